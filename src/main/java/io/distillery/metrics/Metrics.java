@@ -1,0 +1,88 @@
+package io.distillery.metrics;
+
+import io.distillery.metrics.MetricSpec.Type;
+import java.util.List;
+
+/**
+ * The catalog of every metric the service exports, declared once. Each role tags its series with
+ * {@code role}; the other tag keys are listed per metric and take values from bounded sets (enums,
+ * model names, class indices), never record ids.
+ */
+public final class Metrics {
+    private static MetricSpec counter(String name, String unit, String doc, String... tags) {
+        return new MetricSpec(name, Type.COUNTER, unit, doc, List.of(tags));
+    }
+
+    private static MetricSpec gauge(String name, String unit, String doc, String... tags) {
+        return new MetricSpec(name, Type.GAUGE, unit, doc, List.of(tags));
+    }
+
+    // ingest and dead letters
+    public static final MetricSpec RECORDS_PRODUCED = counter("distill.records.produced", "records",
+        "records published to an input topic by 'produce'", "topic");
+    public static final MetricSpec RECORDS_CONSUMED = counter("distill.records.consumed", "records",
+        "records consumed, by topic", "topic");
+    public static final MetricSpec RECORDS_REJECTED = counter("distill.records.rejected", "records",
+        "records sent to distill.deadletter, by reason", "reason");
+
+    // training
+    public static final MetricSpec TRAINING_STEPS = counter("distill.training.steps", "steps",
+        "optimizer steps taken, by model and kind (stream or replay)", "model", "kind");
+    public static final MetricSpec TRAINING_LOSS = gauge("distill.training.loss", "",
+        "loss of the latest training step", "model");
+    public static final MetricSpec PREQUENTIAL_ACCURACY = gauge("distill.prequential.accuracy", "ratio",
+        "accuracy on labeled records before training on them, recent records", "model");
+    public static final MetricSpec KL_DIVERGENCE = gauge("distill.student.teacher.kl", "nats",
+        "mean KL(teacher || student) at temperature T over recent records");
+    public static final MetricSpec AGREEMENT = gauge("distill.student.teacher.agreement", "ratio",
+        "top-1 agreement of student and teacher over recent records");
+
+    // teacher emission and feedback
+    public static final MetricSpec LOGITS_EMITTED = counter("distill.logits.emitted", "records",
+        "teacher logit messages written, by kind (labeled or unlabeled)", "kind");
+    public static final MetricSpec LOGITS_SKIPPED = counter("distill.logits.skipped", "records",
+        "unlabeled records for which adaptive emission sent no logits");
+    public static final MetricSpec EMISSION_RATIO = gauge("distill.logit.emission.ratio", "ratio",
+        "share of unlabeled records that currently get teacher logits");
+    public static final MetricSpec DRIFT_DETECTIONS = counter("distill.drift.detections", "events",
+        "drift signals raised by the monitor, by detector and signal", "detector", "signal");
+    public static final MetricSpec DRIFT_RESPONSES = counter("distill.drift.responses", "events",
+        "drift responses started by the teacher, by loop (trainer or emitter)", "loop");
+    public static final MetricSpec WINDOW_KL = gauge("distill.window.kl", "nats",
+        "mean KL divergence of the latest closed window");
+    public static final MetricSpec WINDOW_AGREEMENT = gauge("distill.window.agreement", "ratio",
+        "top-1 agreement of the latest closed window");
+    public static final MetricSpec WINDOW_ACCURACY = gauge("distill.window.accuracy", "ratio",
+        "accuracy on labeled records of the latest closed window, by model", "model");
+    public static final MetricSpec WINDOW_CLASS_AGREEMENT = gauge("distill.window.class.agreement", "ratio",
+        "agreement of the latest closed window by the teacher's predicted class", "class");
+
+    // snapshots
+    public static final MetricSpec SNAPSHOT_VERSION = gauge("distill.snapshot.version", "",
+        "version of the newest snapshot this role published or serves, by model", "model");
+    public static final MetricSpec SNAPSHOTS_PUBLISHED = counter("distill.snapshots.published", "snapshots",
+        "snapshots published, by model", "model");
+    public static final MetricSpec HOT_SWAPS = counter("distill.hot.swaps", "swaps",
+        "verified snapshots swapped in, by model", "model");
+    public static final MetricSpec SNAPSHOTS_REJECTED = counter("distill.snapshots.rejected", "snapshots",
+        "snapshots rejected by a reader, by model and reason", "model", "reason");
+
+    // serving
+    public static final MetricSpec SERVE_REQUESTS = counter("distill.serve.requests", "requests",
+        "inference API requests, by endpoint and HTTP status class", "endpoint", "status");
+    public static final MetricSpec PREDICT_LATENCY = new MetricSpec("distill.predict.latency", Type.TIMER,
+        "seconds", "time to answer an infer request, by batch kind (single or batch)", List.of("kind"));
+    public static final MetricSpec SERVE_PREVIOUS_VERSION = gauge("distill.serve.previous.version", "",
+        "version of the previous verified student snapshot kept for rollback");
+    public static final MetricSpec SERVE_PINNED = gauge("distill.serve.pinned", "",
+        "1 when an operator has pinned the served version, else 0");
+
+    public static final List<MetricSpec> ALL = List.of(RECORDS_PRODUCED, RECORDS_CONSUMED, RECORDS_REJECTED,
+        TRAINING_STEPS, TRAINING_LOSS, PREQUENTIAL_ACCURACY, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
+        LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
+        WINDOW_ACCURACY, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
+        SNAPSHOTS_REJECTED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);
+
+    private Metrics() {
+    }
+}

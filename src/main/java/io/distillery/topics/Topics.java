@@ -1,0 +1,29 @@
+package io.distillery.topics;
+
+import java.util.List;
+
+/** Every topic of DESIGN.md, declared once. */
+public final class Topics {
+    public static final TopicSpec LABELED = new TopicSpec("distill.records.labeled",
+        "input records with a label (JSON, key = record id)", false, 0);
+    public static final TopicSpec UNLABELED = new TopicSpec("distill.records.unlabeled",
+        "input records without a label (JSON, key = record id)", false, 0);
+    public static final TopicSpec TEACHER_LOGITS = new TopicSpec("distill.teacher.logits",
+        "teacher logits per record, written transactionally by the emitter", false, 0);
+    public static final TopicSpec TEACHER_SNAPSHOTS = new TopicSpec("distill.teacher.snapshots",
+        "signed teacher snapshots (key = model name)", true, 1);
+    public static final TopicSpec STUDENT_SNAPSHOTS = new TopicSpec("distill.student.snapshots",
+        "signed student snapshots (key = model name)", true, 1);
+    public static final TopicSpec STUDENT_EVALS = new TopicSpec("distill.student.evals",
+        "per-record prequential evaluation of student and teacher", false, 0);
+    public static final TopicSpec FEEDBACK = new TopicSpec("distill.feedback",
+        "per-window divergence, agreement, accuracy and drift signals", false, 1);
+    public static final TopicSpec DEADLETTER = new TopicSpec("distill.deadletter",
+        "rejected records with headers naming the reason, source and role", false, 1);
+
+    public static final List<TopicSpec> ALL = List.of(LABELED, UNLABELED, TEACHER_LOGITS, TEACHER_SNAPSHOTS,
+        STUDENT_SNAPSHOTS, STUDENT_EVALS, FEEDBACK, DEADLETTER);
+
+    private Topics() {
+    }
+}
