@@ -1,0 +1,219 @@
+package io.distillery.broker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka (KRaft, combined broker and controller) running inside this JVM, on
+ * loopback. Used by {@code demo}, {@code broker} and the integration tests; no Docker needed.
+ *
+ * <p>The first start formats the data directory (what {@code kafka-storage format} does) and records
+ * the ports in it, so a later start on the same directory keeps its data, committed offsets and
+ * address. Retention is bounded by {@link Options}. Not thread-safe: start and close from one thread.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String PORTS_FILE = "distillery-ports.properties";
+    private static final int NODE_ID = 1;
+
+    private final Path dataDir;
+    private final int brokerPort;
+    private final KafkaRaftServer server;
+
+    /**
+     * Where and how to run.
+     *
+     * @param dataDir the log directory; created and formatted when new
+     * @param brokerPort the client port, 0 for a free one (kept across restarts on the same dir)
+     * @param retentionBytes per-partition retention, bytes
+     * @param retentionMs retention, milliseconds
+     */
+    public record Options(Path dataDir, int brokerPort, long retentionBytes, long retentionMs) {
+        public static Options of(Path dataDir) {
+            return new Options(dataDir, 0, 256L << 20, Duration.ofHours(6).toMillis());
+        }
+
+        public Options withPort(int port) {
+            return new Options(dataDir, port, retentionBytes, retentionMs);
+        }
+    }
+
+    private EmbeddedKafka(Path dataDir, int brokerPort, KafkaRaftServer server) {
+        this.dataDir = dataDir;
+        this.brokerPort = brokerPort;
+        this.server = server;
+    }
+
+    /**
+     * Formats the directory if new, starts the node and waits until it accepts connections.
+     *
+     * @throws IllegalStateException when the node does not come up within a minute
+     */
+    public static EmbeddedKafka start(Options options) {
+        try {
+            Files.createDirectories(options.dataDir());
+            Path portsFile = options.dataDir().resolve(PORTS_FILE);
+            Properties ports = readPorts(portsFile);
+            int brokerPort = ports.isEmpty() ? portOrFree(options.brokerPort())
+                : Integer.parseInt(ports.getProperty("broker"));
+            int controllerPort = ports.isEmpty() ? freePort() : Integer.parseInt(ports.getProperty("controller"));
+            Path logDir = options.dataDir().resolve("kraft-logs");
+            Map<String, String> props = brokerProps(options, logDir, brokerPort, controllerPort);
+            KafkaConfig config = new KafkaConfig(props, false);
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(logDir);
+                writePorts(portsFile, brokerPort, controllerPort);
+            }
+            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(options.dataDir(), brokerPort, server);
+            kafka.awaitListening(Duration.ofMinutes(1));
+            LOG.info("in-process Kafka ready at {} (data in {})", kafka.bootstrapServers(), options.dataDir());
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the in-process Kafka in " + options.dataDir(), e);
+        }
+    }
+
+    /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Shuts the node down cleanly; the data directory stays for a later restart. */
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    static Map<String, String> brokerProps(Options options, Path logDir, int brokerPort, int controllerPort) {
+        Map<String, String> p = new TreeMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        // A single node: every internal topic has one replica, or transactions and groups hang.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "3");
+        // Bounded disk: a perf run filled 50 GB in 25 minutes without these (FINDINGS.md).
+        p.put("log.retention.bytes", Long.toString(options.retentionBytes()));
+        p.put("log.retention.ms", Long.toString(options.retentionMs()));
+        p.put("log.segment.bytes", Integer.toString(32 << 20));
+        p.put("log.retention.check.interval.ms", "30000");
+        p.put("message.max.bytes", Integer.toString(64 << 20));
+        p.put("replica.fetch.max.bytes", Integer.toString(64 << 20));
+        // Fast restart after a crash: wait 2 s, not 9 s, for the old session to expire.
+        p.put("broker.session.timeout.ms", "2000");
+        p.put("broker.heartbeat.interval.ms", "500");
+        return p;
+    }
+
+    private static void format(Path logDir) {
+        try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+            new Formatter()
+                .setPrintStream(quiet)
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .addDirectory(logDir.toString())
+                .setMetadataLogDirectory(logDir.toString())
+                .setReleaseVersion(MetadataVersion.latestProduction())
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setControllerListenerName("CONTROLLER")
+                .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format the Kafka data directory " + logDir, e);
+        }
+    }
+
+    private void awaitListening(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", brokerPort), 500);
+                return;
+            } catch (IOException notYet) {
+                sleep(100);
+            }
+        }
+        throw new IllegalStateException("in-process Kafka did not listen on " + brokerPort + " within " + timeout);
+    }
+
+    private static Properties readPorts(Path file) throws IOException {
+        Properties p = new Properties();
+        if (Files.exists(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+        }
+        return p;
+    }
+
+    private static void writePorts(Path file, int broker, int controller) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("broker", Integer.toString(broker));
+        p.setProperty("controller", Integer.toString(controller));
+        try (Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "ports of this in-process Kafka node, reused on restart");
+        }
+    }
+
+    private static int portOrFree(int port) throws IOException {
+        return port > 0 ? port : freePort();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        }
+    }
+}
