@@ -19,7 +19,7 @@ public final class Topics {
     public static final TopicSpec FEEDBACK = new TopicSpec("distill.feedback",
         "per-window divergence, agreement, accuracy and drift signals", false, 1);
     public static final TopicSpec DEADLETTER = new TopicSpec("distill.deadletter",
-        "rejected records with headers naming the reason, source and role", false, 1);
+        "rejected records with headers naming the reason, source and role", false, 0);
 
     public static final List<TopicSpec> ALL = List.of(LABELED, UNLABELED, TEACHER_LOGITS, TEACHER_SNAPSHOTS,
         STUDENT_SNAPSHOTS, STUDENT_EVALS, FEEDBACK, DEADLETTER);

@@ -1,0 +1,39 @@
+package io.distillery.app;
+
+import io.distillery.broker.EmbeddedKafka;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the in-process single-node KRaft broker alone until interrupted. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+    description = "Run a single-node KRaft Kafka broker in this process, for local development and any Kafka client.")
+final class BrokerCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "9092", description = "client port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "data/kafka",
+        description = "log directory; reused (same data and port) on restart (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--retention-mb", defaultValue = "1024", description = "retention per partition, MiB")
+    long retentionMb;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        EmbeddedKafka.Options o = new EmbeddedKafka.Options(dataDir, port, retentionMb << 20,
+            EmbeddedKafka.Options.of(dataDir).retentionMs());
+        EmbeddedKafka kafka = EmbeddedKafka.start(o);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            kafka.close();
+            stopped.countDown();
+        }, "broker-shutdown"));
+        System.out.println("Kafka broker ready: bootstrap servers " + kafka.bootstrapServers());
+        System.out.println("data in " + dataDir.toAbsolutePath() + "; Ctrl-C stops it cleanly");
+        stopped.await();
+        return 0;
+    }
+}

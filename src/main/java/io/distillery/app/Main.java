@@ -1,0 +1,45 @@
+package io.distillery.app;
+
+import io.distillery.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one entry point: {@code distillery <command>}. Each role is a subcommand; {@code --help} on each.
+ * Exit codes: 0 success, 1 a check failed or the role failed, 2 bad usage or configuration.
+ */
+@Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+    description = "Streaming online knowledge distillation on Kafka.",
+    subcommands = {TopicsCommand.class, ProduceCommand.class, BrokerCommand.class, ConfigCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and answers the exit code (for tests and embedding). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler(Main::onError);
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static int onError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+        err.println("error: " + e);
+        e.printStackTrace(err);
+        return 1;
+    }
+}

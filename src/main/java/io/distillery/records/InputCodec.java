@@ -1,0 +1,158 @@
+package io.distillery.records;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import io.distillery.config.DataSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * Encodes input records as the JSON of DESIGN.md and decodes them with validation.
+ *
+ * <pre>{"id": "r-000123", "ts": 1732280000000, "features": [0.0, 0.12], "label": 3}</pre>
+ *
+ * <p>Decoding never throws on bad input: it answers {@link Decoded} with a {@link RejectReason} for an
+ * oversized payload, malformed JSON, a missing id, a wrong feature count, a non-finite value (NaN and
+ * Infinity are read so they can be named), or a label outside [0, classes). Unknown fields are
+ * ignored, so producers may add their own. It streams through the tokens (no tree), since every
+ * record of the service passes here. Thread-safe.
+ */
+public final class InputCodec {
+    // NaN and Infinity are read and written as bare tokens, so they are named as non-finite, not malformed.
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
+
+    private final DataSettings data;
+
+    public InputCodec(DataSettings data) {
+        this.data = data;
+    }
+
+    public DataSettings data() {
+        return data;
+    }
+
+    public byte[] encode(InputRecord r) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + r.features().length * 10);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", r.id());
+            g.writeNumberField("ts", r.ts());
+            g.writeArrayFieldStart("features");
+            for (float f : r.features()) {
+                g.writeNumber(f);
+            }
+            g.writeEndArray();
+            if (r.labeled()) {
+                g.writeNumberField("label", r.label());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Decodes and validates one payload; {@code null} is malformed. */
+    public Decoded decode(byte[] payload) {
+        if (payload == null || payload.length == 0) {
+            return Decoded.rejected(RejectReason.MALFORMED_JSON, "empty payload");
+        }
+        if (payload.length > data.maxRecordBytes()) {
+            return Decoded.rejected(RejectReason.OVERSIZED,
+                payload.length + " bytes > data.max.record.bytes=" + data.maxRecordBytes());
+        }
+        try (JsonParser p = JSON.createParser(payload)) {
+            return parse(p);
+        } catch (IOException | RuntimeException e) {
+            return Decoded.rejected(RejectReason.MALFORMED_JSON, firstLine(e.getMessage()));
+        }
+    }
+
+    private Decoded parse(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return Decoded.rejected(RejectReason.MALFORMED_JSON, "not a JSON object");
+        }
+        String id = null;
+        long ts = 0;
+        float[] features = null;
+        int featureCount = -1;
+        int label = InputRecord.NO_LABEL;
+        String badLabel = null;
+        int nonFinite = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "id" -> id = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT ? p.getText() : null;
+                case "ts" -> ts = t.isNumeric() ? p.getLongValue() : 0;
+                case "label" -> {
+                    if (t == JsonToken.VALUE_NUMBER_INT) {
+                        long l = p.getLongValue();
+                        if (l < 0 || l >= data.classes()) {
+                            badLabel = Long.toString(l);
+                        } else {
+                            label = (int) l;
+                        }
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        badLabel = p.getText();
+                    }
+                }
+                case "features" -> {
+                    if (t != JsonToken.START_ARRAY) {
+                        return Decoded.rejected(RejectReason.MALFORMED_JSON, "features is not an array");
+                    }
+                    features = new float[data.features()];
+                    featureCount = 0;
+                    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
+                        if (!v.isNumeric()) {
+                            return Decoded.rejected(RejectReason.MALFORMED_JSON,
+                                "features[" + featureCount + "] is not a number");
+                        }
+                        float f = p.getFloatValue();
+                        if (!Float.isFinite(f) && nonFinite < 0) {
+                            nonFinite = featureCount;
+                        }
+                        if (featureCount < features.length) {
+                            features[featureCount] = f;
+                        }
+                        featureCount++;
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+            return Decoded.rejected(RejectReason.MALFORMED_JSON, "trailing content after the object");
+        }
+        if (id == null || id.isBlank()) {
+            return Decoded.rejected(RejectReason.MISSING_ID, "no id");
+        }
+        if (featureCount != data.features()) {
+            return Decoded.rejected(RejectReason.FEATURE_COUNT,
+                (featureCount < 0 ? "no" : featureCount) + " features, expected " + data.features());
+        }
+        if (nonFinite >= 0) {
+            return Decoded.rejected(RejectReason.NON_FINITE, "features[" + nonFinite + "] is not finite");
+        }
+        if (badLabel != null) {
+            return Decoded.rejected(RejectReason.LABEL_OUT_OF_RANGE,
+                "label " + badLabel + " not in [0, " + data.classes() + ")");
+        }
+        return Decoded.ok(new InputRecord(id, ts, features, label));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unparseable";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,66 @@
+package io.distillery.topics;
+
+import io.distillery.config.Config;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Properties for the Kafka clients of every role, in three layers: the service's tuned defaults, then
+ * the user's {@code kafka.*} settings (security, SASL, SSL, tuning: passed untouched), then what a
+ * role requires to be correct (transactional id, isolation level, serializers), which nobody overrides.
+ */
+public final class KafkaClients {
+    private KafkaClients() {
+    }
+
+    public static String bootstrapServers(Config config) {
+        Object b = config.kafkaProperties().get("bootstrap.servers");
+        if (b == null || b.toString().isBlank()) {
+            throw new io.distillery.config.ConfigException("kafka.bootstrap.servers must be set "
+                + "(--bootstrap-servers, or env DISTILL_KAFKA_BOOTSTRAP_SERVERS)");
+        }
+        return b.toString();
+    }
+
+    /** Producer properties: idempotent, acks=all, batched for ~3 KB records (FINDINGS.md). */
+    public static Map<String, Object> producer(Config config, Map<String, Object> required) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("batch.size", Integer.toString(256 * 1024));
+        p.put("linger.ms", "10");
+        p.put("compression.type", "lz4");
+        p.put("max.request.size", Integer.toString(64 << 20));
+        return layer(p, config, required, "org.apache.kafka.common.serialization.ByteArraySerializer",
+            "key.serializer", "value.serializer");
+    }
+
+    /** Consumer properties: manual commits, from the earliest offset when the group is new. */
+    public static Map<String, Object> consumer(Config config, Map<String, Object> required) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("enable.auto.commit", "false");
+        p.put("auto.offset.reset", "earliest");
+        p.put("max.partition.fetch.bytes", Integer.toString(8 << 20));
+        return layer(p, config, required, "org.apache.kafka.common.serialization.ByteArrayDeserializer",
+            "key.deserializer", "value.deserializer");
+    }
+
+    /** Admin client properties. */
+    public static Map<String, Object> admin(Config config) {
+        Map<String, Object> p = new HashMap<>(config.kafkaProperties());
+        p.put("bootstrap.servers", bootstrapServers(config));
+        return p;
+    }
+
+    private static Map<String, Object> layer(Map<String, Object> defaults, Config config,
+                                             Map<String, Object> required, String serde, String... serdeKeys) {
+        Map<String, Object> p = new HashMap<>(defaults);
+        p.putAll(config.kafkaProperties());
+        p.put("bootstrap.servers", bootstrapServers(config));
+        for (String k : serdeKeys) {
+            p.put(k, serde);
+        }
+        p.putAll(required);
+        return p;
+    }
+}
