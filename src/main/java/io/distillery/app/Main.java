@@ -22,7 +22,14 @@ public final class Main implements Runnable {
 
     /** Runs the command line and answers the exit code (for tests and embedding). */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs the command line with the given output and error writers. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::onError);
         return cli.execute(args);
     }

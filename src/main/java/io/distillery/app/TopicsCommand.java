@@ -5,7 +5,7 @@ import io.distillery.config.Config;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.Topics;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
 final class TopicsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @ArgGroup(exclusive = true)
     Mode mode = new Mode();
@@ -41,16 +44,16 @@ final class TopicsCommand implements Callable<Integer> {
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
             TopicAdmin topics = new TopicAdmin(admin, layout);
             List<TopicAdmin.Row> rows = mode.check ? topics.check(Topics.ALL) : topics.create(Topics.ALL);
-            print(rows, System.out);
+            print(rows, spec.commandLine().getOut());
             boolean ok = rows.stream().allMatch(TopicAdmin.Row::ok);
             if (!ok) {
-                System.err.println("error: some topics are not as the roles need them (see PROBLEMS above)");
+                spec.commandLine().getErr().println("error: some topics are not as the roles need them (see PROBLEMS above)");
             }
             return ok ? 0 : 1;
         }
     }
 
-    static void print(List<TopicAdmin.Row> rows, PrintStream out) {
+    static void print(List<TopicAdmin.Row> rows, PrintWriter out) {
         out.printf("%-28s %10s %-8s %-8s %s%n", "TOPIC", "PARTITIONS", "CLEANUP", "STATUS", "PROBLEMS");
         for (TopicAdmin.Row r : rows) {
             out.printf("%-28s %10d %-8s %-8s %s%n", r.topic(), r.partitions(), r.cleanup(), r.action(),

@@ -1,7 +1,6 @@
 package io.distillery.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -24,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * catalog of {@link Metrics}. Each meter carries a {@code role} tag. Thread-safe.
  *
  * <p>Meters are created only from {@link MetricSpec}s, and the number of tag values must match the
- * spec's tag keys, so names and tags cannot drift from the catalog that dashboards rely on.
+ * spec's tag keys, so names and tags cannot drift from the catalog that dashboards rely on. The unit
+ * of a spec is documentation: it is not appended to the name, so the Prometheus names are exactly
+ * {@link MetricSpec#prometheusNames()}.
  */
 public final class RoleMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -51,7 +52,7 @@ public final class RoleMetrics implements AutoCloseable {
 
     public Counter counter(MetricSpec spec, String role, String... tagValues) {
         require(spec, MetricSpec.Type.COUNTER);
-        return Counter.builder(spec.name()).description(spec.description()).baseUnit(unitOrNull(spec))
+        return Counter.builder(spec.name()).description(spec.description())
             .tags(tags(spec, role, tagValues)).register(registry);
     }
 
@@ -67,7 +68,7 @@ public final class RoleMetrics implements AutoCloseable {
         AtomicLong bits = gaugeValues.computeIfAbsent(id, k -> {
             AtomicLong holder = new AtomicLong(Double.doubleToLongBits(Double.NaN));
             Gauge.builder(spec.name(), holder, h -> Double.longBitsToDouble(h.get()))
-                .description(spec.description()).baseUnit(unitOrNull(spec)).tags(tags).register(registry);
+                .description(spec.description()).tags(tags).register(registry);
             return holder;
         });
         return value -> bits.set(Double.doubleToLongBits(value));
@@ -79,11 +80,6 @@ public final class RoleMetrics implements AutoCloseable {
         return Timer.builder(spec.name()).description(spec.description()).tags(tags(spec, role, tagValues))
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
             .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
-    }
-
-    /** Kept for callers that record sizes; not part of the catalog. */
-    DistributionSummary summary(String name) {
-        return DistributionSummary.builder(name).register(registry);
     }
 
     @Override
@@ -114,9 +110,5 @@ public final class RoleMetrics implements AutoCloseable {
             tags = tags.and(spec.tagKeys().get(i), values[i]);
         }
         return tags;
-    }
-
-    private static String unitOrNull(MetricSpec spec) {
-        return spec.unit().isEmpty() || spec.type() == MetricSpec.Type.TIMER ? null : spec.unit();
     }
 }

@@ -67,6 +67,7 @@ public final class TopicAdmin {
         }
         Set<String> created = new java.util.HashSet<>();
         missing.forEach(n -> created.add(n.name()));
+        awaitVisible(created);
         List<Row> rows = new ArrayList<>();
         for (Row r : check(topics)) {
             rows.add(new Row(r.topic(), r.partitions(), r.cleanup(),
@@ -122,6 +123,17 @@ public final class TopicAdmin {
             }
         }
         return p;
+    }
+
+    // A new topic reaches the metadata that listTopics and describe read a moment after creation.
+    private void awaitVisible(Set<String> names) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_S);
+        while (!call(admin.listTopics().names()).containsAll(names)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("created topics did not appear within " + TIMEOUT_S + " s: " + names);
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static <T> T call(org.apache.kafka.common.KafkaFuture<T> f) throws InterruptedException {

@@ -32,6 +32,33 @@ public final class KafkaFixture {
         return bootstrap;
     }
 
+    /**
+     * A cluster of its own, for tests that use the service's fixed topic names: a container when Docker
+     * exists, else a new in-process broker. Close it when done.
+     */
+    public static Cluster dedicated() {
+        if (dockerAvailable()) {
+            @SuppressWarnings("resource") // closed by Cluster.close
+            KafkaContainer kafka = new KafkaContainer(IMAGE);
+            kafka.start();
+            return new Cluster(kafka.getBootstrapServers(), kafka::stop);
+        }
+        try {
+            EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(Files.createTempDirectory("distill-it-kafka")));
+            return new Cluster(kafka.bootstrapServers(), kafka::close);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A running cluster and how to stop it. */
+    public record Cluster(String bootstrapServers, Runnable stopper) implements AutoCloseable {
+        @Override
+        public void close() {
+            stopper.run();
+        }
+    }
+
     /** A topic name unique to this run, so tests never see each other's records. */
     public static String uniqueTopic(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
