@@ -17,7 +17,10 @@ import java.util.List;
  *
  * <p>{@link #add} follows MOA's {@code ADWINChangeDetector}: it reports a change only when the window
  * shrank at this input <em>and</em> its mean went up (a rising error or divergence); a drop of the mean
- * shrinks the window silently ({@link #cuts()} counts both). Memory is O(M log(W)). Not thread-safe.
+ * shrinks the window silently ({@link #cuts()} counts both). (MOA's detector sets its change flag at such
+ * an input and never clears it inside {@code input}; the reference indices, and {@code add}, are the
+ * inputs at which it is set.) With δ = 0.002 this reproduces MOA's indices exactly on the reference
+ * vectors (DriftDetectorTest). Memory is O(M log(W)). Not thread-safe.
  */
 public final class Adwin implements DriftDetector {
     /** Buckets per row before two merge (MOA's M). */
