@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 public final class ConfigKeys {
     private static final Map<String, ConfigKey> ALL = index(Stream.of(
             CommonSettings.KEYS,
-            DataSettings.KEYS)
+            DataSettings.KEYS,
+            MonitorSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {

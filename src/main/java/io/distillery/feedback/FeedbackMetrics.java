@@ -1,0 +1,81 @@
+package io.distillery.feedback;
+
+import io.distillery.metrics.Metrics;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.metrics.RoleMetrics.GaugeValue;
+import io.distillery.records.DriftSignal;
+import io.distillery.records.FeedbackMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes what the monitor sees to a {@link RoleMetrics}: the gauges of the latest closed window
+ * ({@code distill.window.kl}, {@code .agreement}, {@code .accuracy} by model, {@code .class.agreement} by
+ * class index 0 .. classes-1), drift detections by detector and signal, and rejected evaluations by
+ * reason. Thread-safe; never throws into the topology (a metrics failure is logged).
+ */
+public final class FeedbackMetrics implements MonitorListener {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedbackMetrics.class);
+
+    private final RoleMetrics metrics;
+    private final String role;
+    private final GaugeValue kl;
+    private final GaugeValue agreement;
+    private final GaugeValue studentAccuracy;
+    private final GaugeValue teacherAccuracy;
+    private final GaugeValue[] classAgreement;
+
+    /**
+     * @param metrics the registry of this process
+     * @param role the role tag, normally {@code monitor}
+     * @param classes number of classes; bounds the {@code class} tag
+     */
+    public FeedbackMetrics(RoleMetrics metrics, String role, int classes) {
+        this.metrics = metrics;
+        this.role = role;
+        this.kl = metrics.gauge(Metrics.WINDOW_KL, role);
+        this.agreement = metrics.gauge(Metrics.WINDOW_AGREEMENT, role);
+        this.studentAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, "student");
+        this.teacherAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, "teacher");
+        this.classAgreement = new GaugeValue[classes];
+        for (int c = 0; c < classes; c++) {
+            classAgreement[c] = metrics.gauge(Metrics.WINDOW_CLASS_AGREEMENT, role, Integer.toString(c));
+        }
+    }
+
+    @Override
+    public void windowClosed(FeedbackMessage report) {
+        try {
+            kl.set(report.meanKl());
+            agreement.set(report.agreement());
+            studentAccuracy.set(report.studentAccuracy());
+            teacherAccuracy.set(report.teacherAccuracy());
+            double[] perClass = report.perClassAgreement();
+            for (int c = 0; c < Math.min(perClass.length, classAgreement.length); c++) {
+                classAgreement[c].set(perClass[c]);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot update window metrics", e);
+        }
+    }
+
+    @Override
+    public void driftDetected(DriftSignal signal) {
+        try {
+            metrics.counter(Metrics.DRIFT_DETECTIONS, role, signal.detector(), signal.signal()).increment();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot count drift detection", e);
+        }
+        LOG.info("drift: {} on {} at position {} (event time {})", signal.detector(), signal.signal(),
+            signal.position(), signal.eventTimeMs());
+    }
+
+    @Override
+    public void evalRejected(String reason) {
+        try {
+            metrics.counter(Metrics.RECORDS_REJECTED, role, reason).increment();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot count rejected evaluation", e);
+        }
+    }
+}

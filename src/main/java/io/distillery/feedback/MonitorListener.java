@@ -1,0 +1,32 @@
+package io.distillery.feedback;
+
+import io.distillery.records.DriftSignal;
+import io.distillery.records.FeedbackMessage;
+
+/**
+ * What the monitor topology reports as it goes, for metrics and logs. Called on the stream thread that
+ * processes the evaluations; implementations must be quick and must not throw (an exception would fail
+ * the stream task). Under exactly-once a call may repeat when a transaction is retried.
+ */
+public interface MonitorListener {
+    /** Does nothing. */
+    MonitorListener NONE = new MonitorListener() {
+    };
+
+    /** A window closed and its report is being written. */
+    default void windowClosed(FeedbackMessage report) {
+    }
+
+    /** A detector fired. */
+    default void driftDetected(DriftSignal signal) {
+    }
+
+    /**
+     * An evaluation was dropped as invalid.
+     *
+     * @param reason a value from a bounded set: {@code null-value}, {@code class-out-of-range},
+     *     {@code invalid-kl}
+     */
+    default void evalRejected(String reason) {
+    }
+}

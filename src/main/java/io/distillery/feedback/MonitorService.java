@@ -1,0 +1,94 @@
+package io.distillery.feedback;
+
+import io.distillery.config.Config;
+import io.distillery.config.ConfigException;
+import io.distillery.config.MonitorSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code monitor} role: runs {@link MonitorTopology} in a {@link KafkaStreams} client with
+ * exactly-once v2, and exports Kafka Streams' client metrics and the monitor's own (see
+ * {@link FeedbackMetrics}) to the role's registry.
+ *
+ * <p>Kafka settings: every {@code kafka.*} key passes through (security, SASL, SSL,
+ * {@code bootstrap.servers}, Streams tuning); {@code application.id} comes from
+ * {@code monitor.application.id} and {@code processing.guarantee} is always {@code exactly_once_v2}.
+ * Evaluations that cannot be deserialized are logged and skipped (Kafka Streams counts them in
+ * {@code dropped-records-total}) unless {@code kafka.deserialization.exception.handler} says otherwise.
+ * An exception escaping the topology shuts the client down ({@link #isRunning()} turns false) so the
+ * process can exit and be restarted; state is restored from the changelogs.
+ *
+ * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once; close blocks up to 30 s.
+ */
+public final class MonitorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    /**
+     * @throws ConfigException when a setting is invalid or {@code kafka.bootstrap.servers} is missing
+     */
+    public MonitorService(Config config, RoleMetrics metrics) {
+        MonitorSettings settings = MonitorSettings.from(config);
+        this.streams = new KafkaStreams(
+            MonitorTopology.build(settings, new FeedbackMetrics(metrics, "monitor", settings.classes())),
+            streamsProperties(config, settings));
+        this.streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("monitor stream thread failed; shutting the monitor down", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("role", "monitor"));
+        this.streamsMetrics.bindTo(metrics.registry());
+    }
+
+    /** The Kafka Streams properties of the monitor. */
+    static Properties streamsProperties(Config config, MonitorSettings settings) {
+        Properties p = new Properties();
+        p.putAll(config.kafkaProperties());
+        if (!p.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
+            throw new ConfigException(Config.KAFKA_PREFIX + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG
+                + " must be set (or --bootstrap-servers): the monitor needs a Kafka cluster");
+        }
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            LogAndContinueExceptionHandler.class.getName());
+        if (settings.stateDir() != null) {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
+        }
+        return p;
+    }
+
+    /** Starts processing in Kafka Streams' threads; returns at once. */
+    public void start() {
+        streams.start();
+        LOG.info("monitor started");
+    }
+
+    /** Whether the client is starting, rebalancing or running (false after an error or close). */
+    public boolean isRunning() {
+        return streams.state().isRunningOrRebalancing() || streams.state() == KafkaStreams.State.CREATED;
+    }
+
+    /** Stops processing, commits, and releases the state directory and the metrics binder. */
+    @Override
+    public void close() {
+        streamsMetrics.close();
+        if (!streams.close(CLOSE_TIMEOUT)) {
+            LOG.warn("monitor did not close within {}", CLOSE_TIMEOUT);
+        }
+    }
+}
