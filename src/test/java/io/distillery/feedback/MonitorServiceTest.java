@@ -44,7 +44,7 @@ class MonitorServiceTest {
         try (RoleMetrics metrics = new RoleMetrics()) {
             MonitorService service = new MonitorService(c, metrics);
             assertThat(service.isRunning()).isTrue();
-            assertThat(metrics.scrape()).contains("distill_window_kl_nats{role=\"monitor\"}");
+            assertThat(metrics.scrape()).contains("distill_window_kl{role=\"monitor\"}");
             service.close();
             assertThat(service.isRunning()).isFalse();
         }

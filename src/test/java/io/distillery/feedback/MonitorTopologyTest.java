@@ -161,16 +161,16 @@ class MonitorTopologyTest {
 
             assertThat(h.windows()).extracting(FeedbackMessage::count).containsExactly(2L);
             String scrape = metrics.scrape();
-            // Micrometer's Prometheus naming appends the base unit (distill_window_kl_nats)
-            assertThat(scrape).contains("distill_window_kl_nats{role=\"monitor\"} 0.375")
-                .contains("distill_window_accuracy_ratio{model=\"teacher\",role=\"monitor\"} 0.5")
-                .contains("distill_window_class_agreement_ratio{class=\"0\",role=\"monitor\"} 0.5")
-                .contains("distill_window_class_agreement_ratio{class=\"1\",role=\"monitor\"} NaN")
+            // names exactly as MetricSpec.prometheusNames() gives them
+            assertThat(scrape).contains("distill_window_kl{role=\"monitor\"} 0.375")
+                .contains("distill_window_accuracy{model=\"teacher\",role=\"monitor\"} 0.5")
+                .contains("distill_window_class_agreement{class=\"0\",role=\"monitor\"} 0.5")
+                .contains("distill_window_class_agreement{class=\"1\",role=\"monitor\"} NaN")
                 .contains("reason=\"class-out-of-range\",role=\"monitor\"} 1.0");
             new FeedbackMetrics(metrics, "monitor", SETTINGS.classes())
                 .driftDetected(new DriftSignal("ADWIN", DriftSignal.DIVERGENCE, 5, 5));
             assertThat(metrics.scrape())
-                .contains("distill_drift_detections_events_total{detector=\"ADWIN\",role=\"monitor\",signal=\"divergence\"} 1.0");
+                .contains("distill_drift_detections_total{detector=\"ADWIN\",role=\"monitor\",signal=\"divergence\"} 1.0");
         }
     }
 
