@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * catalog of {@link Metrics}. Each meter carries a {@code role} tag. Thread-safe.
  *
  * <p>Meters are created only from {@link MetricSpec}s, and the number of tag values must match the
- * spec's tag keys, so names and tags cannot drift from the catalog that dashboards rely on.
+ * spec's tag keys, so names and tags cannot drift from the catalog that dashboards rely on. No base unit
+ * is given to Micrometer: its Prometheus naming would append it ({@code _records_total}) and the series
+ * would no longer be the ones {@link MetricSpec#prometheusNames()} promises.
  */
 public final class RoleMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -51,7 +53,7 @@ public final class RoleMetrics implements AutoCloseable {
 
     public Counter counter(MetricSpec spec, String role, String... tagValues) {
         require(spec, MetricSpec.Type.COUNTER);
-        return Counter.builder(spec.name()).description(spec.description()).baseUnit(unitOrNull(spec))
+        return Counter.builder(spec.name()).description(spec.description())
             .tags(tags(spec, role, tagValues)).register(registry);
     }
 
@@ -67,7 +69,7 @@ public final class RoleMetrics implements AutoCloseable {
         AtomicLong bits = gaugeValues.computeIfAbsent(id, k -> {
             AtomicLong holder = new AtomicLong(Double.doubleToLongBits(Double.NaN));
             Gauge.builder(spec.name(), holder, h -> Double.longBitsToDouble(h.get()))
-                .description(spec.description()).baseUnit(unitOrNull(spec)).tags(tags).register(registry);
+                .description(spec.description()).tags(tags).register(registry);
             return holder;
         });
         return value -> bits.set(Double.doubleToLongBits(value));
@@ -116,7 +118,4 @@ public final class RoleMetrics implements AutoCloseable {
         return tags;
     }
 
-    private static String unitOrNull(MetricSpec spec) {
-        return spec.unit().isEmpty() || spec.type() == MetricSpec.Type.TIMER ? null : spec.unit();
-    }
 }
