@@ -1,0 +1,49 @@
+package io.distillery.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** The alert rules and the compose scrape config pass promtool's checks and the rules' unit tests. */
+class PromtoolRulesTest {
+    private final ExternalTool promtool = ExternalTool.promtool();
+    private final Path dir = ExternalTool.projectRoot().resolve("deploy/prometheus");
+
+    @Test
+    void shouldPassPromtoolCheckRules() {
+        assertThat(promtool.runOk(dir, "check", "rules", "alerts.yml")).contains("SUCCESS");
+    }
+
+    @Test
+    void shouldPassEveryAlertUnitTest() {
+        assertThat(promtool.runOk(dir, "test", "rules", "alerts_test.yml")).contains("SUCCESS");
+    }
+
+    @Test
+    void shouldPassPromtoolCheckConfigOfTheComposeScrapeConfig() {
+        assertThat(promtool.runOk(dir, "check", "config", "prometheus.yml")).contains("SUCCESS");
+    }
+
+    @Test
+    void shouldUnitTestEveryAlertFiringAndQuiet() throws IOException {
+        Set<String> alerts = new TreeSet<>();
+        RenderedManifests.YAML.readTree(dir.resolve("alerts.yml").toFile()).path("groups")
+            .forEach(g -> g.path("rules").forEach(r -> alerts.add(r.path("alert").asText())));
+        Set<String> firing = new TreeSet<>();
+        Set<String> quiet = new TreeSet<>();
+        for (JsonNode test : RenderedManifests.YAML.readTree(dir.resolve("alerts_test.yml").toFile()).path("tests")) {
+            for (JsonNode check : test.path("alert_rule_test")) {
+                String name = check.path("alertname").asText();
+                (check.path("exp_alerts").isEmpty() ? quiet : firing).add(name);
+            }
+        }
+        assertThat(alerts).hasSizeGreaterThanOrEqualTo(7);
+        assertThat(firing).as("alerts with a test where they fire").isEqualTo(alerts);
+        assertThat(quiet).as("alerts with a test where they stay quiet").isEqualTo(alerts);
+    }
+}
