@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The alert rules and the compose scrape config pass promtool's checks and the rules' unit tests. */
 class PromtoolRulesTest {
@@ -45,5 +48,20 @@ class PromtoolRulesTest {
         assertThat(alerts).hasSizeGreaterThanOrEqualTo(7);
         assertThat(firing).as("alerts with a test where they fire").isEqualTo(alerts);
         assertThat(quiet).as("alerts with a test where they stay quiet").isEqualTo(alerts);
+    }
+
+    @Test
+    void shouldParseEveryDashboardQuery(@TempDir Path tmp) throws IOException {
+        // promtool has no query linter; each query becomes a recording rule, which it parses.
+        List<String> exprs = PromQueries.dashboardExprs();
+        StringBuilder rules = new StringBuilder("groups:\n  - name: dashboard\n    rules:\n");
+        for (int i = 0; i < exprs.size(); i++) {
+            rules.append("      - record: dashboard:query_").append(i).append("\n        expr: ")
+                .append(RenderedManifests.YAML.writeValueAsString(PromQueries.withoutGrafanaVariables(exprs.get(i)))
+                    .replaceFirst("^---\\s*", "").trim()).append('\n');
+        }
+        Files.writeString(tmp.resolve("dashboard-queries.yml"), rules);
+        assertThat(promtool.runOk(tmp, "check", "rules", "dashboard-queries.yml"))
+            .contains("SUCCESS: " + exprs.size() + " rules found");
     }
 }
