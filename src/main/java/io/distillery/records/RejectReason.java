@@ -11,7 +11,11 @@ public enum RejectReason {
     LABEL_OUT_OF_RANGE,
     MISSING_LABEL,
     OVERSIZED,
-    MALFORMED_CSV;
+    MALFORMED_CSV,
+    /** An internal message (logits, evaluation, feedback) that does not decode. */
+    MALFORMED_MESSAGE,
+    /** Logits whose width is not data.classes or features whose width is not data.features. */
+    WRONG_SHAPE;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');

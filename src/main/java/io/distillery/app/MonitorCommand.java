@@ -1,0 +1,37 @@
+package io.distillery.app;
+
+import io.distillery.config.CommonSettings;
+import io.distillery.config.Config;
+import io.distillery.feedback.MonitorService;
+import io.distillery.metrics.RoleMetrics;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The monitor: windowed divergence and accuracy, drift detection, feedback to the teacher. */
+@Command(name = "monitor", mixinStandardHelpOptions = true,
+    description = {"Kafka Streams application: per-window student-teacher divergence, agreement and accuracy,",
+        "ADWIN and Page-Hinkley drift detection; writes distill.feedback."})
+final class MonitorCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Config config = common.load();
+        CommonSettings shared = CommonSettings.from(config);
+        RoleMetrics metrics = new RoleMetrics();
+        RoleRunner runner = new RoleRunner();
+        runner.serveMetrics(metrics, shared);
+        MonitorService monitor = start(config, metrics, runner);
+        return runner.await(() -> { }, 5_000);
+    }
+
+    static MonitorService start(Config config, RoleMetrics metrics, RoleRunner runner) {
+        MonitorService monitor = new MonitorService(config, metrics);
+        monitor.start();
+        runner.add("monitor", monitor::close, () -> monitor.isRunning() ? null
+            : new IllegalStateException("Kafka Streams is no longer running"));
+        return monitor;
+    }
+}

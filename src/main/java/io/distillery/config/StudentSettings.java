@@ -1,0 +1,81 @@
+package io.distillery.config;
+
+import io.distillery.model.DistillationSpec;
+import io.distillery.model.NetworkSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The student.
+ *
+ * @param network the student network (784-128-10 by default)
+ * @param distillation temperature T and weight α of the soft term (T=1, α=0.9 from FINDINGS.md)
+ * @param batchSize rows per training step
+ * @param bufferSize capacity of the replay reservoir of past records
+ * @param replayStepsMax replay steps per input batch when the student keeps up with the stream
+ * @param replayStepsMin replay steps per input batch when it is behind by {@code lagHigh} records or more
+ * @param lagHigh consumer lag, in records, at which the replay budget reaches its minimum
+ * @param snapshotEverySteps publish a snapshot after this many steps...
+ * @param snapshotEveryMs ...or after this long with new steps, whichever comes first
+ */
+public record StudentSettings(NetworkSpec network, DistillationSpec distillation, int batchSize, int bufferSize,
+                              int replayStepsMax, int replayStepsMin, long lagHigh, int snapshotEverySteps,
+                              long snapshotEveryMs) {
+    public static final NetworkKeys NETWORK = NetworkKeys.of("student", "128", "0.001", "2");
+    public static final ConfigKey TEMPERATURE = new ConfigKey("student.temperature", "1.0",
+        "distillation temperature T of the soft targets (T=1 measured best for small students)");
+    public static final ConfigKey ALPHA = new ConfigKey("student.alpha", "0.9",
+        "weight of the soft (teacher) term against the hard label, in [0, 1]");
+    public static final ConfigKey BUFFER_SIZE = new ConfigKey("student.buffer.size", "10000",
+        "capacity of the student's replay reservoir of past records");
+    public static final ConfigKey REPLAY_MAX = new ConfigKey("student.replay.steps.max", "8",
+        "replay steps per input batch while the student keeps up with the stream");
+    public static final ConfigKey REPLAY_MIN = new ConfigKey("student.replay.steps.min", "0",
+        "replay steps per input batch when the student is behind by student.lag.high records or more");
+    public static final ConfigKey LAG_HIGH = new ConfigKey("student.lag.high", "4096",
+        "logits-topic lag, records, at which the replay budget shrinks to its minimum");
+    public static final ConfigKey SNAPSHOT_STEPS = new ConfigKey("student.snapshot.every.steps", "500",
+        "publish a student snapshot after this many training steps");
+    public static final ConfigKey SNAPSHOT_MS = new ConfigKey("student.snapshot.every.ms", "5000",
+        "publish a student snapshot after this many milliseconds with new steps");
+    public static final List<ConfigKey> KEYS = keys();
+
+    public StudentSettings {
+        Checks.positive(NETWORK.batchSize(), batchSize);
+        Checks.atLeast(BUFFER_SIZE, bufferSize, batchSize);
+        Checks.notNegative(REPLAY_MIN, replayStepsMin);
+        Checks.atLeast(REPLAY_MAX, replayStepsMax, replayStepsMin);
+        Checks.positive(LAG_HIGH, lagHigh);
+        Checks.positive(SNAPSHOT_STEPS, snapshotEverySteps);
+        Checks.positive(SNAPSHOT_MS, snapshotEveryMs);
+    }
+
+    public static StudentSettings from(Config c) {
+        DataSettings data = DataSettings.from(c);
+        double t = c.getDouble(TEMPERATURE);
+        Checks.positive(TEMPERATURE, t);
+        double a = c.getDouble(ALPHA);
+        Checks.inRange(ALPHA, a, 0, 1);
+        return new StudentSettings(NETWORK.spec(c, data), new DistillationSpec(t, a), NETWORK.batch(c),
+            c.getInt(BUFFER_SIZE), c.getInt(REPLAY_MAX), c.getInt(REPLAY_MIN), c.getLong(LAG_HIGH),
+            c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS));
+    }
+
+    /** Replay steps for this input batch given the current lag: max when caught up, min at lagHigh. */
+    public int replayBudget(long lag) {
+        if (lag <= 0) {
+            return replayStepsMax;
+        }
+        if (lag >= lagHigh) {
+            return replayStepsMin;
+        }
+        double share = 1.0 - (double) lag / lagHigh;
+        return replayStepsMin + (int) Math.round(share * (replayStepsMax - replayStepsMin));
+    }
+
+    private static List<ConfigKey> keys() {
+        List<ConfigKey> k = new ArrayList<>(NETWORK.all());
+        k.addAll(List.of(TEMPERATURE, ALPHA, BUFFER_SIZE, REPLAY_MAX, REPLAY_MIN, LAG_HIGH, SNAPSHOT_STEPS, SNAPSHOT_MS));
+        return List.copyOf(k);
+    }
+}

@@ -1,0 +1,72 @@
+package io.distillery.testing;
+
+import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
+import io.distillery.ingest.DriftSchedule;
+import io.distillery.ingest.Pacer;
+import io.distillery.ingest.Publisher;
+import io.distillery.ingest.SyntheticStream;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.records.DeadLetters;
+import io.distillery.records.InputCodec;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.TopicAdmin;
+import io.distillery.topics.Topics;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/** Small, fast pipeline settings and helpers shared by the role integration tests. */
+public final class Pipelines {
+    public static final String HMAC_KEY = "integration-test-hmac-key-0123456789";
+
+    private Pipelines() {
+    }
+
+    /** A 16-feature, 4-class setup with small networks and frequent snapshots. */
+    public static Config smallConfig(String bootstrap, Map<String, String> overrides) {
+        Map<String, String> m = new HashMap<>();
+        m.put("kafka.bootstrap.servers", bootstrap);
+        m.put("data.features", "16");
+        m.put("data.classes", "4");
+        m.put("snapshot.hmac.key", HMAC_KEY);
+        m.put("metrics.port", "0");
+        m.put("teacher.hidden", "64,32");
+        m.put("teacher.batch.size", "64");
+        m.put("teacher.buffer.size", "5000");
+        m.put("teacher.replay.ratio", "8");
+        m.put("teacher.snapshot.every.steps", "40");
+        m.put("teacher.snapshot.every.ms", "1000");
+        m.put("student.hidden", "16");
+        m.put("student.batch.size", "64");
+        m.put("student.buffer.size", "4000");
+        m.put("student.learning.rate", "0.005");
+        m.put("student.snapshot.every.steps", "100");
+        m.put("student.snapshot.every.ms", "1000");
+        m.putAll(overrides);
+        return Config.of(m);
+    }
+
+    public static void createTopics(Config config) throws InterruptedException {
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+            new TopicAdmin(admin, new TopicAdmin.Layout(3, (short) 1, 3_600_000L, 1 << 25)).create(Topics.ALL);
+        }
+    }
+
+    /** Publishes synthetic records (as {@code produce synthetic} does); returns the summary. */
+    public static Publisher.Summary produce(Config config, long count, double labeledFraction, long seed,
+                                            double faultRate, String drift) throws InterruptedException {
+        DataSettings data = DataSettings.from(config);
+        InputCodec codec = new InputCodec(data);
+        try (RoleMetrics metrics = new RoleMetrics();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
+            Publisher p = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics), metrics,
+                new Publisher.Options(count, labeledFraction, 0, seed, faultRate), System::nanoTime);
+            SyntheticStream src = new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
+                DriftSchedule.parse(drift), Clock.systemUTC());
+            return p.run(src, Pacer.system(0), s -> { }, Long.MAX_VALUE);
+        }
+    }
+}
