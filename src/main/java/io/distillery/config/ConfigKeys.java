@@ -14,7 +14,8 @@ public final class ConfigKeys {
     private static final Map<String, ConfigKey> ALL = index(Stream.of(
             CommonSettings.KEYS,
             DataSettings.KEYS,
-            MonitorSettings.KEYS)
+            MonitorSettings.KEYS,
+            FeedbackSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {
