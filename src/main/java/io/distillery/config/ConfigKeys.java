@@ -16,7 +16,8 @@ public final class ConfigKeys {
             DataSettings.KEYS,
             MonitorSettings.KEYS,
             TeacherSettings.KEYS,
-            StudentSettings.KEYS)
+            StudentSettings.KEYS,
+            FeedbackSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {

@@ -1,0 +1,56 @@
+package io.distillery.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FeedbackSettingsTest {
+
+    @Test
+    void shouldReadDefaults() {
+        assertThat(FeedbackSettings.defaults()).isEqualTo(
+            new FeedbackSettings(true, 0.9, 0.8, 0.1, 0.5, 100, 2.0, 5000, 3.0, 0.5, false, 10));
+    }
+
+    @Test
+    void shouldReadKeysFromConfig() {
+        FeedbackSettings s = FeedbackSettings.from(Config.of(Map.of("feedback.enabled", "false",
+            "feedback.min.share", "0.25", "feedback.drift.reset.optimizer", "true")));
+        assertThat(s.enabled()).isFalse();
+        assertThat(s.minShare()).isEqualTo(0.25);
+        assertThat(s.driftResetOptimizer()).isTrue();
+    }
+
+    @Test
+    void shouldNameKeyAndValueWhenOutOfRange() {
+        assertThatThrownBy(() -> from("feedback.share.step", "1"))
+            .isInstanceOf(ConfigException.class).hasMessage("feedback.share.step must be in (0, 1), was 1.0");
+        assertThatThrownBy(() -> from("feedback.min.share", "0"))
+            .isInstanceOf(ConfigException.class).hasMessage("feedback.min.share must be > 0, was 0.0");
+        assertThatThrownBy(() -> from("feedback.class.boost", "0.5"))
+            .isInstanceOf(ConfigException.class).hasMessageStartingWith("feedback.class.boost must be in [1.0, ");
+        assertThatThrownBy(() -> from("feedback.drift.records", "-1"))
+            .isInstanceOf(ConfigException.class).hasMessage("feedback.drift.records must not be negative, was -1");
+        assertThatThrownBy(() -> from("feedback.drift.flush.fraction", "1.5"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("feedback.drift.flush.fraction must be in [0.0, 1.0], was 1.5");
+    }
+
+    @Test
+    void shouldRejectLowAboveThreshold() {
+        assertThatThrownBy(() -> from("feedback.agreement.low", "0.95"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("feedback.agreement.low must be <= feedback.agreement.threshold (0.9), was 0.95");
+    }
+
+    @Test
+    void shouldRegisterEveryKey() {
+        FeedbackSettings.KEYS.forEach(k -> assertThat(ConfigKeys.isKnown(k.name())).as(k.name()).isTrue());
+    }
+
+    private static FeedbackSettings from(String key, String value) {
+        return FeedbackSettings.from(Config.of(Map.of(key, value)));
+    }
+}
