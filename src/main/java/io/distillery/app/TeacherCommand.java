@@ -7,13 +7,18 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
-import io.distillery.teacher.EmissionGate;
+import io.distillery.config.FeedbackSettings;
+import io.distillery.teacher.AdaptiveTraining;
+import io.distillery.teacher.DriftResponse;
+import io.distillery.teacher.EmissionPolicy;
+import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.TeacherModel;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
 import io.distillery.topics.Topics;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -56,8 +61,17 @@ final class TeacherCommand implements Callable<Integer> {
                        RoleRunner runner, Loop only) {
         Trainer trainer = null;
         Emitter emitter = null;
+        FeedbackSettings feedback = FeedbackSettings.from(config);
+        EmissionPolicy policy = new EmissionPolicy(feedback, metrics);
+        DriftResponse drift = new DriftResponse(feedback, metrics);
+        FeedbackFollower follower = FeedbackFollower.create(config, metrics,
+            List.of(policy::onFeedback, drift::onFeedback));
+        follower.start();
+        runner.add("feedback follower", follower, () -> follower.isRunning() ? null
+            : new IllegalStateException("feedback follower stopped"));
         if (only != Loop.emitter) {
-            trainer = new Trainer(settings, config, codec, metrics, Clock.systemUTC(), TrainerAdaptation.NONE).start();
+            TrainerAdaptation adaptation = new AdaptiveTraining(drift, settings.network().learningRate());
+            trainer = new Trainer(settings, config, codec, metrics, Clock.systemUTC(), adaptation).start();
             runner.add("teacher trainer", trainer, trainer::failure);
         }
         if (only != Loop.trainer) {
@@ -74,7 +88,7 @@ final class TeacherCommand implements Callable<Integer> {
                     return c == null ? null : new TeacherModel(c.version(), c.network());
                 };
             }
-            emitter = new Emitter(settings, config, source, EmissionGate.ALWAYS, metrics).start();
+            emitter = new Emitter(settings, config, source, policy, metrics).start();
             runner.add("teacher emitter", emitter, emitter::failure);
         }
         Trainer t = trainer;
@@ -86,7 +100,8 @@ final class TeacherCommand implements Callable<Integer> {
                 line.append(" trainer at v").append(m == null ? 0 : m.version());
             }
             if (e != null) {
-                line.append(" emitter wrote ").append(e.emitted()).append(" logits");
+                line.append(" emitter wrote ").append(e.emitted()).append(" logits, emission share ")
+                    .append(String.format("%.2f", policy.share()));
             }
             System.err.println(line);
         });

@@ -22,7 +22,7 @@ public record MonitorSettings(long windowMs, long graceMs, double adwinDelta, do
                               int classes) {
     public static final ConfigKey WINDOW_MS = new ConfigKey("monitor.window.ms", "10000",
         "length of the monitor's tumbling event-time windows, milliseconds");
-    public static final ConfigKey GRACE_MS = new ConfigKey("monitor.grace.ms", "2000",
+    public static final ConfigKey GRACE_MS = new ConfigKey("monitor.grace.ms", "10000",
         "how long after a window ends a late evaluation still counts in it, milliseconds");
     public static final ConfigKey ADWIN_DELTA = new ConfigKey("monitor.adwin.delta", "0.002",
         "confidence delta of the ADWIN drift detectors (smaller: fewer false alarms, later detections)");

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * updates ({@link #onFeedback}, and {@link #onRecords} while a drift response runs) are serialized on
  * this object. {@link #onRecords} costs one volatile read when no drift response is running.
  */
-public final class EmissionPolicy {
+public final class EmissionPolicy implements EmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(EmissionPolicy.class);
     static final String ROLE = "teacher";
 
@@ -65,12 +65,14 @@ public final class EmissionPolicy {
      * @param recordId the record's id (the input key)
      * @param teacherClass the class the teacher predicts for it
      */
+    @Override
     public boolean shouldEmit(String recordId, int teacherClass) {
         double p = state.share(teacherClass);
         return p >= 1.0 || RecordHash.unit(recordId) < p;
     }
 
     /** The overall share of unlabeled records that get logits, in (0, 1]. */
+    @Override
     public double share() {
         return state.share();
     }
@@ -107,6 +109,7 @@ public final class EmissionPolicy {
      *
      * @throws IllegalArgumentException when {@code n} is negative
      */
+    @Override
     public void onRecords(long n) {
         if (n < 0) {
             throw new IllegalArgumentException("record count must not be negative, was " + n);

@@ -136,7 +136,6 @@ public final class Emitter implements AutoCloseable {
         Counter skipped = metrics.counter(Metrics.LOGITS_SKIPPED, Trainer.ROLE);
         Counter inLabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Trainer.ROLE, Topics.LABELED.name());
         Counter inUnlabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Trainer.ROLE, Topics.UNLABELED.name());
-        RoleMetrics.GaugeValue share = metrics.gauge(Metrics.EMISSION_RATIO, Trainer.ROLE);
         while (running) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
             if (records.isEmpty()) {
@@ -156,7 +155,6 @@ public final class Emitter implements AutoCloseable {
                 inLabeled.increment(batch.fromLabeled);
                 inUnlabeled.increment(records.count() - batch.fromLabeled);
                 gate.onRecords(records.count());
-                share.set(gate.share());
             } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
                 throw e;
             } catch (KafkaException e) {

@@ -1,0 +1,183 @@
+package io.distillery.app;
+
+import io.distillery.broker.EmbeddedKafka;
+import io.distillery.config.CommonSettings;
+import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
+import io.distillery.config.StudentSettings;
+import io.distillery.config.TeacherSettings;
+import io.distillery.ingest.DriftSchedule;
+import io.distillery.ingest.Pacer;
+import io.distillery.ingest.Publisher;
+import io.distillery.ingest.SyntheticStream;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.records.DeadLetters;
+import io.distillery.records.InputCodec;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.student.StudentLoop;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.TopicAdmin;
+import io.distillery.topics.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole service in one process on a drifting synthetic stream: an in-process broker (unless
+ * {@code --bootstrap-servers} names a cluster), the topics, every role, a producer, progress lines and
+ * {@code /metrics}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Run everything in one process: an in-process Kafka broker, the topics, teacher (trainer and",
+        "emitter), student, monitor and serving, fed by a drifting synthetic stream; prints progress and",
+        "serves /metrics. --bootstrap-servers uses an existing cluster instead of the in-process broker."})
+final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--rate", defaultValue = "1000", description = "input records per second (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--records", defaultValue = "0", description = "stop producing after this many records, 0 = never")
+    long records;
+
+    @Option(names = "--drift-every", defaultValue = "60000",
+        description = "an abrupt concept drift every this many records, 0 = none (default: ${DEFAULT-VALUE})")
+    long driftEvery;
+
+    @Option(names = "--labeled-fraction", defaultValue = "0.1", description = "share of labeled records (default: ${DEFAULT-VALUE})")
+    double labeledFraction;
+
+    @Option(names = "--fault-rate", defaultValue = "0.002",
+        description = "share of records broken on purpose to show the dead-letter path (default: ${DEFAULT-VALUE})")
+    double faultRate;
+
+    @Option(names = "--data-dir", description = "broker data directory (default: a fresh temporary directory)")
+    Path dataDir;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of the stream")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> demoDefaults = new HashMap<>();
+        // A stream small enough for two cores; every value can be overridden with --set or DISTILL_*.
+        demoDefaults.put("data.features", "32");
+        demoDefaults.put("data.classes", "5");
+        demoDefaults.put("teacher.hidden", "128,64");
+        demoDefaults.put("student.hidden", "32");
+        demoDefaults.put("monitor.window.ms", "5000");
+        demoDefaults.put("monitor.state.dir", Files.createTempDirectory("distill-demo-streams").toString());
+        demoDefaults.put("snapshot.hmac.key", HexFormat.of().formatHex(SecureRandom.getSeed(16)));
+        EmbeddedKafka kafka = null;
+        Config user = common.load();
+        if (user.kafkaProperties().get("bootstrap.servers") == null) {
+            Path dir = dataDir != null ? dataDir : Files.createTempDirectory("distill-demo-kafka");
+            kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
+            demoDefaults.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        }
+        Config config = Config.of(demoDefaults).with(user.explicitValues());
+        CommonSettings shared = CommonSettings.from(config);
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+            TopicsCommand.print(new TopicAdmin(admin, new TopicAdmin.Layout(shared.partitions(),
+                shared.replicationFactor(), shared.retentionMs(), shared.snapshotMaxBytes())).create(Topics.ALL),
+                new java.io.PrintWriter(System.out, true));
+        }
+        RoleMetrics metrics = new RoleMetrics();
+        RoleRunner runner = new RoleRunner();
+        if (kafka != null) {
+            EmbeddedKafka k = kafka;
+            runner.add("in-process Kafka", k, () -> null);
+        }
+        var server = runner.serveMetrics(metrics, shared);
+        SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
+        TeacherCommand.Parts teacher = TeacherCommand.start(config, TeacherSettings.from(config), codec, metrics, runner, null);
+        StudentLoop student = StudentCommand.start(config, StudentSettings.from(config), codec, metrics, runner);
+        MonitorCommand.start(config, metrics, runner);
+        AtomicReference<Publisher.Summary> produced = new AtomicReference<>();
+        Thread producer = startProducer(config, metrics, produced);
+        runner.add("producer", producer::interrupt, () -> null);
+        System.out.printf("demo running: Kafka at %s, metrics at http://localhost:%d/metrics; Ctrl-C stops it%n",
+            config.kafkaProperties().get("bootstrap.servers"), server.port());
+        Progress progress = new Progress(produced, teacher, student);
+        return runner.await(progress::print, 5_000);
+    }
+
+    private Thread startProducer(Config config, RoleMetrics metrics, AtomicReference<Publisher.Summary> produced) {
+        DataSettings data = DataSettings.from(config);
+        InputCodec codec = new InputCodec(data);
+        String drift = driftEvery <= 0 ? "" : driftSchedule(driftEvery);
+        Thread t = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
+                Publisher publisher = new Publisher(p, codec, new DeadLetters(p, "produce", metrics), metrics,
+                    new Publisher.Options(records, labeledFraction, rate, seed, faultRate), System::nanoTime);
+                SyntheticStream stream = new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
+                    DriftSchedule.parse(drift), Clock.systemUTC());
+                publisher.run(stream, Pacer.system(rate), produced::set, 1_000_000_000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    System.err.println("demo producer stopped: " + e);
+                }
+            }
+        }, "demo-producer");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    static String driftSchedule(long every) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 1; i <= 1000; i++) {
+            s.append(i > 1 ? "," : "").append("abrupt@").append(every * i);
+        }
+        return s.toString();
+    }
+
+    /** One line every few seconds: records in, quality, versions, throughput of each loop. */
+    private static final class Progress {
+        private final AtomicReference<Publisher.Summary> produced;
+        private final TeacherCommand.Parts teacher;
+        private final StudentLoop student;
+        private long lastIn;
+        private long lastEmitted;
+        private long lastLearned;
+        private long lastNanos = System.nanoTime();
+
+        Progress(AtomicReference<Publisher.Summary> produced, TeacherCommand.Parts teacher, StudentLoop student) {
+            this.produced = produced;
+            this.teacher = teacher;
+            this.student = student;
+        }
+
+        void print() {
+            Publisher.Summary s = produced.get();
+            long in = s == null ? 0 : s.read();
+            long emitted = teacher.emitter().emitted();
+            long learned = student.processed();
+            double secs = (System.nanoTime() - lastNanos) / 1e9;
+            double[] r = student.recent();
+            var t = teacher.trainer().latest();
+            System.out.printf("in %,d (%.0f/s, %d dead-lettered) | teacher v%d acc %.3f, emitted %.0f/s | "
+                    + "student v%d acc %.3f, agreement %.3f, learned %.0f/s%n",
+                in, (in - lastIn) / secs, s == null ? 0 : s.deadLetteredTotal(), t == null ? 0 : t.version(), r[2],
+                (emitted - lastEmitted) / secs, student.version(), r[1], r[0], (learned - lastLearned) / secs);
+            lastIn = in;
+            lastEmitted = emitted;
+            lastLearned = learned;
+            lastNanos = System.nanoTime();
+        }
+    }
+}
