@@ -11,7 +11,7 @@ class MonitorSettingsTest {
     @Test
     void shouldReadDefaults() {
         MonitorSettings s = MonitorSettings.from(Config.defaults());
-        assertThat(s).isEqualTo(new MonitorSettings(10_000, 2_000, 0.002, 50, 0.005, 0.9999, 30,
+        assertThat(s).isEqualTo(new MonitorSettings(10_000, 10_000, 0.002, 50, 0.005, 0.9999, 30,
             "distill-monitor", null, 10));
     }
 
