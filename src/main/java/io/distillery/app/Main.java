@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Streaming online knowledge distillation on Kafka.",
     subcommands = {DemoCommand.class, TeacherCommand.class, StudentCommand.class, MonitorCommand.class, TopicsCommand.class,
-        ProduceCommand.class, BrokerCommand.class, ConfigCommand.class})
+        EvaluateCommand.class, ProduceCommand.class, BrokerCommand.class, ConfigCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -29,8 +29,8 @@ public final class FollowedModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FollowedModel.class);
     private static final SnapshotLoader LOADER = new SnapshotLoader();
 
-    /** A verified snapshot: its version, its network and its manifest. */
-    public record Current(long version, Network network, SnapshotManifest manifest) {
+    /** A verified snapshot: its version, its network, its manifest and the signed message itself. */
+    public record Current(long version, Network network, SnapshotManifest manifest, byte[] encoded) {
     }
 
     private final String model;
@@ -84,7 +84,7 @@ public final class FollowedModel implements AutoCloseable {
                     + " is not newer than " + now.version());
             }
             Network n = LOADER.load(s, inputs, outputs);
-            current.set(new Current(s.manifest().version(), n, s.manifest()));
+            current.set(new Current(s.manifest().version(), n, s.manifest(), value));
             metrics.counter(Metrics.HOT_SWAPS, role, model).increment();
             metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model).set(s.manifest().version());
             LOG.info("{} snapshot v{} verified and in use (offset {})", model, s.manifest().version(), offset);
