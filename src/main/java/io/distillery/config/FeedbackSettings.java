@@ -21,11 +21,12 @@ import java.util.List;
  * @param driftFlushFraction share of the oldest replay-buffer records the trainer drops on drift, in [0, 1]
  * @param driftResetOptimizer whether the trainer resets its optimizer state on drift
  * @param rewindMessages how many of the latest feedback messages a starting teacher reads again
+ * @param driftSignals which monitor signals start a drift response ({@code teacher-error}, {@code divergence})
  */
 public record FeedbackSettings(boolean enabled, double agreementThreshold, double agreementLow, double minShare,
                                double shareStep, long minWindowRecords, double classBoost, long driftRecords,
                                double driftLrBoost, double driftFlushFraction, boolean driftResetOptimizer,
-                               int rewindMessages) {
+                               int rewindMessages, java.util.Set<String> driftSignals) {
     public static final ConfigKey ENABLED = new ConfigKey("feedback.enabled", "true",
         "whether the teacher adapts emission and training to distill.feedback (false: logits for every record)");
     public static final ConfigKey AGREEMENT_THRESHOLD = new ConfigKey("feedback.agreement.threshold", "0.9",
@@ -50,9 +51,15 @@ public record FeedbackSettings(boolean enabled, double agreementThreshold, doubl
         "whether the teacher trainer resets its optimizer state on drift");
     public static final ConfigKey REWIND_MESSAGES = new ConfigKey("feedback.rewind.messages", "10",
         "latest distill.feedback messages a starting teacher reads again, messages per partition");
+    // Divergence rises whenever a sharper teacher is published or a lagging student catches up, and a
+    // falling agreement already raises the emission share; the teacher's labeled error rises only when
+    // the concept changes. So only it starts a drift response unless configured otherwise.
+    public static final ConfigKey DRIFT_SIGNALS = new ConfigKey("feedback.drift.signals", "teacher-error",
+        "monitor drift signals that start a drift response, comma-separated: teacher-error, divergence");
     public static final List<ConfigKey> KEYS = List.of(ENABLED, AGREEMENT_THRESHOLD, AGREEMENT_LOW, MIN_SHARE,
         SHARE_STEP, MIN_WINDOW_RECORDS, CLASS_BOOST, DRIFT_RECORDS, DRIFT_LR_BOOST, DRIFT_FLUSH_FRACTION,
-        DRIFT_RESET_OPTIMIZER, REWIND_MESSAGES);
+        DRIFT_RESET_OPTIMIZER, REWIND_MESSAGES, DRIFT_SIGNALS);
+    private static final java.util.Set<String> SIGNALS = java.util.Set.of("teacher-error", "divergence");
 
     public FeedbackSettings {
         Checks.inRange(AGREEMENT_THRESHOLD, agreementThreshold, 0, 1);
@@ -72,6 +79,16 @@ public record FeedbackSettings(boolean enabled, double agreementThreshold, doubl
         Checks.positive(DRIFT_LR_BOOST, driftLrBoost);
         Checks.inRange(DRIFT_FLUSH_FRACTION, driftFlushFraction, 0, 1);
         Checks.notNegative(REWIND_MESSAGES, rewindMessages);
+        driftSignals = java.util.Set.copyOf(driftSignals);
+        if (!SIGNALS.containsAll(driftSignals)) {
+            throw ConfigException.invalid(DRIFT_SIGNALS.name(), String.join(",", driftSignals),
+                "must name only teacher-error and divergence");
+        }
+    }
+
+    /** The drift signals of the message that this configuration reacts to. */
+    public List<io.distillery.records.DriftSignal> relevant(List<io.distillery.records.DriftSignal> signals) {
+        return signals.stream().filter(d -> driftSignals.contains(d.signal())).toList();
     }
 
     /** The defaults of every key. */
@@ -84,6 +101,16 @@ public record FeedbackSettings(boolean enabled, double agreementThreshold, doubl
             c.getDouble(AGREEMENT_LOW), c.getDouble(MIN_SHARE), c.getDouble(SHARE_STEP),
             c.getLong(MIN_WINDOW_RECORDS), c.getDouble(CLASS_BOOST), c.getLong(DRIFT_RECORDS),
             c.getDouble(DRIFT_LR_BOOST), c.getDouble(DRIFT_FLUSH_FRACTION), c.getBoolean(DRIFT_RESET_OPTIMIZER),
-            c.getInt(REWIND_MESSAGES));
+            c.getInt(REWIND_MESSAGES), signals(c));
+    }
+
+    private static java.util.Set<String> signals(Config c) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String part : c.getString(DRIFT_SIGNALS).split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return out;
     }
 }

@@ -42,7 +42,7 @@ public final class DriftResponse {
 
     /** Starts a response when the message carries drift signals; anything else is ignored. */
     public synchronized void onFeedback(FeedbackMessage m) {
-        if (!settings.enabled() || m.drifts().isEmpty()) {
+        if (!settings.enabled() || settings.relevant(m.drifts()).isEmpty()) {
             return;
         }
         boolean restart = remaining > 0;
@@ -53,7 +53,8 @@ public final class DriftResponse {
         LOG.info("trainer drift response {} for {} labeled records: learning rate x{}, flush oldest {} of replay{}; "
                 + "drift {}", restart ? "restarted" : "started", remaining, settings.driftLrBoost(),
             settings.driftFlushFraction(), resetRequested ? ", reset optimizer" : "",
-            m.drifts().stream().map(d -> d.detector() + " on " + d.signal()).collect(Collectors.joining(", ")));
+            settings.relevant(m.drifts()).stream().map(d -> d.detector() + " on " + d.signal())
+                .collect(Collectors.joining(", ")));
     }
 
     /**

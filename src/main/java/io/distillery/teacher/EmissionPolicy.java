@@ -98,7 +98,10 @@ public final class EmissionPolicy implements EmissionGate {
             return;
         }
         if (!m.drifts().isEmpty()) {
-            startDriftResponse(m.drifts());
+            List<DriftSignal> relevant = settings.relevant(m.drifts());
+            if (!relevant.isEmpty()) {
+                startDriftResponse(relevant);
+            }
         } else if (m.isWindow()) {
             onWindow(m);
         }

@@ -11,7 +11,8 @@ class FeedbackSettingsTest {
     @Test
     void shouldReadDefaults() {
         assertThat(FeedbackSettings.defaults()).isEqualTo(
-            new FeedbackSettings(true, 0.9, 0.8, 0.1, 0.5, 100, 2.0, 5000, 3.0, 0.5, false, 10));
+            new FeedbackSettings(true, 0.9, 0.8, 0.1, 0.5, 100, 2.0, 5000, 3.0, 0.5, false, 10,
+                java.util.Set.of("teacher-error")));
     }
 
     @Test
@@ -48,6 +49,17 @@ class FeedbackSettingsTest {
     @Test
     void shouldRegisterEveryKey() {
         FeedbackSettings.KEYS.forEach(k -> assertThat(ConfigKeys.isKnown(k.name())).as(k.name()).isTrue());
+    }
+
+    @Test
+    void shouldReactOnlyToConfiguredDriftSignals() {
+        var divergence = new io.distillery.records.DriftSignal("ADWIN", "divergence", 1, 1);
+        var error = new io.distillery.records.DriftSignal("ADWIN", "teacher-error", 2, 2);
+        assertThat(FeedbackSettings.defaults().relevant(java.util.List.of(divergence, error))).containsExactly(error);
+        assertThat(from("feedback.drift.signals", "teacher-error, divergence").relevant(java.util.List.of(divergence)))
+            .containsExactly(divergence);
+        assertThatThrownBy(() -> from("feedback.drift.signals", "accuracy"))
+            .hasMessage("feedback.drift.signals must name only teacher-error and divergence, was 'accuracy'");
     }
 
     private static FeedbackSettings from(String key, String value) {

@@ -58,15 +58,21 @@ public final class Pipelines {
     /** Publishes synthetic records (as {@code produce synthetic} does); returns the summary. */
     public static Publisher.Summary produce(Config config, long count, double labeledFraction, long seed,
                                             double faultRate, String drift) throws InterruptedException {
+        return produce(config, count, labeledFraction, seed, faultRate, drift, 0);
+    }
+
+    /** As {@link #produce(Config, long, double, long, double, String)}, at {@code rate} records/s (0 = unpaced). */
+    public static Publisher.Summary produce(Config config, long count, double labeledFraction, long seed,
+                                            double faultRate, String drift, double rate) throws InterruptedException {
         DataSettings data = DataSettings.from(config);
         InputCodec codec = new InputCodec(data);
         try (RoleMetrics metrics = new RoleMetrics();
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
             Publisher p = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics), metrics,
-                new Publisher.Options(count, labeledFraction, 0, seed, faultRate), System::nanoTime);
+                new Publisher.Options(count, labeledFraction, rate, seed, faultRate), System::nanoTime);
             SyntheticStream src = new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
                 DriftSchedule.parse(drift), Clock.systemUTC());
-            return p.run(src, Pacer.system(0), s -> { }, Long.MAX_VALUE);
+            return p.run(src, Pacer.system(rate), s -> { }, Long.MAX_VALUE);
         }
     }
 }
