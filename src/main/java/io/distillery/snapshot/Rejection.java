@@ -1,0 +1,33 @@
+package io.distillery.snapshot;
+
+import java.util.Locale;
+
+/**
+ * Why a snapshot was refused. The set is closed so that it can be a Prometheus tag
+ * ({@link #tag()}) without unbounded cardinality.
+ */
+public enum Rejection {
+    /** Too short, wrong magic, or lengths that do not add up; also an unreadable manifest. */
+    CORRUPT,
+    /** A format version this reader does not know (written by a newer release). */
+    UNSUPPORTED_FORMAT,
+    /** The HMAC does not match: tampered bytes or a different key. */
+    BAD_SIGNATURE,
+    /** The model bytes do not hash to the manifest's {@code modelSha256}. */
+    CHECKSUM_MISMATCH,
+    /** Feature or class count differs from what the reader expects. */
+    WRONG_SHAPE,
+    /** Not newer than the snapshot already in use. */
+    STALE_VERSION,
+    /** The model bytes could not be deserialized into a network. */
+    LOAD_FAILED,
+    /** The restored network failed its test prediction. */
+    TEST_PREDICTION_FAILED;
+
+    private final String tag = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name, e.g. {@code bad_signature}, used as a metric tag value. */
+    public String tag() {
+        return tag;
+    }
+}
