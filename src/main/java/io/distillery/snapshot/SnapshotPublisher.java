@@ -1,0 +1,109 @@
+package io.distillery.snapshot;
+
+import io.distillery.config.CommonSettings;
+import io.distillery.config.Config;
+import io.distillery.topics.TopicSpec;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Writes encoded snapshots to a compacted snapshot topic, keyed by model name, so that the topic keeps
+ * the newest snapshot of each model.
+ *
+ * <p>The producer is idempotent with {@code acks=all}, and its {@code max.request.size} is raised to the
+ * snapshot size limit ({@code topics.snapshot.max.bytes}). Settings under {@code kafka.} pass through
+ * and override these defaults (security, bootstrap servers, and anything a Kafka user wants to tune);
+ * only the serializers are fixed.
+ *
+ * <p>Thread-safe (the Kafka producer is). Retriable send errors are retried by the producer itself
+ * within {@code delivery.timeout.ms}; what remains is thrown as a {@link KafkaException}.
+ */
+public final class SnapshotPublisher implements AutoCloseable {
+    private final Producer<String, byte[]> producer;
+    private final String topic;
+
+    /** A publisher over the given producer (a {@code MockProducer} in tests). */
+    public SnapshotPublisher(Producer<String, byte[]> producer, String topic) {
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.topic = Objects.requireNonNull(topic, "topic");
+    }
+
+    /** A publisher to {@code topic} configured from {@code kafka.*} keys and the snapshot size limit. */
+    public static SnapshotPublisher create(Config config, TopicSpec topic) {
+        int maxBytes = CommonSettings.from(config).snapshotMaxBytes();
+        return new SnapshotPublisher(new KafkaProducer<>(producerConfig(config.kafkaProperties(), maxBytes),
+            new StringSerializer(), new ByteArraySerializer()), topic.name());
+    }
+
+    /**
+     * The producer settings: our defaults, then the pass-through {@code kafka.*} settings on top.
+     *
+     * @param maxSnapshotBytes the largest encoded snapshot, bytes
+     */
+    public static Map<String, Object> producerConfig(Map<String, Object> kafkaProperties, int maxSnapshotBytes) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // request framing adds a few hundred bytes on top of the record itself
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxSnapshotBytes + 64 * 1024);
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * maxSnapshotBytes + (1 << 20)));
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.putAll(kafkaProperties);
+        p.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+        p.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);
+        return p;
+    }
+
+    /** Sends without waiting; the future completes when the broker has acknowledged the write. */
+    public Future<RecordMetadata> send(String model, byte[] encodedSnapshot) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(encodedSnapshot, "encodedSnapshot");
+        return producer.send(new ProducerRecord<>(topic, model, encodedSnapshot));
+    }
+
+    /**
+     * Publishes one encoded snapshot and waits until every in-sync replica has it.
+     *
+     * @return the offset of the written message
+     * @throws KafkaException when the write failed after the producer's retries
+     * @throws InterruptException when the calling thread was interrupted (its flag is set again)
+     */
+    public long publish(String model, byte[] encodedSnapshot) {
+        try {
+            return send(model, encodedSnapshot).get().offset();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof KafkaException k ? k
+                : new KafkaException("publishing snapshot of " + model + " to " + topic + " failed", cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(e);
+        }
+    }
+
+    /** Encodes, signs and publishes a snapshot under its manifest's model name; see {@link #publish(String, byte[])}. */
+    public long publish(Snapshot snapshot, SnapshotCodec codec) {
+        return publish(snapshot.manifest().model(), codec.encode(snapshot));
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
