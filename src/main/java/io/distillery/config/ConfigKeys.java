@@ -1,5 +1,6 @@
 package io.distillery.config;
 
+import io.distillery.serving.ServeSettings;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.stream.Stream;
 public final class ConfigKeys {
     private static final Map<String, ConfigKey> ALL = index(Stream.of(
             CommonSettings.KEYS,
-            DataSettings.KEYS)
+            DataSettings.KEYS,
+            ServeSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {
