@@ -1,0 +1,253 @@
+package io.distillery.model;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * A fully connected teacher or student network that outputs logits (pre-softmax scores), in
+ * 32-bit floats. A teacher learns from hard labels (softmax cross-entropy); a student also
+ * distills from a teacher's logits with {@link DistillationLoss}.
+ *
+ * <p><b>Not thread-safe</b>: a network is owned by one thread, which trains it. To serve or
+ * publish it, hand other threads a {@link #copy()} (milliseconds) and never touch it again.
+ *
+ * <p>Row arguments are {@code float[rows][features]}; a row of the wrong width, a label out of
+ * range or mismatched row counts throw {@link IllegalArgumentException}.
+ */
+public final class Network {
+
+    private final MultiLayerNetwork net;
+    private final NetworkSpec spec;
+    private final DistillationSpec distillation;
+    private long steps;
+
+    Network(MultiLayerNetwork net, NetworkSpec spec, DistillationSpec distillation, long steps) {
+        this.net = net;
+        this.spec = spec;
+        this.distillation = distillation;
+        this.steps = steps;
+    }
+
+    /** A fresh teacher, initialized from {@code spec.seed()}. */
+    public static Network teacher(NetworkSpec spec) {
+        return create(spec, null);
+    }
+
+    /** A fresh student that distills with {@code d}, initialized from {@code spec.seed()}. */
+    public static Network student(NetworkSpec spec, DistillationSpec d) {
+        return create(spec, Objects.requireNonNull(d, "distillation spec must not be null"));
+    }
+
+    private static Network create(NetworkSpec spec, DistillationSpec d) {
+        ILossFunction loss = d == null ? DistillationLoss.hardOnly() : DistillationLoss.of(d);
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, loss, DataType.FLOAT));
+        net.init();
+        return new Network(net, spec, d, 0);
+    }
+
+    static MultiLayerConfiguration configuration(NetworkSpec spec, ILossFunction loss, DataType type) {
+        boolean reluLike = spec.activation().endsWith("relu");
+        NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
+                .seed(spec.seed())
+                .dataType(type)
+                .updater(updater(spec.updater(), spec.learningRate()))
+                .weightInit(reluLike ? WeightInit.RELU : WeightInit.XAVIER)
+                .list();
+        int in = spec.inputs();
+        for (int width : spec.hidden()) {
+            layers.layer(new DenseLayer.Builder().nIn(in).nOut(width)
+                    .activation(activation(spec.activation())).build());
+            in = width;
+        }
+        layers.layer(new OutputLayer.Builder(loss).nIn(in).nOut(spec.outputs())
+                .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER).build());
+        return layers.build();
+    }
+
+    private static IUpdater updater(String name, double lr) {
+        return switch (name) {
+            case "adam" -> new Adam(lr);
+            case "sgd" -> new Sgd(lr);
+            case "nesterovs" -> new Nesterovs(lr, 0.9);
+            default -> throw new IllegalArgumentException("updater " + name);
+        };
+    }
+
+    private static Activation activation(String name) {
+        return switch (name) {
+            case "relu" -> Activation.RELU;
+            case "tanh" -> Activation.TANH;
+            case "sigmoid" -> Activation.SIGMOID;
+            case "leakyrelu" -> Activation.LEAKYRELU;
+            default -> throw new IllegalArgumentException("activation " + name);
+        };
+    }
+
+    /** Logits, {@code [rows][outputs]}; an empty batch gives an empty array. */
+    public float[][] logits(float[][] rows) {
+        if (rows.length == 0) {
+            return new float[0][];
+        }
+        return net.output(Batches.features(rows, inputs()), false).toFloatMatrix();
+    }
+
+    /** The arg-max class of each row. */
+    public int[] predict(float[][] rows) {
+        float[][] logits = logits(rows);
+        int[] classes = new int[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            classes[i] = LogitMath.argmax(logits[i]);
+        }
+        return classes;
+    }
+
+    /**
+     * One optimizer step on softmax cross-entropy with the hard labels (also for a student, whose
+     * soft term is left out of this step).
+     *
+     * @param labels one class in [0, outputs) per row
+     * @return the mean loss of the batch before the step, in nats
+     */
+    public double fitHard(float[][] x, int[] labels) {
+        Batches.requireLabeled(labels);
+        INDArray targets = Batches.targets(x.length, null, labels, outputs());
+        if (distillation == null) {
+            return fit(x, targets);
+        }
+        BaseOutputLayer outputConf = (BaseOutputLayer) net.getOutputLayer().conf().getLayer();
+        ILossFunction distill = outputConf.getLossFn();
+        outputConf.setLossFn(DistillationLoss.hardOnly());
+        try {
+            return fit(x, targets);
+        } finally {
+            outputConf.setLossFn(distill);
+        }
+    }
+
+    /**
+     * One optimizer step of a student on the distillation loss (see {@link DistillationLoss}).
+     *
+     * @param teacherLogits the teacher's logits, {@code [rows][outputs]}
+     * @param labels        a class in [0, outputs) per row, or -1 where the row is unlabeled
+     * @return the mean loss of the batch before the step, in nats
+     * @throws IllegalStateException if this is a teacher
+     */
+    public double fitDistill(float[][] x, float[][] teacherLogits, int[] labels) {
+        if (distillation == null) {
+            throw new IllegalStateException("fitDistill needs a student; this network is a teacher");
+        }
+        return fit(x, Batches.targets(x.length, teacherLogits, labels, outputs()));
+    }
+
+    private double fit(float[][] x, INDArray targets) {
+        if (x.length == 0) {
+            throw new IllegalArgumentException("cannot fit an empty batch");
+        }
+        net.fit(Batches.features(x, inputs()), targets);
+        steps++;
+        return net.score();
+    }
+
+    /** Optimizer steps taken since creation, across {@link #toBytes}/{@link #fromBytes}. */
+    public long steps() {
+        return steps;
+    }
+
+    public int inputs() {
+        return spec.inputs();
+    }
+
+    public int outputs() {
+        return spec.outputs();
+    }
+
+    /** The spec it was created with; its learning rate is the initial one. */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** The distillation settings of a student; empty for a teacher. */
+    public Optional<DistillationSpec> distillation() {
+        return Optional.ofNullable(distillation);
+    }
+
+    public boolean isStudent() {
+        return distillation != null;
+    }
+
+    /** The learning rate in use, which {@link #setLearningRate} may have changed. */
+    public double learningRate() {
+        return net.getLayerWiseConfigurations().getConf(0).getLayer()
+                .getUpdaterByParam("W").getLearningRate(0, 0);
+    }
+
+    /** Sets the learning rate of every layer from the next step on (e.g. a boost on drift). */
+    public void setLearningRate(double lr) {
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("learning rate must be finite and > 0, was " + lr);
+        }
+        net.setLearningRate(lr);
+    }
+
+    /**
+     * Forgets the updater's state (Adam's moment estimates, Nesterov momentum) so that the next
+     * step is like a first one, bias correction included; {@link #steps()} keeps counting.
+     */
+    public void resetUpdaterState() {
+        Updater updater = net.getUpdater(false);
+        INDArray state = updater == null ? null : updater.getStateViewArray();
+        if (state != null) {
+            state.assign(0);
+        }
+        net.setIterationCount(0);
+        net.setEpochCount(0);
+    }
+
+    /** A deep, independent clone (weights, updater state, step count). */
+    public Network copy() {
+        return new Network(net.clone(), spec, distillation, steps);
+    }
+
+    /**
+     * The network as a DL4J {@code ModelSerializer} zip with a Distillery entry (spec, role, step
+     * count). Without the updater the bytes are about a third as large, but training resumes
+     * with fresh updater state.
+     */
+    public byte[] toBytes(boolean withUpdater) {
+        return NetworkFormat.write(this, withUpdater);
+    }
+
+    /**
+     * Restores a network written by {@link #toBytes}: teacher or student, with its loss.
+     *
+     * @throws IllegalArgumentException if the bytes are not a readable Distillery network
+     */
+    public static Network fromBytes(byte[] bytes) {
+        return NetworkFormat.read(bytes);
+    }
+
+    MultiLayerNetwork dl4j() {
+        return net;
+    }
+
+    @Override
+    public String toString() {
+        return (isStudent() ? "student " : "teacher ") + spec.describe() + " after " + steps + " steps";
+    }
+}

@@ -1,0 +1,149 @@
+package io.distillery.model;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * Bytes of a {@link Network}: DL4J's {@code ModelSerializer} zip, so DL4J tools can read the
+ * weights, plus one entry {@value #ENTRY} (Java properties) with what DL4J does not keep: the
+ * spec as given, teacher or student, and the step count.
+ */
+final class NetworkFormat {
+
+    static final String ENTRY = "distillery.properties";
+    private static final String FORMAT = "1";
+
+    private NetworkFormat() {
+    }
+
+    static byte[] write(Network network, boolean withUpdater) {
+        try {
+            ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
+            ModelSerializer.writeModel(network.dl4j(), dl4j, withUpdater);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(dl4j.size() + 1024);
+            try (ZipOutputStream zip = new ZipOutputStream(out);
+                 ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    zip.putNextEntry(new ZipEntry(e.getName()));
+                    in.transferTo(zip);
+                    zip.closeEntry();
+                }
+                zip.putNextEntry(new ZipEntry(ENTRY));
+                properties(network).store(zip, "Distillery network");
+                zip.closeEntry();
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize " + network, e);
+        }
+    }
+
+    static Network read(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new IllegalArgumentException("no network bytes");
+        }
+        Properties props = distilleryEntry(bytes);
+        MultiLayerNetwork net;
+        try {
+            net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot restore the DL4J network: " + e, e);
+        }
+        try {
+            NetworkSpec spec = spec(props);
+            DistillationSpec distillation = "student".equals(props.getProperty("role"))
+                    ? new DistillationSpec(dbl(props, "temperature"), dbl(props, "alpha"))
+                    : null;
+            checkMatches(net, spec, distillation);
+            return new Network(net, spec, distillation, Long.parseLong(required(props, "steps")));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid " + ENTRY + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Properties properties(Network network) {
+        NetworkSpec spec = network.spec();
+        Properties p = new Properties();
+        p.setProperty("format", FORMAT);
+        p.setProperty("role", network.isStudent() ? "student" : "teacher");
+        p.setProperty("inputs", Integer.toString(spec.inputs()));
+        p.setProperty("hidden", String.join(",", spec.hidden().stream().map(String::valueOf).toList()));
+        p.setProperty("outputs", Integer.toString(spec.outputs()));
+        p.setProperty("activation", spec.activation());
+        p.setProperty("updater", spec.updater());
+        p.setProperty("learningRate", Double.toString(spec.learningRate()));
+        p.setProperty("seed", Long.toString(spec.seed()));
+        p.setProperty("steps", Long.toString(network.steps()));
+        network.distillation().ifPresent(d -> {
+            p.setProperty("temperature", Double.toString(d.temperature()));
+            p.setProperty("alpha", Double.toString(d.alpha()));
+        });
+        return p;
+    }
+
+    private static Properties distilleryEntry(byte[] bytes) {
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (ENTRY.equals(e.getName())) {
+                    Properties props = new Properties();
+                    props.load(in);
+                    if (!FORMAT.equals(props.getProperty("format"))) {
+                        throw new IllegalArgumentException("unknown network format "
+                                + props.getProperty("format") + ", this reader knows " + FORMAT);
+                    }
+                    return props;
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a zip: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("not a Distillery network: no " + ENTRY + " entry");
+    }
+
+    private static NetworkSpec spec(Properties p) {
+        String hidden = p.getProperty("hidden", "");
+        List<Integer> widths = hidden.isEmpty() ? List.of()
+                : Arrays.stream(hidden.split(",")).map(Integer::valueOf).toList();
+        return new NetworkSpec(Integer.parseInt(required(p, "inputs")), widths,
+                Integer.parseInt(required(p, "outputs")), required(p, "activation"),
+                required(p, "updater"), dbl(p, "learningRate"), Long.parseLong(required(p, "seed")));
+    }
+
+    private static void checkMatches(MultiLayerNetwork net, NetworkSpec spec, DistillationSpec d) {
+        int layers = net.getnLayers();
+        long nIn = net.layerInputSize(0);
+        long nOut = net.layerSize(layers - 1);
+        if (layers != spec.hidden().size() + 1 || nIn != spec.inputs() || nOut != spec.outputs()) {
+            throw new IllegalArgumentException("network has " + layers + " layers, " + nIn
+                    + " inputs, " + nOut + " outputs; the entry says " + spec.describe());
+        }
+        Object loss = ((BaseOutputLayer) net.getOutputLayer().conf().getLayer()).getLossFn();
+        Object expected = d == null ? DistillationLoss.hardOnly() : DistillationLoss.of(d);
+        if (!expected.equals(loss)) {
+            throw new IllegalArgumentException("output loss is " + loss + ", expected " + expected);
+        }
+    }
+
+    private static double dbl(Properties p, String key) {
+        return Double.parseDouble(required(p, key));
+    }
+
+    private static String required(Properties p, String key) {
+        String value = p.getProperty(key);
+        if (value == null) {
+            throw new IllegalArgumentException("missing key " + key);
+        }
+        return value;
+    }
+}

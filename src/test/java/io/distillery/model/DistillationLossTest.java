@@ -1,0 +1,154 @@
+package io.distillery.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/** Runs in double precision, which the gradient check needs; the defaults are restored after. */
+class DistillationLossTest {
+
+    private static final int CLASSES = 3;
+    private static DataType previousDefault;
+    private static DataType previousFloat;
+
+    // Rows 0 and 2 are labeled (classes 1 and 0), rows 1 and 3 are not.
+    private static final double[][] TEACHER = {{2.0, -1.0, 0.5}, {0.1, 0.2, -0.3}, {-1.5, 3.0, 0.0}, {1.0, 1.0, 1.2}};
+    private static final int[] LABELS = {1, -1, 0, -1};
+    private static final double[][] STUDENT = {{0.3, 0.9, -0.4}, {1.1, -0.2, 0.0}, {0.0, 2.0, -1.0}, {-0.5, 0.25, 0.7}};
+
+    @BeforeAll
+    static void doublePrecision() {
+        previousDefault = Nd4j.dataType();
+        previousFloat = Nd4j.defaultFloatingPointType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(previousDefault, previousFloat);
+    }
+
+    @Test
+    void shouldPassGradientCheckOnMixedLabeledAndUnlabeledRows() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(7).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(new DistillationLoss(2.0, 0.3)).nIn(4).nOut(CLASSES)
+                        .activation(Activation.IDENTITY).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 4, 5).subi(0.5);
+
+        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig()
+                .net(net).input(input).labels(labels(TEACHER, LABELS))
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9));
+
+        assertThat(ok).isTrue();
+    }
+
+    @Test
+    void shouldEqualSoftmaxCrossEntropyWhenAlphaIsZeroAndRowsAreLabeled() {
+        int[] labels = {1, 2, 0, 2};
+        INDArray z = Nd4j.create(STUDENT);
+        INDArray ours = labels(TEACHER, labels);
+        INDArray oneHot = ours.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(CLASSES, 2 * CLASSES));
+        DistillationLoss loss = new DistillationLoss(3.0, 0.0);
+        LossMCXENT reference = new LossMCXENT();
+
+        assertThat(loss.computeScore(ours, z, new ActivationIdentity(), null, true))
+                .isCloseTo(reference.computeScore(oneHot, z.dup(), new ActivationSoftmax(), null, true),
+                        within(1e-12));
+        assertThat(loss.computeGradient(ours, z, new ActivationIdentity(), null))
+                .isEqualTo(reference.computeGradient(oneHot, z.dup(), new ActivationSoftmax(), null));
+    }
+
+    @Test
+    void shouldGiveUnlabeledRowTheScaledKlOfLogitMath() {
+        double t = 2.5;
+        INDArray scores = new DistillationLoss(t, 0.4)
+                .computeScoreArray(labels(TEACHER, LABELS), Nd4j.create(STUDENT), new ActivationIdentity(), null);
+
+        double kl = LogitMath.kl(floats(TEACHER[1]), floats(STUDENT[1]), t);
+        assertThat(kl).isPositive();
+        assertThat(scores.getDouble(1, 0)).isCloseTo(t * t * kl, within(1e-6));
+    }
+
+    @Test
+    void shouldScaleSoftTermByTemperatureSquared() {
+        int[] unlabeled = {-1, -1, -1, -1};
+        for (double t : List.of(1.0, 2.0, 4.0)) {
+            double score = new DistillationLoss(t, 0.5).computeScore(labels(TEACHER, unlabeled),
+                    Nd4j.create(STUDENT), new ActivationIdentity(), null, false);
+            double kl = 0;
+            for (int i = 0; i < TEACHER.length; i++) {
+                kl += LogitMath.kl(floats(TEACHER[i]), floats(STUDENT[i]), t);
+            }
+            assertThat(score / kl).isCloseTo(t * t, within(1e-5));
+        }
+    }
+
+    @Test
+    void shouldWeighLabeledRowByAlpha() {
+        double t = 2.0;
+        double alpha = 0.3;
+        INDArray scores = new DistillationLoss(t, alpha)
+                .computeScoreArray(labels(TEACHER, LABELS), Nd4j.create(STUDENT), new ActivationIdentity(), null);
+
+        double kl = LogitMath.kl(floats(TEACHER[0]), floats(STUDENT[0]), t);
+        double ce = -LogitMath.logSoftmax(floats(STUDENT[0]), 1)[LABELS[0]];
+        assertThat(scores.getDouble(0, 0)).isCloseTo(alpha * t * t * kl + (1 - alpha) * ce, within(1e-6));
+    }
+
+    @Test
+    void shouldSurviveConfigJsonRoundTrip() {
+        MultiLayerConfiguration conf = Network.configuration(NetworkSpec.of(5, List.of(4), CLASSES),
+                new DistillationLoss(2.0, 0.7), DataType.FLOAT);
+
+        MultiLayerConfiguration restored = MultiLayerConfiguration.fromJson(conf.toJson());
+
+        assertThat(restored).isEqualTo(conf);
+        assertThat(((OutputLayer) restored.getConf(1).getLayer()).getLossFn())
+                .isEqualTo(new DistillationLoss(2.0, 0.7));
+    }
+
+    static INDArray labels(double[][] teacher, int[] labels) {
+        double[][] rows = new double[teacher.length][2 * CLASSES];
+        for (int i = 0; i < teacher.length; i++) {
+            System.arraycopy(teacher[i], 0, rows[i], 0, CLASSES);
+            if (labels[i] >= 0) {
+                rows[i][CLASSES + labels[i]] = 1;
+            }
+        }
+        return Nd4j.create(rows);
+    }
+
+    private static float[] floats(double[] row) {
+        float[] out = new float[row.length];
+        for (int i = 0; i < row.length; i++) {
+            out[i] = (float) row[i];
+        }
+        return out;
+    }
+}
