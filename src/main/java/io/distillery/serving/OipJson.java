@@ -3,6 +3,7 @@ package io.distillery.serving;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.distillery.model.LogitMath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,16 +39,19 @@ final class OipJson {
                 matrix(g, "logits", logits);
             }
             if (wants(outputs, "probabilities")) {
-                float[][] probabilities = new float[n][];
-                for (int i = 0; i < n; i++) {
-                    probabilities[i] = softmax(logits[i]);
+                tensorHeader(g, "probabilities", "FP32", n, classes);
+                for (float[] row : logits) {
+                    for (double p : LogitMath.softmax(row, 1.0)) {
+                        g.writeNumber((float) p);
+                    }
                 }
-                matrix(g, "probabilities", probabilities);
+                g.writeEndArray();
+                g.writeEndObject();
             }
             if (wants(outputs, "predicted_class")) {
                 tensorHeader(g, "predicted_class", "INT64", n);
                 for (float[] row : logits) {
-                    g.writeNumber(argmax(row));
+                    g.writeNumber(LogitMath.argmax(row));
                 }
                 g.writeEndArray();
                 g.writeEndObject();
@@ -70,35 +74,6 @@ final class OipJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Softmax at temperature 1, shifted by the maximum so large logits do not overflow. */
-    static float[] softmax(float[] z) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : z) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        double[] e = new double[z.length];
-        for (int i = 0; i < z.length; i++) {
-            e[i] = Math.exp(z[i] - max);
-            sum += e[i];
-        }
-        float[] p = new float[z.length];
-        for (int i = 0; i < z.length; i++) {
-            p[i] = (float) (e[i] / sum);
-        }
-        return p;
-    }
-
-    static int argmax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static boolean wants(List<String> outputs, String name) {

@@ -33,7 +33,17 @@ public final class ServeService implements AutoCloseable {
     private final InferenceServer server;
     private final SnapshotFollower follower;
 
-    /** Follows {@code distill.student.snapshots} with the {@code kafka.*} settings of {@code config}. */
+    /**
+     * Serves DL4J student networks from {@code distill.student.snapshots}, followed with the
+     * {@code kafka.*} settings of {@code config}.
+     *
+     * @throws io.distillery.config.ConfigException when a setting is invalid or snapshot.hmac.key is unset
+     */
+    public ServeService(Config config, RoleMetrics metrics) {
+        this(config, metrics, new NetworkModelLoader());
+    }
+
+    /** As {@link #ServeService(Config, RoleMetrics)} with another loader. */
     public ServeService(Config config, RoleMetrics metrics, ModelLoader loader) {
         this(ServeSettings.from(config), DataSettings.from(config),
             new SnapshotCodec(CommonSettings.from(config).requireHmacKey()), loader, metrics,

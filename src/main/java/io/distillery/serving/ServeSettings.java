@@ -36,9 +36,9 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
     public ServeSettings {
         Checks.notBlank(HOST, host);
         Checks.port(PORT, port);
-        Checks.inRange(THREADS, threads, 1, 256);
+        Checks.positive(THREADS, threads);
         Checks.atLeast(MAX_BODY_BYTES, maxBodyBytes, 1024);
-        Checks.inRange(HISTORY, history, 1, 100);
+        Checks.positive(HISTORY, history);
         if (adminToken != null && adminToken.length() < 8) {
             throw new ConfigException(ADMIN_TOKEN.name() + " must be at least 8 characters long, was "
                 + adminToken.length() + " characters");
