@@ -36,6 +36,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
         String name = "input";
         String datatype;
         long[] shape;
+        boolean hasData;
         float[] data = new float[256];
         int size;
         int nonFinite = -1;
@@ -93,7 +94,10 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
                     t.datatype = p.getText();
                 }
                 case "shape" -> t.shape = shape(p, value);
-                case "data" -> data(p, value, t);
+                case "data" -> {
+                    t.hasData = true;
+                    data(p, value, t);
+                }
                 default -> p.skipChildren();
             }
         }
@@ -145,9 +149,11 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
         expect(t.shape.length == 2, "input '" + t.name + "' has shape " + Arrays.toString(t.shape)
             + "; expected [rows, " + features + "]");
         long n = t.shape[0];
-        expect(n > 0, "empty batch: input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(n != 0, "empty batch: input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Arrays.toString(t.shape));
         expect(t.shape[1] == features, "rows must have " + features + " features, input '" + t.name
             + "' has shape " + Arrays.toString(t.shape));
+        expect(t.hasData, "input '" + t.name + "' has no data");
         expect(n * features == t.size, "input '" + t.name + "' holds " + t.size + " values, shape "
             + Arrays.toString(t.shape) + " needs " + n * features);
         expect(t.nonFinite < 0, "input '" + t.name + "' value " + t.nonFinite + " (row " + t.nonFinite / features

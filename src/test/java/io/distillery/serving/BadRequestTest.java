@@ -59,6 +59,8 @@ class BadRequestTest {
                 "holds 4 values, shape [2, 8] needs 16"),
             Arguments.of("one-dimensional shape", tensor("[8]", "FP32", ROW), "expected [rows, 8]"),
             Arguments.of("empty batch", tensor("[0,8]", "FP32", "[]"), "empty batch"),
+            Arguments.of("negative row count", tensor("[-1,8]", "FP32", ROW), "the row count must be > 0"),
+            Arguments.of("no data", "{\"inputs\":[{\"shape\":[1,8],\"datatype\":\"FP32\"}]}", "has no data"),
             Arguments.of("wrong datatype", tensor("[1,8]", "INT64", ROW), "datatype INT64; this model takes FP32"),
             Arguments.of("missing datatype", "{\"inputs\":[{\"shape\":[1,8],\"data\":" + ROW + "}]}",
                 "has no datatype"),
