@@ -1,11 +1,12 @@
 package io.distillery.model;
 
+import java.util.Arrays;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
-import org.nd4j.linalg.ops.transforms.Transforms;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
@@ -66,45 +67,64 @@ public final class DistillationLoss implements ILossFunction {
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn,
                                INDArray mask, boolean average) {
-        double sum = computeScoreArray(labels, preOutput, activationFn, mask).sumNumber().doubleValue();
+        double sum = rowScores(labels, preOutput, activationFn, mask, null).sumNumber().doubleValue();
         return average ? sum / preOutput.size(0) : sum;
     }
 
     @Override
     public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn,
                                       INDArray mask) {
-        Terms t = new Terms(labels, preOutput, activationFn);
-        INDArray logP = t.logSoftmax(t.teacher, temperature);
-        INDArray kl = Transforms.exp(logP, true).muli(logP.sub(t.logSoftmax(t.logits, temperature)))
-                .sum(true, 1);
-        INDArray ce = t.hard.mul(t.logSoftmax(t.logits, 1)).sum(true, 1).negi();
-        INDArray score = kl.muli(t.softWeight()).muli(temperature * temperature)
-                .addi(ce.muli(t.hardWeight()));
-        return applyMask(score, mask);
+        return rowScores(labels, preOutput, activationFn, mask, null);
     }
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn,
                                     INDArray mask) {
-        Terms t = new Terms(labels, preOutput, activationFn);
-        // d(T² KL)/dz = T (q − p);  d CE/dz = softmax(z) · sum(y) − y
-        INDArray q = Transforms.exp(t.logSoftmax(t.logits, temperature), false);
-        INDArray p = Transforms.exp(t.logSoftmax(t.teacher, temperature), false);
-        INDArray soft = q.subi(p).muli(temperature).muliColumnVector(t.softWeight());
-        INDArray s = Transforms.exp(t.logSoftmax(t.logits, 1), false);
-        INDArray hard = s.muliColumnVector(t.hard.sum(true, 1)).subi(t.hard)
-                .muliColumnVector(t.hardWeight());
-        INDArray dLdz = soft.addi(hard);
-        INDArray grad = activationFn.backprop(preOutput.dup(), dLdz).getFirst();
-        return mask == null ? grad : grad.muliColumnVector(columnMask(mask));
+        INDArray[] gradient = new INDArray[1];
+        rowScores(labels, preOutput, activationFn, mask, gradient);
+        return gradient[0];
     }
 
     @Override
     public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput,
                                                           IActivation activationFn, INDArray mask,
                                                           boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
+        INDArray[] gradient = new INDArray[1];
+        double sum = rowScores(labels, preOutput, activationFn, mask, gradient).sumNumber().doubleValue();
+        return new Pair<>(average ? sum / preOutput.size(0) : sum, gradient[0]);
+    }
+
+    /**
+     * The loss of each row as a {@code [rows, 1]} array; when {@code gradientOut} is not null,
+     * also d loss / d preOutput into its first element. Both masked if a mask is given.
+     */
+    private INDArray rowScores(INDArray labels, INDArray preOutput, IActivation activationFn,
+                               INDArray mask, INDArray[] gradientOut) {
+        int rows = (int) preOutput.size(0);
+        int classes = (int) preOutput.size(1);
+        if (labels.rank() != 2 || labels.size(1) != 2L * classes || labels.size(0) != rows) {
+            throw new IllegalArgumentException("labels must be [" + rows + ", 2 x " + classes
+                    + "] (teacher logits | one-hot), got " + Arrays.toString(labels.shape()));
+        }
+        double[] logits = rowMajor(activationFn.getActivation(preOutput.dup(), true));
+        double[] scores = new double[rows];
+        double[] dLdz = gradientOut == null ? null : new double[rows * classes];
+        new DistillationKernel(temperature, alpha).compute(logits, rowMajor(labels), classes, scores, dLdz);
+        double[] rowMask = mask == null ? null : rowMask(mask, rows);
+        if (rowMask != null) {
+            for (int r = 0; r < rows; r++) {
+                scores[r] *= rowMask[r];
+                for (int j = 0; j < classes && dLdz != null; j++) {
+                    dLdz[r * classes + j] *= rowMask[r];
+                }
+            }
+        }
+        DataType type = preOutput.dataType();
+        if (gradientOut != null) {
+            INDArray dLdOut = Nd4j.create(dLdz, new long[] {rows, classes}, type);
+            gradientOut[0] = activationFn.backprop(preOutput.dup(), dLdOut).getFirst();
+        }
+        return Nd4j.create(scores, new long[] {rows, 1}, type);
     }
 
     @Override
@@ -129,54 +149,17 @@ public final class DistillationLoss implements ILossFunction {
         return "DistillationLoss(temperature=" + temperature + ", alpha=" + alpha + ")";
     }
 
-    private static INDArray applyMask(INDArray perRow, INDArray mask) {
-        return mask == null ? perRow : perRow.muliColumnVector(columnMask(mask));
+    /** One bulk copy; toDoubleMatrix() would cost two ND4J ops per row. */
+    private static double[] rowMajor(INDArray a) {
+        return a.dup('c').data().asDouble();
     }
 
-    private static INDArray columnMask(INDArray mask) {
-        if (mask.length() != mask.size(0)) {
+    private static double[] rowMask(INDArray mask, int rows) {
+        if (mask.length() != rows) {
             throw new UnsupportedOperationException(
                     "DistillationLoss supports one mask value per row, got shape "
-                            + java.util.Arrays.toString(mask.shape()));
+                            + Arrays.toString(mask.shape()));
         }
-        return mask.reshape(mask.size(0), 1).castTo(mask.dataType());
-    }
-
-    /** The parts of one minibatch that both the score and the gradient need. */
-    private final class Terms {
-        final INDArray logits;
-        final INDArray teacher;
-        final INDArray hard;
-        private final INDArray labeled;
-
-        Terms(INDArray labels, INDArray preOutput, IActivation activationFn) {
-            long classes = preOutput.size(1);
-            if (labels.rank() != 2 || labels.size(1) != 2 * classes
-                    || labels.size(0) != preOutput.size(0)) {
-                throw new IllegalArgumentException("labels must be [rows, 2 x " + classes
-                        + "] (teacher logits | one-hot), got " + java.util.Arrays.toString(labels.shape()));
-            }
-            logits = activationFn.getActivation(preOutput.dup(), false);
-            teacher = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(0, classes));
-            hard = labels.get(NDArrayIndex.all(), NDArrayIndex.interval(classes, 2 * classes));
-            labeled = hard.sum(true, 1).gt(0).castTo(preOutput.dataType());
-        }
-
-        /** alpha where the row is labeled, 1 where it is not. */
-        INDArray softWeight() {
-            return labeled.mul(alpha - 1).addi(1);
-        }
-
-        /** 1 − alpha where the row is labeled, 0 where it is not. */
-        INDArray hardWeight() {
-            return labeled.mul(1 - alpha);
-        }
-
-        INDArray logSoftmax(INDArray z, double t) {
-            INDArray x = z.div(t);
-            x.subiColumnVector(x.max(true, 1));
-            INDArray lse = Transforms.log(Transforms.exp(x, true).sum(true, 1), false);
-            return x.subiColumnVector(lse);
-        }
+        return mask.reshape(rows).castTo(DataType.DOUBLE).toDoubleVector();
     }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -34,6 +35,8 @@ final class NetworkFormat {
             ByteArrayOutputStream out = new ByteArrayOutputStream(dl4j.size() + 1024);
             try (ZipOutputStream zip = new ZipOutputStream(out);
                  ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(dl4j.toByteArray()))) {
+                // Float weights hardly compress; a second full deflate would double the cost.
+                zip.setLevel(Deflater.BEST_SPEED);
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                     zip.putNextEntry(new ZipEntry(e.getName()));
                     in.transferTo(zip);
