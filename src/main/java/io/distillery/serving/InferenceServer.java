@@ -27,15 +27,6 @@ final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
     private static final String JSON = "application/json";
 
-    static {
-        // Measured: without TCP_NODELAY each keep-alive request waits ~40 ms on Nagle + delayed ACK
-        // (p50 44 ms vs < 1 ms). The JDK reads this once, when its first HttpServer starts: a server
-        // started earlier in the JVM (e.g. MetricsServer) fixes it, hence also the launcher flag.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private final ServeSettings settings;
     private final String model;
     private final int features;
