@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +74,7 @@ final class InferenceServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** One answer: status, content type, body and the endpoint name it is counted under. */
+    /** One answer: status, content type and body. */
     private record Answer(int status, String type, byte[] body) {
         static Answer json(int status, Object value) {
             return new Answer(status, JSON, value instanceof byte[] b ? b : OipJson.object(value));
@@ -187,7 +188,12 @@ final class InferenceServer implements AutoCloseable {
             throw HttpError.badRequest("the binary tensor extension is not supported; send JSON data");
         }
         InferRequest request = InferRequest.parse(body(ex), features);
-        float[][] logits = served.logits(request.rows());
+        float[][] logits;
+        try {
+            logits = served.logits(request.rows());
+        } catch (RejectedExecutionException e) {
+            throw new HttpError(503, e.getMessage());
+        }
         byte[] body = OipJson.inferResponse(model, served.version(), request.id(), logits, request.outputs());
         metrics.latency(request.rows().length, System.nanoTime() - start);
         return Answer.json(200, body);
@@ -213,13 +219,17 @@ final class InferenceServer implements AutoCloseable {
             throw new HttpError(413, "request body of " + length.trim() + " bytes is over serve.max.body.bytes="
                 + max);
         }
+        byte[] body;
         try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(max + 1);
-            if (body.length > max) {
-                throw new HttpError(413, "request body is over serve.max.body.bytes=" + max);
-            }
-            return body;
+            body = in.readNBytes(max + 1);
+        } catch (IOException e) {
+            // the client broke off or sent a bad chunk: its fault, not the server's
+            throw HttpError.badRequest("unreadable request body: " + e.getMessage());
         }
+        if (body.length > max) {
+            throw new HttpError(413, "request body is over serve.max.body.bytes=" + max);
+        }
+        return body;
     }
 
     private static boolean isOver(String length, int max) {

@@ -4,6 +4,7 @@ import io.distillery.snapshot.SnapshotManifest;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,13 +50,13 @@ public final class ServedModel {
      * Logits of each row, computed on a borrowed copy.
      *
      * @param rows n &gt; 0 rows of {@link #inputs()} finite values (checked by the caller)
-     * @throws IllegalStateException when no copy became free within 10 s
+     * @throws RejectedExecutionException when no copy became free within 10 s
      * @throws InterruptedException when interrupted while waiting for a copy
      */
     public float[][] logits(float[][] rows) throws InterruptedException {
         ServingNetwork network = pool.poll(BORROW_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         if (network == null) {
-            throw new IllegalStateException("all " + copies + " copies of version " + version() + " stayed busy");
+            throw new RejectedExecutionException("all " + copies + " copies of version " + version() + " stayed busy");
         }
         try {
             return network.logits(rows);
