@@ -105,11 +105,14 @@ final class DemoCommand implements Callable<Integer> {
         TeacherCommand.Parts teacher = TeacherCommand.start(config, TeacherSettings.from(config), codec, metrics, runner, null);
         StudentLoop student = StudentCommand.start(config, StudentSettings.from(config), codec, metrics, runner);
         MonitorCommand.start(config, metrics, runner);
+        var serve = ServeCommand.start(config, metrics, runner);
         AtomicReference<Publisher.Summary> produced = new AtomicReference<>();
         Thread producer = startProducer(config, metrics, produced);
         runner.add("producer", producer::interrupt, () -> null);
         System.out.printf("demo running: Kafka at %s, metrics at http://localhost:%d/metrics; Ctrl-C stops it%n",
             config.kafkaProperties().get("bootstrap.servers"), server.port());
+        System.out.println("try it once the student is ready (a few seconds):");
+        System.out.println("  " + curlLine(serve.url().toString(), DataSettings.from(config).features()));
         Progress progress = new Progress(produced, teacher, student);
         return runner.await(progress::print, 5_000);
     }
@@ -136,6 +139,14 @@ final class DemoCommand implements Callable<Integer> {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** A ready-to-paste request for one row (every feature 0.1). */
+    static String curlLine(String baseUrl, int features) {
+        String row = String.join(",", java.util.Collections.nCopies(features, "0.1"));
+        return "curl -s -X POST " + baseUrl + "v2/models/student/infer -H 'Content-Type: application/json' -d '"
+            + "{\"inputs\":[{\"name\":\"input\",\"shape\":[1," + features + "],\"datatype\":\"FP32\",\"data\":["
+            + row + "]}]}'";
     }
 
     static String driftSchedule(long every) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Streaming online knowledge distillation on Kafka.",
-    subcommands = {DemoCommand.class, TeacherCommand.class, StudentCommand.class, MonitorCommand.class, TopicsCommand.class,
+    subcommands = {DemoCommand.class, TeacherCommand.class, StudentCommand.class, MonitorCommand.class,
+        ServeCommand.class, TopicsCommand.class,
         EvaluateCommand.class, ProduceCommand.class, BrokerCommand.class, ConfigCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

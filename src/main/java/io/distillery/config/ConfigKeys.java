@@ -17,7 +17,8 @@ public final class ConfigKeys {
             MonitorSettings.KEYS,
             TeacherSettings.KEYS,
             StudentSettings.KEYS,
-            FeedbackSettings.KEYS)
+            FeedbackSettings.KEYS,
+            ServeSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {

@@ -1,0 +1,37 @@
+package io.distillery.app;
+
+import io.distillery.config.CommonSettings;
+import io.distillery.config.Config;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.serving.ServeService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Serving: follows student snapshots, hot-swaps verified ones, answers the Open Inference Protocol. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Follow distill.student.snapshots, verify and hot-swap each new one, and answer predictions",
+        "over HTTP with the Open Inference Protocol (KServe v2): /v2/health/live, /v2/health/ready,",
+        "/v2/models/student, POST /v2/models/student/infer; admin pin/unpin/rollback with a token."})
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Config config = common.load();
+        RoleMetrics metrics = new RoleMetrics();
+        RoleRunner runner = new RoleRunner();
+        runner.serveMetrics(metrics, CommonSettings.from(config));
+        start(config, metrics, runner);
+        return runner.await(() -> { }, 5_000);
+    }
+
+    static ServeService start(Config config, RoleMetrics metrics, RoleRunner runner) {
+        ServeService serve = new ServeService(config, metrics);
+        serve.start();
+        runner.add("serve", serve, () -> serve.follower() != null ? serve.follower().failure() : null);
+        System.out.println("serving the student at " + serve.url() + "v2/models/student (ready once a snapshot is verified)");
+        return serve;
+    }
+}

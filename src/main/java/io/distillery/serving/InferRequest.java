@@ -1,0 +1,204 @@
+package io.distillery.serving;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An Open Inference Protocol v2 infer request, parsed and checked against the model's input width.
+ *
+ * <p>Accepted: one input tensor, datatype FP32, shape {@code [rows, features]} with rows &gt; 0, and
+ * data as a flat row-major array or nested arrays (flattened) holding exactly rows × features finite
+ * numbers. Optional: {@code id} (a string, echoed), {@code outputs} (names to return, default all),
+ * {@code parameters} (ignored). Anything else is an {@link HttpError} 400 naming what is wrong.
+ * The parser streams (no JSON tree), so a 32×784 batch costs one pass over the body.
+ *
+ * @param id the request id, or {@code null}
+ * @param rows the input rows, each of the model's width
+ * @param outputs requested output names, empty for all
+ */
+record InferRequest(String id, float[][] rows, List<String> outputs) {
+    static final List<String> OUTPUT_NAMES = List.of("logits", "probabilities", "predicted_class");
+    // the fast parser and float-direct reads halve the cost of a 32-row batch, which parsing dominates
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+
+    /** One input tensor as written in the request, unchecked. */
+    private static final class Tensor {
+        String name = "input";
+        String datatype;
+        long[] shape;
+        boolean hasData;
+        float[] data = new float[256];
+        int size;
+        int nonFinite = -1;
+    }
+
+    static InferRequest parse(byte[] body, int features) {
+        try (JsonParser p = JSON.createParser(body)) {
+            expect(p.nextToken() == JsonToken.START_OBJECT, "request body must be a JSON object");
+            String id = null;
+            List<Tensor> inputs = null;
+            List<String> outputs = List.of();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "id" -> {
+                        expect(value == JsonToken.VALUE_STRING, "id must be a string");
+                        id = p.getText();
+                    }
+                    case "inputs" -> inputs = tensors(p, value);
+                    case "outputs" -> outputs = outputNames(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+            expect(p.nextToken() == null, "malformed JSON: content after the request object");
+            expect(inputs != null, "request has no 'inputs'");
+            expect(inputs.size() == 1, "expected exactly 1 input tensor, got " + inputs.size());
+            return new InferRequest(id, rows(inputs.get(0), features), outputs);
+        } catch (JsonProcessingException e) {
+            throw HttpError.badRequest("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw HttpError.badRequest("unreadable request body: " + e.getMessage());
+        }
+    }
+
+    private static List<Tensor> tensors(JsonParser p, JsonToken start) throws IOException {
+        expect(start == JsonToken.START_ARRAY, "'inputs' must be an array of tensors");
+        List<Tensor> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            expect(p.currentToken() == JsonToken.START_OBJECT, "each input must be a JSON object");
+            out.add(tensor(p));
+        }
+        return out;
+    }
+
+    private static Tensor tensor(JsonParser p) throws IOException {
+        Tensor t = new Tensor();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "name" -> t.name = p.getValueAsString("input");
+                case "datatype" -> {
+                    expect(value == JsonToken.VALUE_STRING, "input datatype must be a string");
+                    t.datatype = p.getText();
+                }
+                case "shape" -> t.shape = shape(p, value);
+                case "data" -> {
+                    t.hasData = true;
+                    data(p, value, t);
+                }
+                default -> p.skipChildren();
+            }
+        }
+        return t;
+    }
+
+    private static long[] shape(JsonParser p, JsonToken start) throws IOException {
+        expect(start == JsonToken.START_ARRAY, "shape must be an array of integers");
+        long[] dims = new long[0];
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT, "shape must be an array of integers");
+            dims = Arrays.copyOf(dims, dims.length + 1);
+            dims[dims.length - 1] = p.getLongValue();
+        }
+        return dims;
+    }
+
+    /** Flattens nested arrays of numbers into {@code t.data}; NaN and infinities are noted, not stored. */
+    private static void data(JsonParser p, JsonToken start, Tensor t) throws IOException {
+        expect(start == JsonToken.START_ARRAY, "input data must be an array of numbers");
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken tok = p.nextToken();
+            expect(tok != null, "malformed JSON: the body ends inside input data");
+            if (tok == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (tok == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (tok == JsonToken.VALUE_NUMBER_FLOAT || tok == JsonToken.VALUE_NUMBER_INT) {
+                float v = p.getFloatValue();
+                if (!Float.isFinite(v) && t.nonFinite < 0) {
+                    t.nonFinite = t.size;
+                }
+                if (t.size == t.data.length) {
+                    t.data = Arrays.copyOf(t.data, t.data.length * 2);
+                }
+                t.data[t.size++] = v;
+            } else {
+                throw HttpError.badRequest("input data must hold only numbers, found " + describe(tok));
+            }
+        }
+    }
+
+    private static float[][] rows(Tensor t, int features) {
+        expect(t.datatype != null, "input '" + t.name + "' has no datatype; this model takes FP32");
+        expect("FP32".equals(t.datatype), "input '" + t.name + "' has datatype " + t.datatype
+            + "; this model takes FP32");
+        expect(t.shape != null, "input '" + t.name + "' has no shape");
+        expect(t.shape.length == 2, "input '" + t.name + "' has shape " + Arrays.toString(t.shape)
+            + "; expected [rows, " + features + "]");
+        long n = t.shape[0];
+        expect(n != 0, "empty batch: input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(t.shape[1] == features, "rows must have " + features + " features, input '" + t.name
+            + "' has shape " + Arrays.toString(t.shape));
+        expect(t.hasData, "input '" + t.name + "' has no data");
+        expect(n * features == t.size, "input '" + t.name + "' holds " + t.size + " values, shape "
+            + Arrays.toString(t.shape) + " needs " + n * features);
+        expect(t.nonFinite < 0, "input '" + t.name + "' value " + t.nonFinite + " (row " + t.nonFinite / features
+            + ", feature " + t.nonFinite % features + ") is not a finite FP32 number");
+        float[][] rows = new float[(int) n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = Arrays.copyOfRange(t.data, i * features, (i + 1) * features);
+        }
+        return rows;
+    }
+
+    private static List<String> outputNames(JsonParser p, JsonToken start) throws IOException {
+        expect(start == JsonToken.START_ARRAY, "'outputs' must be an array of {\"name\": ...} objects");
+        List<String> names = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            expect(p.currentToken() == JsonToken.START_OBJECT, "each output must be a JSON object");
+            String name = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if ("name".equals(field)) {
+                    name = p.getValueAsString();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            expect(OUTPUT_NAMES.contains(name), "unknown output '" + name + "'; this model has " + OUTPUT_NAMES);
+            names.add(name);
+        }
+        return names;
+    }
+
+    private static String describe(JsonToken tok) {
+        return switch (tok) {
+            case VALUE_STRING -> "a string";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_OBJECT -> "an object";
+            default -> String.valueOf(tok);
+        };
+    }
+
+    private static void expect(boolean ok, String message) {
+        if (!ok) {
+            throw HttpError.badRequest(message);
+        }
+    }
+}

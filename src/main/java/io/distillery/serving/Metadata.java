@@ -1,0 +1,67 @@
+package io.distillery.serving;
+
+import io.distillery.snapshot.SnapshotManifest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Bodies of the metadata answers. Versions are strings, as the Open Inference Protocol writes them;
+ * an absent version is {@code null}.
+ */
+final class Metadata {
+    static final String PLATFORM = "distillery_dl4j";
+
+    private Metadata() {
+    }
+
+    /** OIP model metadata plus the served and previous versions, the pin state and the served snapshot. */
+    static Map<String, Object> model(String name, int features, int classes, ModelRegistry.State state,
+                                     ServedModel current) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("versions", state.heldVersions().stream().map(String::valueOf).toList());
+        m.put("platform", PLATFORM);
+        m.put("inputs", List.of(tensor("input", "FP32", -1, features)));
+        m.put("outputs", List.of(tensor("logits", "FP32", -1, classes), tensor("probabilities", "FP32", -1, classes),
+            tensor("predicted_class", "INT64", -1)));
+        m.putAll(state(state));
+        m.put("snapshot", current == null ? null : snapshot(current.manifest()));
+        return m;
+    }
+
+    static Map<String, Object> state(ModelRegistry.State s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("current_version", version(s.currentVersion()));
+        m.put("previous_version", version(s.previousVersion()));
+        m.put("pinned", s.pinned());
+        m.put("held_versions", s.heldVersions().stream().map(String::valueOf).toList());
+        return m;
+    }
+
+    static Map<String, Object> server(String version) {
+        return Map.of("name", "distillery", "version", version, "extensions", List.of());
+    }
+
+    private static Map<String, Object> snapshot(SnapshotManifest s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("version", Long.toString(s.version()));
+        m.put("parent_teacher_version", s.parentTeacherVersion());
+        m.put("created_at_ms", s.createdAtMs());
+        m.put("config_hash", s.configHash());
+        return m;
+    }
+
+    private static Map<String, Object> tensor(String name, String datatype, int... shape) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("datatype", datatype);
+        m.put("shape", shape);
+        return m;
+    }
+
+    private static String version(long v) {
+        return v < 0 ? null : Long.toString(v);
+    }
+}

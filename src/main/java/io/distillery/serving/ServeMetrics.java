@@ -1,0 +1,77 @@
+package io.distillery.serving;
+
+import io.distillery.metrics.Metrics;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.snapshot.Rejection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The serve role's meters from the {@link Metrics} catalog, created once. Thread-safe; never throws
+ * into the request path.
+ */
+final class ServeMetrics {
+    static final String ROLE = "serve";
+
+    private final RoleMetrics metrics;
+    private final String model;
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
+    private final Counter hotSwaps;
+    private final Timer single;
+    private final Timer batch;
+    private final RoleMetrics.GaugeValue version;
+    private final RoleMetrics.GaugeValue previousVersion;
+    private final RoleMetrics.GaugeValue pinned;
+
+    ServeMetrics(RoleMetrics metrics, String model) {
+        this.metrics = metrics;
+        this.model = model;
+        for (Rejection r : Rejection.values()) {
+            rejected.put(r, metrics.counter(Metrics.SNAPSHOTS_REJECTED, ROLE, model, r.tag()));
+        }
+        hotSwaps = metrics.counter(Metrics.HOT_SWAPS, ROLE, model);
+        single = metrics.timer(Metrics.PREDICT_LATENCY, ROLE, "single");
+        batch = metrics.timer(Metrics.PREDICT_LATENCY, ROLE, "batch");
+        version = metrics.gauge(Metrics.SNAPSHOT_VERSION, ROLE, model);
+        previousVersion = metrics.gauge(Metrics.SERVE_PREVIOUS_VERSION, ROLE);
+        pinned = metrics.gauge(Metrics.SERVE_PINNED, ROLE);
+        state(new ModelRegistry.State(-1, -1, false, java.util.List.of()));
+    }
+
+    RoleMetrics registry() {
+        return metrics;
+    }
+
+    /** Counts one answered request; {@code endpoint} comes from a fixed set of route names. */
+    void request(String endpoint, int status) {
+        String key = endpoint + ' ' + (status / 100);
+        requests.computeIfAbsent(key, k -> metrics.counter(Metrics.SERVE_REQUESTS, ROLE, endpoint,
+            (status / 100) + "xx")).increment();
+    }
+
+    void latency(int rows, long nanos) {
+        (rows == 1 ? single : batch).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void rejected(Rejection reason) {
+        rejected.get(reason).increment();
+    }
+
+    void hotSwap() {
+        hotSwaps.increment();
+    }
+
+    void state(ModelRegistry.State s) {
+        version.set(s.currentVersion() < 0 ? Double.NaN : s.currentVersion());
+        previousVersion.set(s.previousVersion() < 0 ? Double.NaN : s.previousVersion());
+        pinned.set(s.pinned() ? 1 : 0);
+    }
+
+    String model() {
+        return model;
+    }
+}

@@ -1,0 +1,123 @@
+package io.distillery.serving;
+
+import io.distillery.config.ServeSettings;
+import io.distillery.config.CommonSettings;
+import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFollower;
+import io.distillery.topics.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The {@code serve} role: follows the student snapshot topic, verifies and hot-swaps each snapshot,
+ * and answers the Open Inference Protocol v2 REST API, the admin endpoints and {@code /metrics} on
+ * {@code serve.port}.
+ *
+ * <p>Wiring: {@link SnapshotFollower} → {@link SnapshotSwapper} (verify, load, build the copy pool) →
+ * {@link ModelRegistry} (one atomic reference) ← {@link InferenceServer}. {@link #start()} starts the
+ * HTTP server first (live at once, ready once a model is verified), then the follower; {@link #close()}
+ * stops the follower, lets requests in progress finish, then stops the server. Not restartable.
+ */
+public final class ServeService implements AutoCloseable {
+    /** The served model's name: the key of its snapshots and the name in the API paths. */
+    public static final String MODEL = "student";
+
+    private final ServeSettings settings;
+    private final ModelRegistry registry;
+    private final SnapshotSwapper swapper;
+    private final InferenceServer server;
+    private final SnapshotFollower follower;
+
+    /**
+     * Serves DL4J student networks from {@code distill.student.snapshots}, followed with the
+     * {@code kafka.*} settings of {@code config}.
+     *
+     * @throws io.distillery.config.ConfigException when a setting is invalid or snapshot.hmac.key is unset
+     */
+    public ServeService(Config config, RoleMetrics metrics) {
+        this(config, metrics, new NetworkModelLoader());
+    }
+
+    /** As {@link #ServeService(Config, RoleMetrics)} with another loader. */
+    public ServeService(Config config, RoleMetrics metrics, ModelLoader loader) {
+        this(ServeSettings.from(config), DataSettings.from(config),
+            new SnapshotCodec(CommonSettings.from(config).requireHmacKey()), loader, metrics,
+            listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener));
+    }
+
+    /**
+     * For embedding and tests.
+     *
+     * @param follower makes the follower that feeds the given listener, or {@code null} for none:
+     *                 snapshots then come only through {@link #snapshotListener()}
+     */
+    public ServeService(ServeSettings settings, DataSettings data, SnapshotCodec codec, ModelLoader loader,
+                        RoleMetrics metrics, Function<SnapshotFollower.Listener, SnapshotFollower> follower) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        ServeMetrics meters = new ServeMetrics(metrics, MODEL);
+        this.registry = new ModelRegistry(settings.history(), meters::state);
+        this.swapper = new SnapshotSwapper(MODEL, data.features(), data.classes(), settings.threads(), codec,
+            Objects.requireNonNull(loader, "loader"), registry, meters);
+        this.server = new InferenceServer(settings, MODEL, data.features(), data.classes(), registry, meters);
+        this.follower = follower == null ? null : follower.apply(swapper);
+    }
+
+    /**
+     * Binds the port and starts following.
+     *
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public void start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind " + settings.host() + ":" + settings.port(), e);
+        }
+        if (follower != null) {
+            follower.start();
+        }
+    }
+
+    /** The base URL of the API, e.g. {@code http://127.0.0.1:8080/} (a wildcard bind reads as loopback). */
+    public URI url() {
+        String host = settings.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+    }
+
+    /** The bound port (useful with {@code serve.port=0}). */
+    public int port() {
+        return server.port();
+    }
+
+    /** Feeds one encoded snapshot message as the follower would (for embedding and tests). */
+    public SnapshotFollower.Listener snapshotListener() {
+        return swapper;
+    }
+
+    /** The served and held versions and the pin state. */
+    public ModelRegistry.State state() {
+        return registry.state();
+    }
+
+    /** The follower, or {@code null} when snapshots are fed through {@link #snapshotListener()}. */
+    public SnapshotFollower follower() {
+        return follower;
+    }
+
+    @Override
+    public void close() {
+        if (follower != null) {
+            follower.close();
+        }
+        server.close();
+    }
+}

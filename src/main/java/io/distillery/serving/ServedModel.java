@@ -1,0 +1,92 @@
+package io.distillery.serving;
+
+import io.distillery.snapshot.SnapshotManifest;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One verified snapshot ready to serve: its manifest and a pool of network copies.
+ *
+ * <p>Immutable apart from the pool. Thread-safe: each call of {@link #logits} borrows one copy for its
+ * duration, so up to {@link #copies()} requests run in parallel and a request never shares a network.
+ * A request that holds a reference to this object finishes on it even after a swap.
+ */
+public final class ServedModel {
+    private static final long BORROW_TIMEOUT_MS = 10_000;
+
+    private final SnapshotManifest manifest;
+    private final int inputs;
+    private final int outputs;
+    private final int copies;
+    private final BlockingQueue<ServingNetwork> pool;
+
+    private ServedModel(SnapshotManifest manifest, ServingNetwork network, int copies) {
+        this.manifest = Objects.requireNonNull(manifest, "manifest");
+        this.inputs = network.inputs();
+        this.outputs = network.outputs();
+        this.copies = copies;
+        this.pool = new ArrayBlockingQueue<>(copies);
+        pool.add(network);
+        for (int i = 1; i < copies; i++) {
+            pool.add(network.copy());
+        }
+    }
+
+    /**
+     * Builds the pool: the network itself and {@code copies - 1} copies of it (done before a swap, on the
+     * caller's thread).
+     */
+    public static ServedModel of(SnapshotManifest manifest, ServingNetwork network, int copies) {
+        if (copies < 1) {
+            throw new IllegalArgumentException("copies must be >= 1, was " + copies);
+        }
+        return new ServedModel(manifest, network, copies);
+    }
+
+    /**
+     * Logits of each row, computed on a borrowed copy.
+     *
+     * @param rows n &gt; 0 rows of {@link #inputs()} finite values (checked by the caller)
+     * @throws RejectedExecutionException when no copy became free within 10 s
+     * @throws InterruptedException when interrupted while waiting for a copy
+     */
+    public float[][] logits(float[][] rows) throws InterruptedException {
+        ServingNetwork network = pool.poll(BORROW_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        if (network == null) {
+            throw new RejectedExecutionException("all " + copies + " copies of version " + version() + " stayed busy");
+        }
+        try {
+            return network.logits(rows);
+        } finally {
+            pool.add(network);
+        }
+    }
+
+    public long version() {
+        return manifest.version();
+    }
+
+    public SnapshotManifest manifest() {
+        return manifest;
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    public int outputs() {
+        return outputs;
+    }
+
+    public int copies() {
+        return copies;
+    }
+
+    @Override
+    public String toString() {
+        return "ServedModel[" + manifest.id() + " v" + version() + ", " + copies + " copies]";
+    }
+}

@@ -1,0 +1,104 @@
+package io.distillery.serving;
+
+import io.distillery.config.ServeSettings;
+import static io.distillery.serving.ServingFixtures.feed;
+import static io.distillery.serving.ServingFixtures.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.config.Config;
+import io.distillery.config.ConfigException;
+import io.distillery.config.ConfigKeys;
+import io.distillery.metrics.RoleMetrics;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class ServeServiceTest {
+
+    @Test
+    void shouldFinishAnInFlightRequestOnTheModelItStartedWithWhileASwapHappens() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean armed = new AtomicBoolean();
+        ModelLoader gated = (s, in, out) -> {
+            ServingNetwork base = FakeNetwork.LOADER.load(s, in, out);
+            return s.manifest().version() == 1 ? new Gated(base, armed, entered, release) : base;
+        };
+        try (RoleMetrics metrics = new RoleMetrics();
+             ServeService service = new ServeService(ServingFixtures.settings(null, 1, 3), ServingFixtures.DATA,
+                 ServingFixtures.CODEC, gated, metrics, null)) {
+            service.start();
+            TestClient client = new TestClient(service.url());
+            feed(service, snapshot(1));
+            armed.set(true);
+
+            CompletableFuture<TestClient.Answer> slow = CompletableFuture.supplyAsync(
+                () -> client.post("v2/models/student/infer", TestClient.inferBody("slow", 1, 8, 1f)));
+            assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+            feed(service, snapshot(2));
+            assertThat(service.state().currentVersion()).isEqualTo(2);
+            release.countDown();
+
+            TestClient.Answer a = slow.get(10, TimeUnit.SECONDS);
+            assertThat(a.json().path("model_version").asText()).isEqualTo("1");
+            assertThat(a.json().path("outputs").get(0).path("data").get(0).asDouble()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartWithoutAnHmacKey() {
+        assertThatThrownBy(() -> new ServeService(Config.defaults(), new RoleMetrics()))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("snapshot.hmac.key must be set");
+    }
+
+    @Test
+    void shouldRegisterItsConfigKeysAndValidateThem() {
+        assertThat(ConfigKeys.isKnown("serve.port")).isTrue();
+        assertThat(ConfigKeys.isKnown("serve.admin.token")).isTrue();
+        ServeSettings defaults = ServeSettings.from(Config.defaults());
+        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3));
+
+        assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.threads", "0"))))
+            .isInstanceOf(ConfigException.class).hasMessage("serve.threads must be > 0, was 0");
+        assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.admin.token", "short"))))
+            .isInstanceOf(ConfigException.class).hasMessageContaining("serve.admin.token must be at least 8");
+        assertThat(ServeSettings.from(Config.of(Map.of("serve.admin.token", "long-enough-token"))).toString())
+            .doesNotContain("long-enough-token");
+    }
+
+    /** Blocks its first request once armed, until released. */
+    private record Gated(ServingNetwork base, AtomicBoolean armed, CountDownLatch entered, CountDownLatch release)
+            implements ServingNetwork {
+        @Override
+        public int inputs() {
+            return base.inputs();
+        }
+
+        @Override
+        public int outputs() {
+            return base.outputs();
+        }
+
+        @Override
+        public float[][] logits(float[][] rows) {
+            if (armed.get()) {
+                entered.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return base.logits(rows);
+        }
+
+        @Override
+        public ServingNetwork copy() {
+            return new Gated(base.copy(), armed, entered, release);
+        }
+    }
+}

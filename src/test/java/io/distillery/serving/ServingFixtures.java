@@ -1,0 +1,52 @@
+package io.distillery.serving;
+
+import io.distillery.config.ServeSettings;
+import io.distillery.config.DataSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.snapshot.LibraryVersions;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.snapshot.SnapshotManifest;
+import java.util.Map;
+
+/** Signed fake snapshots and a loopback serving instance for the serving tests. */
+final class ServingFixtures {
+    static final int FEATURES = 8;
+    static final int CLASSES = 3;
+    static final String TOKEN = "s3cret-admin-token";
+    static final SnapshotCodec CODEC = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+    static final DataSettings DATA = new DataSettings(FEATURES, CLASSES, 4096);
+
+    private ServingFixtures() {
+    }
+
+    static SnapshotManifest manifest(long version, int inputs, int outputs) {
+        return new SnapshotManifest("student-" + version, "student", "student", version, -1, "cfg", Map.of(),
+            LibraryVersions.current(), 1_700_000_000_000L + version, inputs, outputs, "");
+    }
+
+    /** An encoded, signed snapshot of a fake network of the right shape. */
+    static byte[] snapshot(long version) {
+        return snapshot(version, FEATURES, CLASSES, "ok");
+    }
+
+    static byte[] snapshot(long version, int inputs, int outputs, String mode) {
+        return CODEC.encode(Snapshot.of(manifest(version, inputs, outputs), FakeNetwork.bytes(mode)));
+    }
+
+    static ServeSettings settings(String token, int threads, int history) {
+        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history);
+    }
+
+    /** A started service on a free loopback port, fed only through its snapshot listener. */
+    static ServeService service(ServeSettings settings, RoleMetrics metrics) {
+        ServeService s = new ServeService(settings, DATA, CODEC, FakeNetwork.LOADER, metrics, null);
+        s.start();
+        return s;
+    }
+
+    static void feed(ServeService service, byte[] snapshot) {
+        service.snapshotListener().onSnapshot("student", snapshot, 0);
+    }
+}

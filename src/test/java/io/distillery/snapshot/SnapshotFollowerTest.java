@@ -1,0 +1,156 @@
+package io.distillery.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SnapshotFollowerTest {
+    private static final String TOPIC = "distill.student.snapshots";
+    private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
+
+    /** A MockConsumer that waits a little on an empty poll, like the real one, instead of spinning. */
+    private static final class PacedConsumer extends MockConsumer<String, byte[]> {
+        PacedConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+            ConsumerRecords<String, byte[]> records = super.poll(timeout);
+            if (records.isEmpty()) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return records;
+        }
+    }
+
+    private record Delivery(String key, String value, long offset) {
+    }
+
+    private final PacedConsumer consumer = new PacedConsumer();
+    private final List<Delivery> delivered = new CopyOnWriteArrayList<>();
+    private final SnapshotFollower follower = new SnapshotFollower(consumer, TOPIC,
+        (key, value, offset) -> delivered.add(new Delivery(key, new String(value, StandardCharsets.UTF_8), offset)));
+
+    @AfterEach
+    void close() {
+        follower.close();
+    }
+
+    private void topicWith(long endOffset) {
+        Node node = new Node(0, "localhost", 9092);
+        consumer.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node},
+            new Node[] {node})));
+        consumer.updateBeginningOffsets(Map.of(TP, 0L));
+        consumer.updateEndOffsets(Map.of(TP, endOffset));
+    }
+
+    private static ConsumerRecord<String, byte[]> record(long offset, String key, String value) {
+        return new ConsumerRecord<>(TOPIC, 0, offset, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldDeliverOnlyTheNewestSnapshotPerKeyAtStartUp() throws Exception {
+        topicWith(4);
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(0, "student", "s1"));
+            consumer.addRecord(record(1, "teacher", "t1"));
+            consumer.addRecord(record(2, "student", "s2"));
+            consumer.addRecord(record(3, "teacher", null));
+        });
+        follower.start();
+
+        assertThat(follower.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
+        assertThat(delivered).containsExactly(new Delivery("student", "s2", 2));
+    }
+
+    @Test
+    void shouldDeliverEverySnapshotArrivingAfterCatchUp() throws Exception {
+        topicWith(1);
+        consumer.schedulePollTask(() -> consumer.addRecord(record(0, "student", "s1")));
+        follower.start();
+        assertThat(follower.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
+
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(record(1, "student", "s2"));
+            consumer.addRecord(record(2, "student", "s3"));
+        });
+
+        awaitSize(3);
+        assertThat(delivered).extracting(Delivery::value).containsExactly("s1", "s2", "s3");
+    }
+
+    @Test
+    void shouldWaitForATopicThatDoesNotExistYet() throws Exception {
+        follower.start();
+        assertThat(follower.awaitCaughtUp(Duration.ofMillis(300))).isFalse();
+
+        topicWith(0);
+
+        assertThat(follower.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
+        assertThat(follower.failure()).isNull();
+    }
+
+    @Test
+    void shouldKeepDeliveringAfterTheListenerThrows() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        PacedConsumer c = new PacedConsumer();
+        try (SnapshotFollower f = new SnapshotFollower(c, TOPIC, (k, v, o) -> {
+            seen.add(new String(v, StandardCharsets.UTF_8));
+            throw new IllegalStateException("boom");
+        })) {
+            Node node = new Node(0, "localhost", 9092);
+            c.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+            c.updateBeginningOffsets(Map.of(TP, 0L));
+            c.updateEndOffsets(Map.of(TP, 0L));
+            f.start();
+            assertThat(f.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
+            c.schedulePollTask(() -> {
+                c.addRecord(record(0, "student", "a"));
+                c.addRecord(record(1, "student", "b"));
+            });
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(seen).containsExactly("a", "b");
+            assertThat(f.failure()).isNull();
+        }
+    }
+
+    @Test
+    void shouldRaiseFetchLimitsAndDropAnyGroupId() {
+        Map<String, Object> config = SnapshotFollower.consumerConfig(
+            Map.of("bootstrap.servers", "b:9092", "group.id", "g", "security.protocol", "SSL"), 32 << 20);
+
+        assertThat((int) config.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)).isGreaterThan(32 << 20);
+        assertThat((int) config.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)).isGreaterThan(32 << 20);
+        assertThat(config).containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "b:9092")
+            .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)
+            .doesNotContainKey(ConsumerConfig.GROUP_ID_CONFIG);
+    }
+
+    private void awaitSize(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (delivered.size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.distillery.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class SnapshotPublisherTest {
+    private final MockProducer<String, byte[]> producer =
+        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+
+    @Test
+    void shouldPublishSignedSnapshotKeyedByModelName() throws Exception {
+        SnapshotCodec codec = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+        Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(8, 3), new byte[] {1, 2, 3});
+        try (SnapshotPublisher publisher = new SnapshotPublisher(producer, "distill.student.snapshots")) {
+            publisher.publish(snapshot, codec);
+        }
+
+        assertThat(producer.history()).hasSize(1);
+        assertThat(producer.history().get(0).topic()).isEqualTo("distill.student.snapshots");
+        assertThat(producer.history().get(0).key()).isEqualTo("student");
+        assertThat(codec.decode(producer.history().get(0).value())).isEqualTo(snapshot);
+    }
+
+    @Test
+    void shouldThrowKafkaExceptionWhenTheWriteFails() {
+        MockProducer<String, byte[]> failing =
+            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+        SnapshotPublisher publisher = new SnapshotPublisher(failing, "t");
+        Thread failer = new Thread(() -> {
+            while (!failing.errorNext(new KafkaException("broker said no"))) {
+                Thread.onSpinWait();
+            }
+        });
+        failer.start();
+
+        assertThatThrownBy(() -> publisher.publish("student", new byte[] {1})).isInstanceOf(KafkaException.class)
+            .hasMessageContaining("broker said no");
+    }
+
+    @Test
+    void shouldBeIdempotentWithAcksAllAndRaisedRequestSizeUnlessOverridden() {
+        Map<String, Object> config = SnapshotPublisher.producerConfig(Map.of("bootstrap.servers", "b:9092"), 32 << 20);
+        assertThat(config).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
+            .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+            .containsEntry("bootstrap.servers", "b:9092");
+        assertThat((int) config.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).isGreaterThan(32 << 20);
+
+        Map<String, Object> tuned = SnapshotPublisher.producerConfig(Map.of("max.request.size", "99999999"), 32 << 20);
+        assertThat(tuned).containsEntry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "99999999");
+    }
+}
