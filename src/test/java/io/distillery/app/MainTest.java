@@ -18,7 +18,8 @@ class MainTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"topics", "produce", "broker", "config"})
+    @ValueSource(strings = {"demo", "teacher", "student", "monitor", "serve", "evaluate", "topics", "produce", "broker",
+        "config"})
     void shouldPrintHelpForEachCommand(String command) {
         String out = run(0, command, "--help")[0];
         assertThat(out).startsWith("Usage: distillery " + command);
@@ -30,7 +31,10 @@ class MainTest {
     @Test
     void shouldListOnlyCommandsThatWork() {
         String out = run(0, "--help")[0];
-        assertThat(out).contains("topics").contains("produce").contains("broker").contains("config");
+        for (String c : new String[] {"demo", "teacher", "student", "monitor", "serve", "evaluate", "topics", "produce",
+            "broker", "config"}) {
+            assertThat(out).containsPattern("(?m)^  " + c + " ");
+        }
     }
 
     @Test
