@@ -63,6 +63,7 @@ public final class Trainer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
+    private volatile long learned;
     private Network network;
     private long version;
     private ReplayBuffer buffer;
@@ -87,6 +88,11 @@ public final class Trainer implements AutoCloseable {
     /** The newest published teacher, or {@code null} before the first one. */
     public TeacherModel latest() {
         return latest.get();
+    }
+
+    /** Labeled records learned from the stream since start (not counting bootstrap or replay). */
+    public long learned() {
+        return learned;
     }
 
     /** The error that stopped the trainer, or {@code null} while it runs. */
@@ -150,6 +156,7 @@ public final class Trainer implements AutoCloseable {
                     buffer.add(x[i], y[i], null);
                 }
                 accuracy.set(prequential.mean());
+                learned += y.length;
                 adaptation.onLabeledRecords(y.length, network, buffer);
                 credit += y.length * settings.replayRatio();
                 while (credit >= settings.batchSize() && running) {

@@ -69,6 +69,7 @@ class FeedbackLoopIT {
                     shares.add(s);
                     if (driftPublishedAtMs == 0) {
                         minShare = Math.min(minShare, s);
+                        stableReached = minShare < 0.5;
                     } else {
                         restoredOnDrift = minShare < 0.5 && policy.inDriftResponse() && s == 1.0;
                     }
@@ -87,13 +88,24 @@ class FeedbackLoopIT {
     }
 
     private static volatile long driftPublishedAtMs;
+    private static volatile boolean stableReached;
 
-    /** 30,000 records at 2,000/s of one concept, then 30,000 of the next (an abrupt drift). */
+    /**
+     * One concept at 2,000 records/s until the emission share has shrunk (however long the pipeline
+     * takes to get there on a loaded machine), then the next concept: an abrupt drift.
+     */
     private static void produceWithPause(Config config) {
         try {
-            Pipelines.produce(config, 30_000, 0.2, 7, 0, "", 2000);
+            var stable = Pipelines.stream(config, 7, "");
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (!stableReached && System.nanoTime() < deadline) {
+                Pipelines.produceFrom(config, stable, 1000, 0.2, 7, 2000);
+            }
             driftPublishedAtMs = System.currentTimeMillis();
-            Pipelines.produce(config, 30_000, 0.2, 7, 0, "abrupt@0", 2000);
+            var drifted = Pipelines.stream(config, 7, "abrupt@0");
+            while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline + Duration.ofMinutes(1).toNanos()) {
+                Pipelines.produceFrom(config, drifted, 1000, 0.2, 8, 2000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

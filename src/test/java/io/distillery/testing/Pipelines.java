@@ -61,6 +61,25 @@ public final class Pipelines {
         return produce(config, count, labeledFraction, seed, faultRate, drift, 0);
     }
 
+    /** Publishes the next {@code count} records of {@code source} at {@code rate} records/s (0 = unpaced). */
+    public static Publisher.Summary produceFrom(Config config, SyntheticStream source, long count, double labeledFraction,
+                                                long seed, double rate) throws InterruptedException {
+        InputCodec codec = new InputCodec(DataSettings.from(config));
+        try (RoleMetrics metrics = new RoleMetrics();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
+            Publisher p = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics), metrics,
+                new Publisher.Options(count, labeledFraction, rate, seed, 0), System::nanoTime);
+            return p.run(source, Pacer.system(rate), s -> { }, Long.MAX_VALUE);
+        }
+    }
+
+    /** A synthetic stream of the configured shape. */
+    public static SyntheticStream stream(Config config, long seed, String drift) {
+        DataSettings data = DataSettings.from(config);
+        return new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
+            DriftSchedule.parse(drift), Clock.systemUTC());
+    }
+
     /** As {@link #produce(Config, long, double, long, double, String)}, at {@code rate} records/s (0 = unpaced). */
     public static Publisher.Summary produce(Config config, long count, double labeledFraction, long seed,
                                             double faultRate, String drift, double rate) throws InterruptedException {

@@ -1,0 +1,80 @@
+package io.distillery.bench;
+
+import io.distillery.broker.EmbeddedKafka;
+import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.FollowedModel;
+import io.distillery.model.Network;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.TopicAdmin;
+import io.distillery.topics.TopicSpec;
+import io.distillery.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+
+/** A fresh in-process broker with the topics, and helpers the benchmarks share. Close it when done. */
+final class BenchRun implements AutoCloseable {
+    static final String HMAC_KEY = "benchmark-hmac-key-0123456789abcdef";
+
+    final EmbeddedKafka kafka;
+    final Config config;
+    final SnapshotCodec codec = new SnapshotCodec(HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+
+    BenchRun(Map<String, String> settings) throws Exception {
+        kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(Files.createTempDirectory("distill-bench"), 0,
+            4L << 30, Duration.ofHours(2).toMillis()));
+        Map<String, String> m = new HashMap<>(settings);
+        m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        m.put("snapshot.hmac.key", HMAC_KEY);
+        m.put("metrics.port", "0");
+        config = Config.of(m);
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+            new TopicAdmin(admin, new TopicAdmin.Layout(3, (short) 1, Duration.ofHours(2).toMillis(), 1 << 25))
+                .create(Topics.ALL);
+        }
+    }
+
+    /** The newest verified snapshot of a model on its topic. */
+    Network newest(TopicSpec topic, String model) throws InterruptedException {
+        DataSettings data = DataSettings.from(config);
+        try (RoleMetrics metrics = new RoleMetrics();
+             FollowedModel f = new FollowedModel(config, topic, model, codec, data.features(), data.classes(), metrics,
+                 "bench").start()) {
+            f.awaitCaughtUp(Duration.ofMinutes(1));
+            return f.current() == null ? null : f.current().network();
+        }
+    }
+
+    static double accuracy(int[] predicted, int[] truth) {
+        int hit = 0;
+        for (int i = 0; i < truth.length; i++) {
+            hit += predicted[i] == truth[i] ? 1 : 0;
+        }
+        return (double) hit / truth.length;
+    }
+
+    /** Microseconds per row of {@code logits()} on batches of {@code batch} rows, after a warm-up. */
+    static double microsPerRow(Network n, float[][] rows, int batch) {
+        float[][] b = java.util.Arrays.copyOf(rows, batch);
+        for (int i = 0; i < 50; i++) {
+            n.logits(b);
+        }
+        int reps = Math.max(50, 20_000 / batch);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            n.logits(b);
+        }
+        return (System.nanoTime() - t0) / 1e3 / reps / batch;
+    }
+
+    @Override
+    public void close() {
+        kafka.close();
+    }
+}

@@ -1,0 +1,133 @@
+package io.distillery.bench;
+
+import io.distillery.config.StudentSettings;
+import io.distillery.config.TeacherSettings;
+import io.distillery.ingest.DriftSchedule;
+import io.distillery.ingest.Pacer;
+import io.distillery.ingest.Publisher;
+import io.distillery.ingest.SyntheticStream;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.FollowedModel;
+import io.distillery.model.LogitMath;
+import io.distillery.model.Network;
+import io.distillery.model.ReplayBuffer;
+import io.distillery.records.DeadLetters;
+import io.distillery.records.InputCodec;
+import io.distillery.records.InputRecord;
+import io.distillery.student.StudentLoop;
+import io.distillery.teacher.EmissionGate;
+import io.distillery.teacher.Emitter;
+import io.distillery.teacher.Trainer;
+import io.distillery.teacher.TrainerAdaptation;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.Topics;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * Records per second through emitter and student together on the in-process broker, beside the same
+ * networks doing the same work in memory, and the emitter's rate as the trainer's replay ratio rises.
+ *
+ * <p>A backlog of N records (784 features, 10 classes, 10% labeled; the Fashion-MNIST shape) is published
+ * first; then trainer, emitter and student start, and the clock runs from the first logits message to
+ * the student's last record. The student runs with replay off (budget 0) in both paths so they do the
+ * same work: evaluate and one distillation step per 128 records. Usage: {@code bench/run ThroughputBenchmark [N]}.
+ */
+public final class ThroughputBenchmark {
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
+        List<String> rows = new ArrayList<>();
+        double memory = inMemory(n);
+        for (String ratio : new String[] {"1", "20"}) {
+            double[] kafka = onBroker(n, ratio);
+            rows.add(String.format("| %s | %.0f | %.0f | %.0f | %.2f |", ratio, kafka[0], kafka[1], memory,
+                kafka[1] / memory));
+        }
+        System.out.println();
+        System.out.println("| trainer replay ratio | emitter rec/s | emitter + student rec/s (broker) "
+            + "| same work in memory rec/s | broker / memory |");
+        System.out.println("|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+
+    static Map<String, String> settings(String replayRatio) {
+        return Map.of("teacher.replay.ratio", replayRatio, "teacher.snapshot.every.steps", "20",
+            "teacher.snapshot.every.ms", "3000", "student.replay.steps.max", "0", "student.replay.steps.min", "0",
+            "student.snapshot.every.steps", "100000", "student.snapshot.every.ms", "600000");
+    }
+
+    /** {emitter rec/s, emitter + student rec/s}. */
+    static double[] onBroker(int n, String replayRatio) throws Exception {
+        try (BenchRun run = new BenchRun(settings(replayRatio)); RoleMetrics metrics = new RoleMetrics()) {
+            InputCodec codec = new InputCodec(io.distillery.config.DataSettings.from(run.config));
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(run.config, Map.of()))) {
+                new Publisher(p, codec, new DeadLetters(p, "produce", metrics), metrics,
+                    new Publisher.Options(n, 0.1, 0, 3, 0), System::nanoTime)
+                    .run(stream(), Pacer.system(0), s -> { }, Long.MAX_VALUE);
+            }
+            TeacherSettings ts = TeacherSettings.from(run.config);
+            try (Trainer trainer = new Trainer(ts, run.config, run.codec, metrics, Clock.systemUTC(),
+                     TrainerAdaptation.NONE).start();
+                 Emitter emitter = new Emitter(ts, run.config, trainer::latest, EmissionGate.ALWAYS, metrics).start();
+                 FollowedModel teacher = new FollowedModel(run.config, Topics.TEACHER_SNAPSHOTS, "teacher", run.codec,
+                     784, 10, metrics, "student").start();
+                 StudentLoop student = new StudentLoop(StudentSettings.from(run.config), run.config, run.codec, teacher,
+                     metrics, Clock.systemUTC()).start()) {
+                QualityRun.await(() -> emitter.emitted() > 0, "first logits", java.time.Duration.ofMinutes(5),
+                    emitter::failure);
+                long start = System.nanoTime();
+                QualityRun.await(() -> emitter.emitted() >= n, "emitter", java.time.Duration.ofMinutes(20), emitter::failure);
+                double emitterRate = n / ((System.nanoTime() - start) / 1e9);
+                QualityRun.await(() -> student.processed() >= n, "student", java.time.Duration.ofMinutes(20),
+                    student::failure);
+                double both = n / ((System.nanoTime() - start) / 1e9);
+                System.err.printf("replay ratio %s: emitter %.0f rec/s, emitter + student %.0f rec/s%n", replayRatio,
+                    emitterRate, both);
+                return new double[] {emitterRate, both};
+            }
+        }
+    }
+
+    /** The same networks and work without Kafka: teacher logits per 512, student evaluate + one step per 128. */
+    static double inMemory(int n) {
+        TeacherSettings ts = TeacherSettings.from(io.distillery.config.Config.defaults());
+        StudentSettings ss = StudentSettings.from(io.distillery.config.Config.defaults());
+        Network teacher = Network.teacher(ts.network());
+        Network student = Network.student(ss.network(), ss.distillation());
+        SyntheticStream s = stream();
+        List<InputRecord> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(s.next().record());
+        }
+        ReplayBuffer buffer = new ReplayBuffer(ss.bufferSize(), true, 1);
+        long start = System.nanoTime();
+        for (int from = 0; from < n; from += 512) {
+            List<InputRecord> chunk = records.subList(from, Math.min(n, from + 512));
+            float[][] x = chunk.stream().map(InputRecord::features).toArray(float[][]::new);
+            float[][] logits = teacher.logits(x);
+            for (int b = 0; b < x.length; b += 128) {
+                int e = Math.min(x.length, b + 128);
+                float[][] bx = java.util.Arrays.copyOfRange(x, b, e);
+                float[][] bt = java.util.Arrays.copyOfRange(logits, b, e);
+                int[] y = new int[bx.length];
+                float[][] before = student.logits(bx);
+                for (int i = 0; i < bx.length; i++) {
+                    y[i] = chunk.get(b + i).labeled() ? chunk.get(b + i).label() : -1;
+                    LogitMath.kl(bt[i], before[i], 1.0);
+                    buffer.add(bx[i], y[i], bt[i], 0);
+                }
+                student.fitDistill(bx, bt, y);
+            }
+        }
+        double rate = n / ((System.nanoTime() - start) / 1e9);
+        System.err.printf("in memory: %.0f rec/s%n", rate);
+        return rate;
+    }
+
+    private static SyntheticStream stream() {
+        return new SyntheticStream(SyntheticStream.Params.of(784, 10, 3), DriftSchedule.none(), Clock.systemUTC());
+    }
+}
