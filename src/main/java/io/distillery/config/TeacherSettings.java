@@ -13,7 +13,7 @@ import java.util.List;
  * @param bufferSize capacity of the replay buffer of labeled records
  * @param replayRatio training rows per newly arrived labeled row (10 = one 128-row step per ~13 labels)
  * @param snapshotEverySteps publish a snapshot after this many steps...
- * @param snapshotEveryMs ...or after this long with new steps, whichever comes first
+ * @param snapshotEveryMs ...or after this long with new steps or newly consumed records, whichever comes first
  * @param bootstrapEpochs epochs over the labeled topic's retained history before going live (0 = none)
  * @param bootstrapFile a teacher snapshot file to start from when the topic has none, or null
  * @param emitterId stable id of this emitter instance (its transactional id derives from it)
@@ -30,7 +30,7 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
     public static final ConfigKey SNAPSHOT_STEPS = new ConfigKey("teacher.snapshot.every.steps", "200",
         "publish a teacher snapshot after this many training steps");
     public static final ConfigKey SNAPSHOT_MS = new ConfigKey("teacher.snapshot.every.ms", "10000",
-        "publish a teacher snapshot after this many milliseconds with new steps");
+        "publish a teacher snapshot after this many milliseconds with new steps or newly consumed records");
     public static final ConfigKey BOOTSTRAP_EPOCHS = new ConfigKey("teacher.bootstrap.epochs", "0",
         "when no teacher snapshot exists: epochs over the labeled topic's history before going live");
     public static final ConfigKey BOOTSTRAP_FILE = new ConfigKey("teacher.bootstrap.file", null,

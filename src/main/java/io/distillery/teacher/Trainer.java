@@ -132,9 +132,13 @@ public final class Trainer implements AutoCloseable {
         RoleMetrics.GaugeValue accuracy = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, ROLE, MODEL);
         double credit = 0;
         long stepsSincePublish = 0;
+        // records consumed since the last snapshot, even ones that led to no step (invalid, or too few to
+        // make a batch): their offsets must reach a snapshot too, or a restart reads them again
+        boolean consumedSincePublish = false;
         long lastPublish = clock.millis();
         while (running) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            consumedSincePublish |= !records.isEmpty();
             List<float[]> xs = new ArrayList<>();
             List<Integer> ys = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -168,14 +172,16 @@ public final class Trainer implements AutoCloseable {
                 }
             }
             boolean due = stepsSincePublish >= settings.snapshotEverySteps()
-                || (stepsSincePublish > 0 && clock.millis() - lastPublish >= settings.snapshotEveryMs());
+                || ((stepsSincePublish > 0 || consumedSincePublish)
+                    && clock.millis() - lastPublish >= settings.snapshotEveryMs());
             if (due) {
                 publish(writer, positions(consumer, parts));
                 stepsSincePublish = 0;
+                consumedSincePublish = false;
                 lastPublish = clock.millis();
             }
         }
-        if (stepsSincePublish > 0) {
+        if (stepsSincePublish > 0 || consumedSincePublish) {
             publish(writer, positions(consumer, parts));
         }
     }
