@@ -116,7 +116,7 @@ public final class StudentLoop implements AutoCloseable {
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()));
              SnapshotWriter writer = new SnapshotWriter(config, Topics.STUDENT_SNAPSHOTS, MODEL, ROLE, snapshotCodec,
                  metrics, clock)) {
-            List<TopicPartition> parts = partitions(consumer);
+            List<TopicPartition> parts = KafkaClients.awaitPartitions(consumer, Topics.TEACHER_LOGITS);
             consumer.assign(parts);
             buffer = new ReplayBuffer(settings.bufferSize(), true, settings.network().seed());
             restore(consumer, parts);
@@ -293,16 +293,6 @@ public final class StudentLoop implements AutoCloseable {
         return lag;
     }
 
-    private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) throws InterruptedException {
-        while (true) {
-            var infos = consumer.partitionsFor(Topics.TEACHER_LOGITS.name(), Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            }
-            LOG.warn("waiting for topic {} (run: topics --create)", Topics.TEACHER_LOGITS.name());
-            Thread.sleep(1000);
-        }
-    }
 
     private static String fmt(double v) {
         return String.format("%.3f", v);

@@ -105,7 +105,7 @@ public final class Trainer implements AutoCloseable {
                  Map.of("isolation.level", "read_committed", "max.poll.records", "1024")));
              SnapshotWriter writer = new SnapshotWriter(config, Topics.TEACHER_SNAPSHOTS, MODEL, ROLE, snapshotCodec,
                  metrics, clock)) {
-            List<TopicPartition> parts = partitions(consumer);
+            List<TopicPartition> parts = KafkaClients.awaitPartitions(consumer, Topics.LABELED);
             consumer.assign(parts);
             Map<TopicPartition, Long> start = restore(consumer, parts);
             buffer = new ReplayBuffer(settings.bufferSize(), false, settings.network().seed());
@@ -255,16 +255,6 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
-    private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer) throws InterruptedException {
-        while (true) {
-            var infos = consumer.partitionsFor(Topics.LABELED.name(), Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            }
-            LOG.warn("waiting for topic {} (run: topics --create)", Topics.LABELED.name());
-            Thread.sleep(1000);
-        }
-    }
 
     /** Stops after the current step, publishes what it learned since the last snapshot, and closes. */
     @Override

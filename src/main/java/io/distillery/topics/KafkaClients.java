@@ -1,8 +1,13 @@
 package io.distillery.topics;
 
 import io.distillery.config.Config;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.LoggerFactory;
 
 /**
  * Properties for the Kafka clients of every role, in three layers: the service's tuned defaults, then
@@ -50,6 +55,22 @@ public final class KafkaClients {
         Map<String, Object> p = new HashMap<>(config.kafkaProperties());
         p.put("bootstrap.servers", bootstrapServers(config));
         return p;
+    }
+
+    /**
+     * The partitions of a topic, waiting (and saying so every few seconds) until it exists: a role may
+     * start before {@code topics --create} has run.
+     */
+    public static List<TopicPartition> awaitPartitions(Consumer<?, ?> consumer, TopicSpec topic)
+        throws InterruptedException {
+        while (true) {
+            var infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            LoggerFactory.getLogger(KafkaClients.class).warn("waiting for topic {} (run: topics --create)", topic.name());
+            Thread.sleep(1000);
+        }
     }
 
     private static Map<String, Object> layer(Map<String, Object> defaults, Config config,
