@@ -8,18 +8,18 @@ secs="${1:-120}"
 [ -f target/distillery.jar ] || mvn -B -q -DskipTests package
 port=$((20000 + RANDOM % 10000)); dir=$(mktemp -d); logs=$(mktemp -d)
 export OMP_NUM_THREADS=1 DISTILL_SNAPSHOT_HMAC_KEY=memory-benchmark-key-0123456789 DISTILL_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
-run() { java @deploy/jvm.options -jar target/distillery.jar "$@"; }
+jvm=(java @deploy/jvm.options -jar target/distillery.jar)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() { for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[i]}" 2>/dev/null || true; sleep 1; done; wait 2>/dev/null || true; rm -rf "$dir"; }
 trap cleanup EXIT
-run broker --port "$port" --data-dir "$dir/kafka" > "$logs/broker.log" 2>&1 & pids+=($!)
-for _ in $(seq 60); do run topics >/dev/null 2>&1 && break; sleep 2; done
+"${jvm[@]}" broker --port "$port" --data-dir "$dir/kafka" > "$logs/broker.log" 2>&1 & pids+=($!)
+for _ in $(seq 60); do "${jvm[@]}" topics >/dev/null 2>&1 && break; sleep 2; done
 declare -A role_pid
 for role in teacher student monitor serve; do
-  run "$role" --set metrics.port=0 --set serve.port=0 --set monitor.state.dir="$dir/streams" > "$logs/$role.log" 2>&1 &
+  "${jvm[@]}" "$role" --set metrics.port=0 --set serve.port=0 --set monitor.state.dir="$dir/streams" > "$logs/$role.log" 2>&1 &
   role_pid[$role]=$!; pids+=($!)
 done
-run produce fashion-mnist --labeled-fraction 0.1 --rate 1000 --quiet > "$logs/produce.log" 2>&1 & pids+=($!)
+"${jvm[@]}" produce fashion-mnist --labeled-fraction 0.1 --rate 1000 --quiet > "$logs/produce.log" 2>&1 & pids+=($!)
 sleep "$secs"
 echo "| role | peak RSS (VmHWM) |"
 echo "|---|---|"
