@@ -79,6 +79,8 @@ public final class QualityRun {
             try (Trainer trainer = new Trainer(ts, run.config, run.codec, metrics, Clock.systemUTC(), TrainerAdaptation.NONE).start()) {
                 await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(30), trainer::failure);
                 System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
+                // The emitter starts where the stream starts: the history is the teacher's alone.
+                startEmitterAt(run, historyEnd);
                 Publisher.Summary stream = publish(run, source, STREAM, 0.1, seed, metrics);
                 try (Emitter emitter = new Emitter(ts, run.config, trainer::latest, EmissionGate.ALWAYS, metrics).start();
                      FollowedModel teacherFollow = new FollowedModel(run.config, Topics.TEACHER_SNAPSHOTS, "teacher",
@@ -156,6 +158,16 @@ public final class QualityRun {
             Publisher pub = new Publisher(p, codec, new DeadLetters(p, "produce", metrics), metrics,
                 new Publisher.Options(count, labeled, 0, seed, 0), System::nanoTime);
             return pub.run(source, Pacer.system(0), s -> { }, Long.MAX_VALUE);
+        }
+    }
+
+    private static void startEmitterAt(BenchRun run, Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commit = new java.util.HashMap<>();
+        offsets.forEach((tp, o) -> commit.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(o)));
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(run.config,
+            Map.of("group.id", Emitter.GROUP)))) {
+            c.assign(offsets.keySet());
+            c.commitSync(commit);
         }
     }
 
