@@ -6,7 +6,11 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.DistillationSpec;
 import io.distillery.model.Network;
 import io.distillery.model.NetworkSpec;
+import io.distillery.serving.NetworkModelLoader;
 import io.distillery.serving.ServeService;
+import io.distillery.serving.ServedModel;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotPublisher;
 import io.distillery.testing.InferClient;
 import io.distillery.testing.Latencies;
@@ -82,6 +86,8 @@ public final class ServeBenchmark {
         Path dir = Files.createTempDirectory("distill-bench-kafka");
         List<Row> rows = new ArrayList<>();
         Latencies[] dl4j;
+        Latencies swapWork;
+        int snapshotBytes;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
             Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
@@ -97,6 +103,8 @@ public final class ServeBenchmark {
                 publisher.publish("student", snapshots.encoded(1));
                 awaitVersion(service, 1);
                 dl4j = dl4jCost();
+                swapWork = swapWork(snapshots, o.threads);
+                snapshotBytes = snapshots.encodedSize();
                 String single = InferClient.body(batch(1));
                 String batch32 = InferClient.body(batch(32));
                 // JIT and connection warm-up, not reported
@@ -120,7 +128,7 @@ public final class ServeBenchmark {
         } finally {
             deleteTree(dir);
         }
-        print(o, rows, dl4j, loadBefore, load());
+        print(o, rows, dl4j, swapWork, snapshotBytes, loadBefore, load());
     }
 
     /** Publishes a new version every period until {@code end}; the publication time is taken before the send. */
@@ -173,7 +181,27 @@ public final class ServeBenchmark {
         return rows;
     }
 
-    private static void print(Options o, List<Row> rows, Latencies[] dl4j, double loadBefore, double loadAfter) {
+    /**
+     * What the serving side does per snapshot, without Kafka: verify the signature and checksum, restore the
+     * network, run the test prediction, build {@code copies - 1} more copies for the pool.
+     */
+    private static Latencies swapWork(StudentSnapshots snapshots, int copies) throws SnapshotException {
+        NetworkModelLoader loader = new NetworkModelLoader();
+        long[] t = new long[40];
+        for (int k = -10; k < t.length; k++) {
+            byte[] encoded = snapshots.encoded(1000 + k);
+            long s = System.nanoTime();
+            Snapshot snapshot = snapshots.codec().decode(encoded);
+            ServedModel.of(snapshot.manifest(), loader.load(snapshot, FEATURES, CLASSES), copies);
+            if (k >= 0) {
+                t[k] = System.nanoTime() - s;
+            }
+        }
+        return Latencies.of(t);
+    }
+
+    private static void print(Options o, List<Row> rows, Latencies[] dl4j, Latencies swap, int snapshotBytes, double loadBefore,
+                              double loadAfter) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads, "
                 + "serve.threads=%d, %.0f s measured per phase after %.0f s warm-up, a snapshot every %d ms in storms%n%n",
@@ -203,6 +231,9 @@ public final class ServeBenchmark {
         b.append(String.format(Locale.ROOT, "%nDL4J alone, `output()` on one network, same JVM: one row p50 %.3f ms, "
                 + "p99 %.3f ms; 32 rows p50 %.3f ms, p99 %.3f ms%n", dl4j[0].p50Ms(), dl4j[0].p99Ms(), dl4j[1].p50Ms(),
             dl4j[1].p99Ms()));
+        b.append(String.format(Locale.ROOT, "Serving's work per snapshot (decode and verify %d KB, restore, test "
+                + "prediction, pool of %d), no Kafka: p50 %.1f ms, p99 %.1f ms%n", snapshotBytes / 1024, o.threads,
+            swap.p50Ms(), swap.p99Ms()));
         System.out.print(b);
         System.out.flush();
     }
