@@ -11,4 +11,5 @@ mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/class
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 java @deploy/jvm.options -cp "target/classes:target/test-classes:$(cat target/classpath.txt)" \
-  io.distillery.bench.ServeBenchmark "$@" 2>target/serve-bench.log
+  io.distillery.bench.ServeBenchmark "$@" 2>target/serve-bench.log \
+  || { status=$?; tail -n 40 target/serve-bench.log >&2; exit "$status"; }
