@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Serving benchmark (io.distillery.bench.ServeBenchmark): a 784-128-10 student served over loopback HTTP,
+# single-row and 32-row requests, steady and during a swap storm through an in-process Kafka broker.
+# Prints markdown tables on stdout; logs go to target/serve-bench.log.
+#   bench/serve.sh [--clients 4] [--threads 2] [--warmup 3] [--seconds 15] [--period-ms 100]
+# Works on a fresh clone: builds the test classes and the classpath first (Maven, JDK 17).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
+# one OpenMP thread per DL4J call: measured faster on small machines (FINDINGS.md)
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
+java @deploy/jvm.options -cp "target/classes:target/test-classes:$(cat target/classpath.txt)" \
+  io.distillery.bench.ServeBenchmark "$@" 2>target/serve-bench.log \
+  || { status=$?; tail -n 40 target/serve-bench.log >&2; exit "$status"; }

@@ -1,0 +1,97 @@
+package io.distillery.bench;
+
+import io.distillery.testing.InferClient;
+import io.distillery.testing.Latencies;
+import io.distillery.testing.SwapTimes;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One timed load phase: {@code clients} threads, each with its own keep-alive connection, send the same
+ * infer body back to back for a warm-up and then a measured window; latencies are those the clients see
+ * (request sent to answer read), recorded only inside the window. Every answer's version is reported to
+ * a {@link SwapTimes}, warm-up included, so a swap storm's first answers are all seen.
+ */
+final class LoadPhase {
+    /** What the measured window gave. */
+    record Result(long requests, long errors, double seconds, Latencies latencies) {
+        double requestsPerSecond() {
+            return requests / seconds;
+        }
+    }
+
+    private LoadPhase() {
+    }
+
+    static Result run(URI base, String body, int clients, long warmupMs, long measureMs, SwapTimes times)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long from = start + warmupMs * 1_000_000;
+        long to = from + measureMs * 1_000_000;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong errors = new AtomicLong();
+        List<Recorder> recorders = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Recorder r = new Recorder();
+            recorders.add(r);
+            Thread t = new Thread(() -> loop(new InferClient(base, "student"), body, from, to, stop, r, errors, times),
+                "bench-client-" + c);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join(Math.max(1, (to - System.nanoTime()) / 1_000_000) + 15_000);
+        }
+        stop.set(true);
+        long[] all = recorders.stream().flatMapToLong(r -> Arrays.stream(r.values, 0, r.size)).toArray();
+        return new Result(all.length, errors.get(), measureMs / 1000.0, Latencies.of(all));
+    }
+
+    private static void loop(InferClient client, String body, long from, long to, AtomicBoolean stop, Recorder out,
+                             AtomicLong errors, SwapTimes times) {
+        while (!stop.get()) {
+            long sent = System.nanoTime();
+            if (sent >= to) {
+                return;
+            }
+            InferClient.Answer a;
+            try {
+                a = client.infer(body);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                errors.incrementAndGet();
+                continue;
+            }
+            long done = System.nanoTime();
+            if (a.status() != 200) {
+                errors.incrementAndGet();
+                continue;
+            }
+            times.answered(a.version(), done);
+            if (sent >= from && done <= to) {
+                out.add(done - sent);
+            }
+        }
+    }
+
+    /** A growable array of nanosecond durations, one per client thread. */
+    private static final class Recorder {
+        long[] values = new long[1 << 14];
+        int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.distillery.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.distillery.config.Config;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.snapshot.SnapshotPublisher;
+import io.distillery.testing.InferClient;
+import io.distillery.testing.KafkaFixture;
+import io.distillery.testing.Pipelines;
+import io.distillery.testing.StudentSnapshots;
+import io.distillery.testing.SwapTimes;
+import io.distillery.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The serving issue's swap storm on a real broker: a new real DL4J student snapshot every 100 ms for 30 s,
+ * published through {@link SnapshotPublisher} to {@code distill.student.snapshots} and followed by a
+ * {@link ServeService}, while client threads send infer requests over loopback HTTP as fast as they can.
+ *
+ * <p>Good snapshots have even versions; bad ones (tampered signature, wrong shape, a version older than the
+ * served one) have odd versions, so an answer reporting an odd version came from a snapshot that should
+ * have been rejected. Each answer's logits for the probe row are checked against the network of the version
+ * it reports. Publication-to-first-answer times are printed, not asserted (the machine is shared).
+ */
+class SwapStormIT {
+    private static final int FEATURES = 16;
+    private static final int CLASSES = 4;
+    private static final Duration STORM = Duration.ofSeconds(30);
+    private static final long PERIOD_MS = 100;
+    private static final int CLIENTS = 3;
+
+    @Test
+    void shouldAnswerEveryRequestFromVerifiedSnapshotsOnlyWhileSnapshotsArriveEvery100Ms() throws Exception {
+        StudentSnapshots snapshots = new StudentSnapshots(FEATURES, 16, CLASSES, 4,
+            Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        SwapTimes times = new SwapTimes();
+        AtomicLong answered = new AtomicLong();
+        try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated()) {
+            Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
+                "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", "2"));
+            Pipelines.createTopics(config);
+            try (RoleMetrics metrics = new RoleMetrics();
+                 ServeService service = new ServeService(config, metrics);
+                 SnapshotPublisher publisher = SnapshotPublisher.create(config, Topics.STUDENT_SNAPSHOTS)) {
+                service.start();
+                publish(publisher, snapshots, times, 2);
+                awaitVersion(service, 2, Duration.ofSeconds(30));
+
+                AtomicLong target = new AtomicLong(Long.MAX_VALUE);
+                List<Thread> clients = new ArrayList<>();
+                for (int c = 0; c < CLIENTS; c++) {
+                    int rows = c == 0 ? 8 : 1;
+                    Thread t = new Thread(() -> hammer(service, snapshots, rows, target, times, failures, answered),
+                        "storm-client-" + c);
+                    clients.add(t);
+                    t.start();
+                }
+                long last = storm(publisher, snapshots, service, times);
+                awaitVersion(service, last, Duration.ofSeconds(30));
+                target.set(last);
+                for (Thread t : clients) {
+                    t.join(20_000);
+                }
+
+                SwapTimes.Summary s = times.summary();
+                System.out.printf("SwapStormIT: %d answers, %d good versions published (last %d), %d never answered;"
+                        + " publication to first answer with that version: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                        + " (n=%d); to first answer with it or newer: p99 %.1f ms; load average %s%n",
+                    answered.get(), s.versions(), last, s.unanswered(), s.toFirstAnswer().p50Ms(),
+                    s.toFirstAnswer().p99Ms(), s.toFirstAnswer().maxMs(), s.toFirstAnswer().count(),
+                    s.toFirstAtLeast().p99Ms(), loadAverage());
+
+                assertThat(failures).isEmpty();
+                assertThat(clients).noneMatch(Thread::isAlive);
+                assertThat(answered.get()).isGreaterThan(1000);
+                assertThat(service.state().currentVersion()).isEqualTo(last);
+                assertThat(rejected(metrics, "bad_signature")).isEqualTo(BAD_OF_EACH_KIND);
+                assertThat(rejected(metrics, "wrong_shape")).isEqualTo(BAD_OF_EACH_KIND);
+                assertThat(rejected(metrics, "stale_version")).isEqualTo(BAD_OF_EACH_KIND);
+                assertThat(metrics.registry().find("distill.hot.swaps").counter().count())
+                    .isEqualTo(s.versions());
+            }
+        }
+    }
+
+    private static final int BAD_OF_EACH_KIND = 3;
+
+    /**
+     * Publishes good versions 4, 6, ... every 100 ms for the storm's length; at ticks 50, 150, 250 a bad
+     * snapshot of each kind too, with an odd version. Returns the last good version.
+     */
+    private static long storm(SnapshotPublisher publisher, StudentSnapshots snapshots, ServeService service,
+                              SwapTimes times) throws InterruptedException {
+        long start = System.nanoTime();
+        long ticks = STORM.toMillis() / PERIOD_MS;
+        long version = 2;
+        for (long tick = 1; tick <= ticks; tick++) {
+            sleepUntil(start + tick * PERIOD_MS * 1_000_000);
+            version += 2;
+            publish(publisher, snapshots, times, version);
+            if (tick % 100 == 50) {
+                publisher.publish("student", snapshots.tampered(version + 1));
+                publisher.publish("student", snapshots.wrongShape(version + 1));
+                // odd, hence never published as good, and older than what is served now
+                long served = service.state().currentVersion();
+                publisher.publish("student", snapshots.encoded(served - 1));
+            }
+        }
+        return version;
+    }
+
+    private static void publish(SnapshotPublisher publisher, StudentSnapshots snapshots, SwapTimes times,
+                                long version) {
+        byte[] encoded = snapshots.encoded(version);
+        times.published(version, System.nanoTime());
+        publisher.publish("student", encoded);
+    }
+
+    /** Sends infer requests until it has seen version {@code target}; records every anomaly. */
+    private static void hammer(ServeService service, StudentSnapshots snapshots, int rows, AtomicLong target,
+                               SwapTimes times, Queue<String> failures, AtomicLong answered) {
+        InferClient client = new InferClient(service.url(), ServeService.MODEL);
+        float[][] batch = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            batch[r] = snapshots.probe();
+        }
+        String body = InferClient.body(batch);
+        long last = 0;
+        long deadline = System.nanoTime() + STORM.toNanos() + Duration.ofSeconds(40).toNanos();
+        while (last < target.get() && System.nanoTime() < deadline) {
+            InferClient.Answer a;
+            try {
+                a = client.infer(body);
+            } catch (Exception e) {
+                failures.add(Thread.currentThread().getName() + ": " + e);
+                continue;
+            }
+            long now = System.nanoTime();
+            if (a.status() != 200) {
+                failures.add(a.status() + " " + a.body());
+                continue;
+            }
+            long v = a.version();
+            times.answered(v, now);
+            answered.incrementAndGet();
+            if (v % 2 != 0) {
+                failures.add("answer from rejected version " + v);
+            }
+            if (v < last) {
+                failures.add("version went back from " + last + " to " + v);
+            }
+            last = Math.max(last, v);
+            checkLogits(a, snapshots.expectedLogits(v), rows, failures);
+        }
+        if (last < target.get()) {
+            failures.add(Thread.currentThread().getName() + " never saw version " + target.get() + ", last " + last);
+        }
+    }
+
+    private static void checkLogits(InferClient.Answer a, float[] expected, int rows, Queue<String> failures) {
+        JsonNode data;
+        try {
+            data = OipJson.MAPPER.readTree(a.body()).path("outputs").get(0).path("data");
+        } catch (java.io.IOException e) {
+            failures.add("unreadable answer " + a.body());
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < expected.length; k++) {
+                double got = data.get(r * expected.length + k).asDouble();
+                if (Math.abs(got - expected[k]) > 1e-4 * Math.max(1, Math.abs(expected[k]))) {
+                    failures.add("version " + a.version() + " row " + r + " logit " + k + " is " + got
+                        + ", its network gives " + expected[k]);
+                    return;
+                }
+            }
+        }
+    }
+
+    private static double rejected(RoleMetrics metrics, String reason) {
+        return metrics.registry().find("distill.snapshots.rejected").tag("reason", reason).counter().count();
+    }
+
+    private static void awaitVersion(ServeService service, long version, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (service.state().currentVersion() < version && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(service.state().currentVersion()).as("served version").isEqualTo(version);
+    }
+
+    private static void sleepUntil(long nanos) throws InterruptedException {
+        long ms = (nanos - System.nanoTime()) / 1_000_000;
+        if (ms > 0) {
+            Thread.sleep(ms);
+        }
+    }
+
+    private static String loadAverage() {
+        return String.format("%.2f", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+            .getSystemLoadAverage());
+    }
+}

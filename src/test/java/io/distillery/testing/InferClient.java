@@ -1,0 +1,71 @@
+package io.distillery.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A keep-alive HTTP/1.1 client of one serving instance's infer endpoint, for load tests: one instance per
+ * client thread (one connection each), one request at a time. Not thread-safe.
+ */
+public final class InferClient {
+    /** One answer: status, the {@code model_version} it reports (-1 when absent), the raw body. */
+    public record Answer(int status, long version, String body) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI infer;
+
+    /** @param base the service's base URL, e.g. {@code http://127.0.0.1:8080/} */
+    public InferClient(URI base, String model) {
+        this.infer = base.resolve("v2/models/" + model + "/infer");
+    }
+
+    /**
+     * Posts one infer body and waits for the answer (10 s at most).
+     *
+     * @throws IOException when the connection fails or times out
+     */
+    public Answer infer(String body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(infer).timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), version(r.body()), r.body());
+    }
+
+    /** An Open Inference Protocol v2 infer body of the given rows (FP32, shape [rows, features]). */
+    public static String body(float[][] rows) {
+        int features = rows[0].length;
+        StringBuilder b = new StringBuilder(32 + rows.length * features * 12);
+        b.append("{\"inputs\":[{\"name\":\"input\",\"shape\":[").append(rows.length).append(',').append(features)
+            .append("],\"datatype\":\"FP32\",\"data\":[");
+        for (int r = 0; r < rows.length; r++) {
+            for (int i = 0; i < features; i++) {
+                b.append(r + i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", rows[r][i]));
+            }
+        }
+        return b.append("]}]}").toString();
+    }
+
+    /** The {@code model_version} of an infer answer, found without a full parse; -1 when absent. */
+    static long version(String body) {
+        String field = "\"model_version\":\"";
+        int at = body.indexOf(field);
+        if (at < 0) {
+            return -1;
+        }
+        int start = at + field.length();
+        int end = body.indexOf('"', start);
+        try {
+            return Long.parseLong(body.substring(start, end));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.distillery.testing;
+
+import io.distillery.model.DistillationSpec;
+import io.distillery.model.Network;
+import io.distillery.model.NetworkSpec;
+import io.distillery.snapshot.LibraryVersions;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotManifest;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Signed snapshots of real DL4J students of one shape, at any version, for serving tests and benchmarks;
+ * and bad ones (tampered, wrong shape).
+ *
+ * <p>A few networks with different seeds are built once; version {@code v} carries network
+ * {@code v % variants}, so consecutive versions really change the weights and an answer's logits for
+ * {@link #probe()} show which network computed it ({@link #expectedLogits(long)}). The model bytes are
+ * serialized with updater state, as the student role's {@code SnapshotWriter} does. Thread-safe after
+ * construction.
+ */
+public final class StudentSnapshots {
+    private final int inputs;
+    private final int outputs;
+    private final SnapshotCodec codec;
+    private final byte[][] modelBytes;
+    private final float[][] probeLogits;
+    private final byte[] wrongShapeBytes;
+    private final float[] probe;
+
+    /**
+     * @param hidden width of the one hidden layer
+     * @param variants how many differently seeded networks to rotate through, at least 1
+     */
+    public StudentSnapshots(int inputs, int hidden, int outputs, int variants, byte[] hmacKey) {
+        this.inputs = inputs;
+        this.outputs = outputs;
+        this.codec = new SnapshotCodec(hmacKey);
+        this.probe = randomRow(inputs, new Random(42));
+        this.modelBytes = new byte[variants][];
+        this.probeLogits = new float[variants][];
+        for (int i = 0; i < variants; i++) {
+            Network n = student(inputs, hidden, outputs, i + 1);
+            modelBytes[i] = n.toBytes(true);
+            probeLogits[i] = n.logits(new float[][] {probe})[0];
+        }
+        this.wrongShapeBytes = student(inputs, hidden, outputs - 1, 99).toBytes(true);
+    }
+
+    private static Network student(int inputs, int hidden, int outputs, long seed) {
+        NetworkSpec spec = NetworkSpec.of(inputs, List.of(hidden), outputs).withSeed(seed);
+        return Network.student(spec, new DistillationSpec(1.0, 0.5));
+    }
+
+    /** A row of {@code n} values in [0, 1). */
+    public static float[] randomRow(int n, Random random) {
+        float[] row = new float[n];
+        for (int i = 0; i < n; i++) {
+            row[i] = random.nextFloat();
+        }
+        return row;
+    }
+
+    /** A good snapshot of version {@code version}. */
+    public Snapshot snapshot(long version) {
+        return Snapshot.of(manifest(version, inputs, outputs), modelBytes[variant(version)]);
+    }
+
+    /** {@link #snapshot(long)}, encoded and signed. */
+    public byte[] encoded(long version) {
+        return codec.encode(snapshot(version));
+    }
+
+    /** A good snapshot whose model bytes were changed after signing: its HMAC does not match. */
+    public byte[] tampered(long version) {
+        byte[] bytes = encoded(version);
+        bytes[bytes.length / 2] ^= 0x5a;
+        return bytes;
+    }
+
+    /** A correctly signed snapshot of a network with one class too few. */
+    public byte[] wrongShape(long version) {
+        return codec.encode(Snapshot.of(manifest(version, inputs, outputs - 1), wrongShapeBytes));
+    }
+
+    /** The input row whose logits identify the network. */
+    public float[] probe() {
+        return probe.clone();
+    }
+
+    /** The logits that the network of {@code version} gives for {@link #probe()}. */
+    public float[] expectedLogits(long version) {
+        return probeLogits[variant(version)].clone();
+    }
+
+    public SnapshotCodec codec() {
+        return codec;
+    }
+
+    /** Size of one encoded good snapshot, bytes. */
+    public int encodedSize() {
+        return encoded(0).length;
+    }
+
+    private int variant(long version) {
+        return (int) (version % modelBytes.length);
+    }
+
+    private static SnapshotManifest manifest(long version, int inputs, int outputs) {
+        return new SnapshotManifest("student-v" + version, "student", "student", version, -1, "storm", Map.of(),
+            LibraryVersions.current(), System.currentTimeMillis(), inputs, outputs, "");
+    }
+}
