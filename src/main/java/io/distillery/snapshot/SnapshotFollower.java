@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads every partition from the beginning, without a consumer group (nothing is committed):
  * first it catches up to the end offsets seen at start, keeping only the newest message per key, and
- * delivers those, oldest first; then it delivers every new message as it arrives. Tombstones (null
+ * delivers those, oldest first; then, from each poll, the newest new message of each key (older ones that
+ * queued up behind a slow listener are superseded, not verified in vain). Tombstones (null
  * values) are skipped. A topic that does not exist yet is waited for.
  *
  * <p>Threading: {@link #start()} starts one daemon thread, which owns the consumer and calls the
@@ -129,8 +130,9 @@ public final class SnapshotFollower implements AutoCloseable {
             catchUp(partitions, end);
             caughtUp.countDown();
             while (!closed) {
-                List<ConsumerRecord<String, byte[]>> records = retrying(this::poll);
-                records.forEach(this::deliver);
+                // Snapshots that queued up while the listener was busy are superseded by the newest of
+                // their key: verifying each in turn would only delay the one that matters.
+                newestPerKey(retrying(this::poll), new LinkedHashMap<>()).forEach(this::deliver);
             }
         } catch (WakeupException e) {
             if (!closed) {
@@ -146,19 +148,27 @@ public final class SnapshotFollower implements AutoCloseable {
 
     private void catchUp(List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
         Map<String, ConsumerRecord<String, byte[]>> newest = new LinkedHashMap<>();
+        List<ConsumerRecord<String, byte[]>> ordered = List.of();
         while (!closed && !reached(partitions, end)) {
-            for (ConsumerRecord<String, byte[]> r : retrying(this::poll)) {
-                if (r.value() == null) {
-                    newest.remove(r.key());
-                } else {
-                    newest.put(r.key(), r);
-                }
+            ordered = newestPerKey(retrying(this::poll), newest);
+        }
+        LOG.info("snapshot follower of {} caught up: {} model(s)", topic, ordered.size());
+        ordered.forEach(this::deliver);
+    }
+
+    /** Folds records into the newest per key (a tombstone removes its key); answers them oldest first. */
+    static List<ConsumerRecord<String, byte[]>> newestPerKey(List<ConsumerRecord<String, byte[]>> records,
+                                                            Map<String, ConsumerRecord<String, byte[]>> newest) {
+        for (ConsumerRecord<String, byte[]> r : records) {
+            if (r.value() == null) {
+                newest.remove(r.key());
+            } else {
+                newest.put(r.key(), r);
             }
         }
         List<ConsumerRecord<String, byte[]>> ordered = new ArrayList<>(newest.values());
         ordered.sort(Comparator.comparingLong(ConsumerRecord::timestamp));
-        LOG.info("snapshot follower of {} caught up: {} model(s)", topic, ordered.size());
-        ordered.forEach(this::deliver);
+        return ordered;
     }
 
     private boolean reached(List<TopicPartition> partitions, Map<TopicPartition, Long> end) {

@@ -67,7 +67,7 @@ class SwapStormIT {
                     clients.add(t);
                     t.start();
                 }
-                long last = storm(publisher, snapshots, service, times);
+                long last = storm(publisher, snapshots, service, times, metrics);
                 awaitVersion(service, last, Duration.ofSeconds(30));
                 target.set(last);
                 for (Thread t : clients) {
@@ -89,8 +89,9 @@ class SwapStormIT {
                 assertThat(rejected(metrics, "bad_signature")).isEqualTo(BAD_OF_EACH_KIND);
                 assertThat(rejected(metrics, "wrong_shape")).isEqualTo(BAD_OF_EACH_KIND);
                 assertThat(rejected(metrics, "stale_version")).isEqualTo(BAD_OF_EACH_KIND);
+                // snapshots superseded within one poll are never verified, so at most one swap per version
                 assertThat(metrics.registry().find("distill.hot.swaps").counter().count())
-                    .isEqualTo(s.versions());
+                    .isBetween(2.0, (double) s.versions());
             }
         }
     }
@@ -99,10 +100,12 @@ class SwapStormIT {
 
     /**
      * Publishes good versions 4, 6, ... every 100 ms for the storm's length; at ticks 50, 150, 250 a bad
-     * snapshot of each kind too, with an odd version. Returns the last good version.
+     * snapshot of each kind too, with an odd version, each waited for until it has been rejected (the
+     * follower hands on only the newest snapshot of a poll, so a bad one followed at once by a good one
+     * would be superseded, never verified). Returns the last good version.
      */
     private static long storm(SnapshotPublisher publisher, StudentSnapshots snapshots, ServeService service,
-                              SwapTimes times) throws InterruptedException {
+                              SwapTimes times, RoleMetrics metrics) throws InterruptedException {
         long start = System.nanoTime();
         long ticks = STORM.toMillis() / PERIOD_MS;
         long version = 2;
@@ -111,14 +114,24 @@ class SwapStormIT {
             version += 2;
             publish(publisher, snapshots, times, version);
             if (tick % 100 == 50) {
-                publisher.publish("student", snapshots.tampered(version + 1));
-                publisher.publish("student", snapshots.wrongShape(version + 1));
+                publishBad(publisher, snapshots.tampered(version + 1), metrics, "bad_signature");
+                publishBad(publisher, snapshots.wrongShape(version + 1), metrics, "wrong_shape");
                 // odd, hence never published as good, and older than what is served now
                 long served = service.state().currentVersion();
-                publisher.publish("student", snapshots.encoded(served - 1));
+                publishBad(publisher, snapshots.encoded(served - 1), metrics, "stale_version");
             }
         }
         return version;
+    }
+
+    private static void publishBad(SnapshotPublisher publisher, byte[] encoded, RoleMetrics metrics, String reason)
+        throws InterruptedException {
+        double before = rejected(metrics, reason);
+        publisher.publish("student", encoded);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (rejected(metrics, reason) == before && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
     }
 
     private static void publish(SnapshotPublisher publisher, StudentSnapshots snapshots, SwapTimes times,
