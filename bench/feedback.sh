@@ -7,8 +7,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-mvn -q -B test-compile
-mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+mvn -q -B test-compile >&2
+mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
 # One BLAS thread per training thread, as ./distillery runs it (FINDINGS.md).
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 exec java @deploy/jvm.options -cp "target/classes:target/test-classes:$(cat target/classpath.txt)" \
