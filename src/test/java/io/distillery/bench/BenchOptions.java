@@ -59,8 +59,8 @@ record BenchOptions(long records, double rate, double labeledFraction, long seed
                 v.put(name.substring(2), value);
             }
         }
-        long records = Long.parseLong(v.getOrDefault("records", "120000"));
-        BenchOptions o = new BenchOptions(records, Double.parseDouble(v.getOrDefault("rate", "2000")),
+        long records = Long.parseLong(v.getOrDefault("records", "100000"));
+        BenchOptions o = new BenchOptions(records, Double.parseDouble(v.getOrDefault("rate", "1000")),
             Double.parseDouble(v.getOrDefault("labeled-fraction", "0.1")), Long.parseLong(v.getOrDefault("seed", "42")),
             Long.parseLong(v.getOrDefault("drift-at", Long.toString(records / 2))),
             Long.parseLong(v.getOrDefault("settle", "20000")), Integer.parseInt(v.getOrDefault("holdout", "10000")),
