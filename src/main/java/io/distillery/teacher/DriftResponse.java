@@ -47,8 +47,10 @@ public final class DriftResponse {
         }
         boolean restart = remaining > 0;
         remaining = settings.driftRecords();
-        flushRequested = settings.driftFlushFraction() > 0;
-        resetRequested = settings.driftResetOptimizer();
+        // A detector fires again while its window still holds pre-drift values: a restart extends the
+        // response but does not flush or reset again, which would throw away post-drift records.
+        flushRequested |= !restart && settings.driftFlushFraction() > 0;
+        resetRequested |= !restart && settings.driftResetOptimizer();
         responses.increment();
         LOG.info("trainer drift response {} for {} labeled records: learning rate x{}, flush oldest {} of replay{}; "
                 + "drift {}", restart ? "restarted" : "started", remaining, settings.driftLrBoost(),

@@ -46,15 +46,19 @@ class DriftResponseTest {
     }
 
     @Test
-    void shouldRaiseFlushRequestOncePerDrift() {
-        DriftResponse r = response(Map.of());
+    void shouldRaiseFlushRequestOncePerDriftNotAgainWhileItsResponseRuns() {
+        DriftResponse r = response(Map.of("feedback.drift.records", "100"));
         assertThat(r.takeFlushRequest()).isFalse();
         r.onFeedback(drift(3));
         assertThat(r.takeFlushRequest()).isTrue();
         assertThat(r.takeFlushRequest()).isFalse();
         assertThat(r.flushFraction()).isEqualTo(0.5);
         r.onFeedback(drift(3));
-        assertThat(r.takeFlushRequest()).isTrue();
+        assertThat(r.takeFlushRequest()).as("the same drift signalled again").isFalse();
+        r.onLabeledRecords(100);
+        assertThat(r.active()).isFalse();
+        r.onFeedback(drift(3));
+        assertThat(r.takeFlushRequest()).as("a new drift after the response").isTrue();
     }
 
     @Test
