@@ -94,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                 shared.replicationFactor(), shared.retentionMs(), shared.snapshotMaxBytes())).create(Topics.ALL),
                 new java.io.PrintWriter(System.out, true));
         }
-        RoleMetrics metrics = new RoleMetrics();
+        RoleMetrics metrics = new RoleMetrics("demo");
         RoleRunner runner = new RoleRunner();
         if (kafka != null) {
             EmbeddedKafka k = kafka;

@@ -20,7 +20,7 @@ final class MonitorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = common.load();
         CommonSettings shared = CommonSettings.from(config);
-        RoleMetrics metrics = new RoleMetrics();
+        RoleMetrics metrics = new RoleMetrics("monitor");
         RoleRunner runner = new RoleRunner();
         runner.serveMetrics(metrics, shared);
         MonitorService monitor = start(config, metrics, runner);

@@ -82,7 +82,7 @@ final class ProduceCommand implements Callable<Integer> {
         InputCodec codec = new InputCodec(data);
         Publisher.Options options = new Publisher.Options(count, labeledFraction, rate, seed, faultRate);
         try (RecordSource src = open(data, codec);
-             RoleMetrics metrics = new RoleMetrics();
+             RoleMetrics metrics = new RoleMetrics("produce");
              Producer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
             Publisher publisher = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics),
                 metrics, options, System::nanoTime);

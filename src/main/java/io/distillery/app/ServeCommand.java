@@ -20,7 +20,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
-        RoleMetrics metrics = new RoleMetrics();
+        RoleMetrics metrics = new RoleMetrics("serve");
         RoleRunner runner = new RoleRunner();
         runner.serveMetrics(metrics, CommonSettings.from(config));
         start(config, metrics, runner);

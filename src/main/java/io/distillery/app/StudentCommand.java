@@ -27,7 +27,7 @@ final class StudentCommand implements Callable<Integer> {
         CommonSettings shared = CommonSettings.from(config);
         StudentSettings settings = StudentSettings.from(config);
         SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        RoleMetrics metrics = new RoleMetrics();
+        RoleMetrics metrics = new RoleMetrics("student");
         RoleRunner runner = new RoleRunner();
         runner.serveMetrics(metrics, shared);
         StudentLoop student = start(config, settings, codec, metrics, runner);

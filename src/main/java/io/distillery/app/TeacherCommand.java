@@ -45,7 +45,7 @@ final class TeacherCommand implements Callable<Integer> {
         CommonSettings shared = CommonSettings.from(config);
         TeacherSettings settings = TeacherSettings.from(config);
         SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        RoleMetrics metrics = new RoleMetrics();
+        RoleMetrics metrics = new RoleMetrics("teacher");
         RoleRunner runner = new RoleRunner();
         runner.serveMetrics(metrics, shared);
         Parts parts = start(config, settings, codec, metrics, runner, only);

@@ -3,9 +3,8 @@ package io.distillery.feedback;
 import io.distillery.config.Config;
 import io.distillery.config.ConfigException;
 import io.distillery.config.MonitorSettings;
+import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.RoleMetrics;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -36,7 +35,7 @@ public final class MonitorService implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
-    private final KafkaStreamsMetrics streamsMetrics;
+    private final KafkaClientMeters streamsMetrics;
 
     /**
      * @throws ConfigException when a setting is invalid or {@code kafka.bootstrap.servers} is missing
@@ -50,8 +49,7 @@ public final class MonitorService implements AutoCloseable {
             LOG.error("monitor stream thread failed; shutting the monitor down", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        this.streamsMetrics = new KafkaStreamsMetrics(streams, Tags.of("role", "monitor"));
-        this.streamsMetrics.bindTo(metrics.registry());
+        this.streamsMetrics = KafkaClientMeters.bind(metrics, "monitor", streams);
     }
 
     /** The Kafka Streams properties of the monitor. */

@@ -22,6 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The metrics of one process: a Prometheus registry with JVM metrics bound, and typed access to the
  * catalog of {@link Metrics}. Each meter carries a {@code role} tag. Thread-safe.
  *
+ * <p>A process that runs one role names it at construction: then the series without a role of their
+ * own (JVM, Kafka clients bound without one) carry that role too, so every series of a scrape says
+ * which role it comes from. Catalog meters always carry the role they were created with.
+ *
  * <p>Meters are created only from {@link MetricSpec}s, and the number of tag values must match the
  * spec's tag keys, so names and tags cannot drift from the catalog that dashboards rely on. The unit
  * of a spec is documentation: it is not appended to the name, so the Prometheus names are exactly
@@ -32,7 +36,20 @@ public final class RoleMetrics implements AutoCloseable {
     private final Map<String, AtomicLong> gaugeValues = new ConcurrentHashMap<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
+    /** Metrics of a process that runs several roles (demo, tests): JVM series carry no {@code role} tag. */
     public RoleMetrics() {
+        this(null);
+    }
+
+    /**
+     * Metrics of a process that runs one role.
+     *
+     * @param processRole the {@code role} tag of series that set none themselves; {@code null} for none
+     */
+    public RoleMetrics(String processRole) {
+        if (processRole != null) {
+            registry.config().commonTags("role", processRole);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);

@@ -54,7 +54,7 @@ public final class FollowedModel implements AutoCloseable {
         this.outputs = outputs;
         this.metrics = metrics;
         this.role = role;
-        this.follower = SnapshotFollower.create(config, topic, this::offer);
+        this.follower = SnapshotFollower.create(config, topic, this::offer, metrics, role);
     }
 
     public FollowedModel start() {

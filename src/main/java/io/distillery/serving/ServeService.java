@@ -48,7 +48,8 @@ public final class ServeService implements AutoCloseable {
     public ServeService(Config config, RoleMetrics metrics, ModelLoader loader) {
         this(ServeSettings.from(config), DataSettings.from(config),
             new SnapshotCodec(CommonSettings.from(config).requireHmacKey()), loader, metrics,
-            listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener));
+            listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener, metrics,
+                ServeMetrics.ROLE));
     }
 
     /**

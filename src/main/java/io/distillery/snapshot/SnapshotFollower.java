@@ -2,6 +2,8 @@ package io.distillery.snapshot;
 
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
+import io.distillery.metrics.KafkaClientMeters;
+import io.distillery.metrics.RoleMetrics;
 import io.distillery.topics.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +62,7 @@ public final class SnapshotFollower implements AutoCloseable {
     }
 
     private final Consumer<String, byte[]> consumer;
+    private final AutoCloseable clientMeters;
     private final String topic;
     private final Listener listener;
     private final Thread thread;
@@ -69,18 +72,29 @@ public final class SnapshotFollower implements AutoCloseable {
 
     /** A follower over the given consumer (a {@code MockConsumer} in tests); it closes the consumer. */
     public SnapshotFollower(Consumer<String, byte[]> consumer, String topic, Listener listener) {
+        this(consumer, topic, listener, () -> { });
+    }
+
+    private SnapshotFollower(Consumer<String, byte[]> consumer, String topic, Listener listener,
+                             AutoCloseable clientMeters) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.clientMeters = clientMeters;
         this.topic = Objects.requireNonNull(topic, "topic");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.thread = new Thread(this::run, "snapshot-follower-" + topic);
         thread.setDaemon(true);
     }
 
-    /** A follower of {@code topic} configured from {@code kafka.*} keys and the snapshot size limit. */
-    public static SnapshotFollower create(Config config, TopicSpec topic, Listener listener) {
+    /**
+     * A follower of {@code topic} configured from {@code kafka.*} keys and the snapshot size limit, with
+     * its consumer's Kafka client metrics in {@code metrics}, tagged {@code role}.
+     */
+    public static SnapshotFollower create(Config config, TopicSpec topic, Listener listener, RoleMetrics metrics,
+                                          String role) {
         int maxBytes = CommonSettings.from(config).snapshotMaxBytes();
-        return new SnapshotFollower(new KafkaConsumer<>(consumerConfig(config.kafkaProperties(), maxBytes),
-            new StringDeserializer(), new ByteArrayDeserializer()), topic.name(), listener);
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig(config.kafkaProperties(),
+            maxBytes), new StringDeserializer(), new ByteArrayDeserializer());
+        return new SnapshotFollower(consumer, topic.name(), listener, KafkaClientMeters.bind(metrics, role, consumer));
     }
 
     /** The consumer settings: our defaults, then the pass-through {@code kafka.*} settings on top. */
@@ -142,7 +156,7 @@ public final class SnapshotFollower implements AutoCloseable {
             failure = e;
             LOG.error("snapshot follower of {} stopped", topic, e);
         } finally {
-            consumer.close();
+            closeConsumer();
         }
     }
 
@@ -244,8 +258,17 @@ public final class SnapshotFollower implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         } else if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
-            consumer.close();
+            closeConsumer();
         }
+    }
+
+    private void closeConsumer() {
+        try {
+            clientMeters.close();
+        } catch (Exception e) {
+            LOG.warn("cannot close the client metrics of the follower of {}", topic, e);
+        }
+        consumer.close();
     }
 
     private static final class TopicMissing extends RuntimeException {

@@ -2,6 +2,7 @@ package io.distillery.student;
 
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
+import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.FollowedModel;
@@ -109,11 +110,14 @@ public final class StudentLoop implements AutoCloseable {
         return new double[] {evaluation.agreement(), evaluation.studentAccuracy(), evaluation.teacherAccuracy()};
     }
 
+    @SuppressWarnings("try") // the client meters are only closed
     private void run() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, Map.of(
                  "group.id", GROUP, "isolation.level", "read_committed",
                  "max.poll.records", Integer.toString(settings.batchSize() * 4))));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()));
+             KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, ROLE, consumer);
+             KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, ROLE, producer);
              SnapshotWriter writer = new SnapshotWriter(config, Topics.STUDENT_SNAPSHOTS, MODEL, ROLE, snapshotCodec,
                  metrics, clock)) {
             List<TopicPartition> parts = KafkaClients.awaitPartitions(consumer, Topics.TEACHER_LOGITS);

@@ -3,6 +3,7 @@ package io.distillery.teacher;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
@@ -94,6 +95,7 @@ public final class Emitter implements AutoCloseable {
         return emitted;
     }
 
+    @SuppressWarnings("try") // the client meters are only closed
     private void run() {
         try {
             awaitTeacher();
@@ -102,7 +104,9 @@ public final class Emitter implements AutoCloseable {
                      "max.poll.records", Integer.toString(settings.emitterMaxPollRecords()))));
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of(
                      "transactional.id", "distill-emitter-" + settings.emitterId(),
-                     "transaction.timeout.ms", "60000")))) {
+                     "transaction.timeout.ms", "60000")));
+                 KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, Trainer.ROLE, consumer);
+                 KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, Trainer.ROLE, producer)) {
                 producer.initTransactions();
                 consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
                 loop(consumer, producer);

@@ -2,6 +2,7 @@ package io.distillery.teacher;
 
 import io.distillery.config.Config;
 import io.distillery.config.FeedbackSettings;
+import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackCodec;
@@ -50,6 +51,7 @@ public final class FeedbackFollower implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+    private final AutoCloseable clientMeters;
     private final int rewindMessages;
     private final List<Consumer<FeedbackMessage>> listeners;
     private final Duration initialBackoff;
@@ -68,12 +70,19 @@ public final class FeedbackFollower implements AutoCloseable {
      */
     public FeedbackFollower(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, int rewindMessages,
                             RoleMetrics metrics, List<Consumer<FeedbackMessage>> listeners) {
-        this(consumer, rewindMessages, metrics, listeners, Duration.ofMillis(100));
+        this(consumer, rewindMessages, metrics, listeners, Duration.ofMillis(100), () -> { });
     }
 
     FeedbackFollower(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, int rewindMessages,
                      RoleMetrics metrics, List<Consumer<FeedbackMessage>> listeners, Duration initialBackoff) {
+        this(consumer, rewindMessages, metrics, listeners, initialBackoff, () -> { });
+    }
+
+    private FeedbackFollower(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, int rewindMessages,
+                             RoleMetrics metrics, List<Consumer<FeedbackMessage>> listeners, Duration initialBackoff,
+                             AutoCloseable clientMeters) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.clientMeters = clientMeters;
         this.rewindMessages = rewindMessages;
         this.listeners = List.copyOf(listeners);
         this.initialBackoff = initialBackoff;
@@ -92,8 +101,9 @@ public final class FeedbackFollower implements AutoCloseable {
         Map<String, Object> props = KafkaClients.consumer(config, Map.of(
             "isolation.level", "read_committed", "enable.auto.commit", "false"));
         props.remove("group.id");
-        return new FeedbackFollower(new KafkaConsumer<>(props), FeedbackSettings.from(config).rewindMessages(),
-            metrics, listeners);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
+        return new FeedbackFollower(consumer, FeedbackSettings.from(config).rewindMessages(), metrics, listeners,
+            Duration.ofMillis(100), KafkaClientMeters.bind(metrics, EmissionPolicy.ROLE, consumer));
     }
 
     /** Starts the follower's thread; returns at once. */
@@ -116,7 +126,7 @@ public final class FeedbackFollower implements AutoCloseable {
         running = false;
         closing.countDown();
         if (thread.getState() == Thread.State.NEW) {
-            consumer.close();
+            closeConsumer();
             return;
         }
         if (thread.isAlive()) {
@@ -155,8 +165,17 @@ public final class FeedbackFollower implements AutoCloseable {
             LOG.error("feedback follower failed; the teacher no longer hears distill.feedback", e);
         } finally {
             running = false;
-            consumer.close();
+            closeConsumer();
         }
+    }
+
+    private void closeConsumer() {
+        try {
+            clientMeters.close();
+        } catch (Exception e) {
+            LOG.warn("cannot close the feedback consumer's client metrics", e);
+        }
+        consumer.close();
     }
 
     /** One step: assign the partitions if not done yet, then poll once and deliver. Package-private for tests. */

@@ -3,6 +3,7 @@ package io.distillery.teacher;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.SlidingMean;
@@ -100,9 +101,11 @@ public final class Trainer implements AutoCloseable {
         return failure;
     }
 
+    @SuppressWarnings("try") // clientMeters is only closed
     private void run() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config,
                  Map.of("isolation.level", "read_committed", "max.poll.records", "1024")));
+             KafkaClientMeters clientMeters = KafkaClientMeters.bind(metrics, ROLE, consumer);
              SnapshotWriter writer = new SnapshotWriter(config, Topics.TEACHER_SNAPSHOTS, MODEL, ROLE, snapshotCodec,
                  metrics, clock)) {
             List<TopicPartition> parts = KafkaClients.awaitPartitions(consumer, Topics.LABELED);

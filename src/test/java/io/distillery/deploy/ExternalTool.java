@@ -39,12 +39,21 @@ final class ExternalTool {
 
     /** Runs the tool in {@code dir} and returns its output; fails the test if it cannot be found or hangs. */
     Result run(Path dir, String... args) {
+        return runWithInput(dir, null, args);
+    }
+
+    /** As {@link #run}, with standard input read from {@code input} ({@code null}: none). */
+    Result runWithInput(Path dir, Path input, String... args) {
         Path exe = locate();
         List<String> command = new ArrayList<>();
         command.add(exe.toString());
         command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+            if (input != null) {
+                pb.redirectInput(input.toFile());
+            }
+            Process p = pb.start();
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

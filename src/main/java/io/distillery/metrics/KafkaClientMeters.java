@@ -1,0 +1,87 @@
+package io.distillery.metrics;
+
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kafka client metrics of one consumer, producer or Kafka Streams client (fetch lag, fetch and request rates, buffer use,
+ * ...) in a role's registry, as Micrometer's {@link KafkaClientMetrics} names them
+ * ({@code kafka_consumer_fetch_manager_records_lag_max}, ...), tagged with {@code role} and the
+ * client's {@code client.id}.
+ *
+ * <p>Why a short refresh: Kafka reports {@code records-lag-max} and its kin per client and, once a
+ * partition has been fetched, per partition, under one name. A Prometheus registry takes one set of tag
+ * keys per name, so Micrometer keeps the most detailed series and removes the others, those of the
+ * role's other clients included; each client gets its own back at its binder's next refresh. With
+ * Micrometer's default of 60 s a role's second consumer could go a minute without a lag series.
+ *
+ * <p>Lifecycle: bind right after creating the client and close this just before (or right after)
+ * closing the client; closing stops the binder's refresh thread. Never throws
+ * into the host: a binding failure is logged and the client runs unobserved.
+ */
+public final class KafkaClientMeters implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaClientMeters.class);
+    static final Duration REFRESH = Duration.ofSeconds(5);
+
+    private final AutoCloseable binder;
+
+    private KafkaClientMeters(AutoCloseable binder) {
+        this.binder = binder;
+    }
+
+    /** Binds the metrics of a consumer, tagged {@code role}. */
+    public static KafkaClientMeters bind(RoleMetrics metrics, String role, Consumer<?, ?> consumer) {
+        return bind(metrics, s -> new KafkaClientMetrics(consumer, Tags.of("role", role), s, REFRESH));
+    }
+
+    /** Binds the metrics of a producer, tagged {@code role}. */
+    public static KafkaClientMeters bind(RoleMetrics metrics, String role, Producer<?, ?> producer) {
+        return bind(metrics, s -> new KafkaClientMetrics(producer, Tags.of("role", role), s, REFRESH));
+    }
+
+    /** Binds the metrics of a Kafka Streams client and its internal clients, tagged {@code role}. */
+    public static KafkaClientMeters bind(RoleMetrics metrics, String role, KafkaStreams streams) {
+        return bind(metrics, s -> new KafkaStreamsMetrics(streams, Tags.of("role", role), s, REFRESH));
+    }
+
+    private static <B extends MeterBinder & AutoCloseable> KafkaClientMeters bind(RoleMetrics metrics,
+                                                                              Function<ScheduledExecutorService, B> make) {
+        try {
+            // one daemon thread per binder, as Micrometer's default; the binder shuts it down on close
+            ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kafka-client-meters");
+                t.setDaemon(true);
+                return t;
+            });
+            B binder = make.apply(refresher);
+            binder.bindTo(metrics.registry());
+            return new KafkaClientMeters(binder);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot bind Kafka client metrics; the client runs without them", e);
+            return new KafkaClientMeters(null);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (binder == null) {
+            return;
+        }
+        try {
+            binder.close();
+        } catch (Exception e) {
+            LOG.warn("cannot close Kafka client metrics", e);
+        }
+    }
+}
