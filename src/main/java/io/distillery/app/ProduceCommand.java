@@ -9,6 +9,8 @@ import io.distillery.ingest.Pacer;
 import io.distillery.ingest.Publisher;
 import io.distillery.ingest.RecordSource;
 import io.distillery.ingest.SyntheticStream;
+import io.distillery.config.CommonSettings;
+import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
@@ -76,6 +78,7 @@ final class ProduceCommand implements Callable<Integer> {
     boolean quiet;
 
     @Override
+    @SuppressWarnings("try") // the metrics server only needs to live as long as the run
     public Integer call() throws IOException, InterruptedException {
         Config config = common.load();
         DataSettings data = DataSettings.from(config);
@@ -83,6 +86,8 @@ final class ProduceCommand implements Callable<Integer> {
         Publisher.Options options = new Publisher.Options(count, labeledFraction, rate, seed, faultRate);
         try (RecordSource src = open(data, codec);
              RoleMetrics metrics = new RoleMetrics("produce");
+             MetricsServer server = MetricsServer.start(metrics, "0.0.0.0",
+                 CommonSettings.from(config).metricsPort());
              Producer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
             Publisher publisher = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics),
                 metrics, options, System::nanoTime);

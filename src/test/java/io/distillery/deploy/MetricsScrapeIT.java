@@ -60,8 +60,8 @@ class MetricsScrapeIT {
     /** Names the dashboard or the alert rules read that no role's /metrics exports, and why. */
     private static final Map<String, String> NOT_EXPORTED = Map.of(
         "up", "Prometheus makes it per scrape target",
-        "distill_records_produced_total", "exported by the `produce` load generator (and `demo`), which serves no "
-            + "/metrics and is no scrape target; the dashboard's input-rate panel is empty without them");
+        "distill_records_produced_total", "exported by `produce` (on metrics.port while it runs) and `demo`, not by "
+            + "the long-running roles; the input-rate panel also draws consumed input from the teacher");
 
     private static final String LAG = "kafka_consumer_fetch_manager_records_lag_max";
     private static final Duration DEADLINE = Duration.ofSeconds(60);
