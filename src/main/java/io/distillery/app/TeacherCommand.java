@@ -71,7 +71,8 @@ final class TeacherCommand implements Callable<Integer> {
             : new IllegalStateException("feedback follower stopped"));
         if (only != Loop.emitter) {
             TrainerAdaptation adaptation = new AdaptiveTraining(drift, settings.network().learningRate());
-            trainer = new Trainer(settings, config, codec, metrics, Clock.systemUTC(), adaptation).start();
+            TeacherSettings own = only == Loop.trainer ? settings.uncapped() : settings;
+            trainer = new Trainer(own, config, codec, metrics, Clock.systemUTC(), adaptation).start();
             runner.add("teacher trainer", trainer, trainer::failure);
         }
         if (only != Loop.trainer) {

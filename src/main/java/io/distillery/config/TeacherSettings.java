@@ -18,10 +18,12 @@ import java.util.List;
  * @param bootstrapFile a teacher snapshot file to start from when the topic has none, or null
  * @param emitterId stable id of this emitter instance (its transactional id derives from it)
  * @param emitterMaxPollRecords records per emitter poll, i.e. per transaction at most
+ * @param trainerCpuShare share of one core the trainer's steps may take when it shares the process with
+ *     the emitter (1 = no cap)
  */
 public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize, double replayRatio,
                               int snapshotEverySteps, long snapshotEveryMs, int bootstrapEpochs, Path bootstrapFile,
-                              String emitterId, int emitterMaxPollRecords) {
+                              String emitterId, int emitterMaxPollRecords, double trainerCpuShare) {
     public static final NetworkKeys NETWORK = NetworkKeys.of("teacher", "512,256", "0.001", "1");
     public static final ConfigKey BUFFER_SIZE = new ConfigKey("teacher.buffer.size", "40000",
         "capacity of the trainer's replay buffer of labeled records (reservoir)");
@@ -39,6 +41,9 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
         "stable id of this emitter replica; its Kafka transactional id is distill-emitter-<id>");
     public static final ConfigKey EMITTER_MAX_POLL = new ConfigKey("teacher.emitter.max.poll.records", "512",
         "input records per emitter poll (and per transaction at most)");
+    public static final ConfigKey TRAINER_CPU_SHARE = new ConfigKey("teacher.trainer.cpu.share", "0.5",
+        "share of one core the trainer's steps may take beside an emitter in the same process, in (0, 1]; "
+            + "not applied with --only trainer");
     public static final List<ConfigKey> KEYS = keys();
 
     public TeacherSettings {
@@ -51,6 +56,15 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
         Checks.notNegative(BOOTSTRAP_EPOCHS, bootstrapEpochs);
         Checks.notBlank(EMITTER_ID, emitterId);
         Checks.positive(EMITTER_MAX_POLL, emitterMaxPollRecords);
+        if (!(trainerCpuShare > 0 && trainerCpuShare <= 1)) {
+            throw ConfigException.invalid(TRAINER_CPU_SHARE.name(), trainerCpuShare, "must be in (0, 1]");
+        }
+    }
+
+    /** These settings with the trainer's CPU cap lifted (a trainer with a process of its own). */
+    public TeacherSettings uncapped() {
+        return new TeacherSettings(network, batchSize, bufferSize, replayRatio, snapshotEverySteps, snapshotEveryMs,
+            bootstrapEpochs, bootstrapFile, emitterId, emitterMaxPollRecords, 1.0);
     }
 
     public static TeacherSettings from(Config c) {
@@ -59,13 +73,13 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
         return new TeacherSettings(NETWORK.spec(c, data), NETWORK.batch(c), c.getInt(BUFFER_SIZE),
             c.getDouble(REPLAY_RATIO), c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getInt(BOOTSTRAP_EPOCHS),
             file == null || file.isBlank() ? null : Path.of(file), c.getString(EMITTER_ID),
-            c.getInt(EMITTER_MAX_POLL));
+            c.getInt(EMITTER_MAX_POLL), c.getDouble(TRAINER_CPU_SHARE));
     }
 
     private static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>(NETWORK.all());
         k.addAll(List.of(BUFFER_SIZE, REPLAY_RATIO, SNAPSHOT_STEPS, SNAPSHOT_MS, BOOTSTRAP_EPOCHS, BOOTSTRAP_FILE,
-            EMITTER_ID, EMITTER_MAX_POLL));
+            EMITTER_ID, EMITTER_MAX_POLL, TRAINER_CPU_SHARE));
         return List.copyOf(k);
     }
 }

@@ -168,7 +168,9 @@ public final class Trainer implements AutoCloseable {
                 credit += y.length * settings.replayRatio();
                 while (credit >= settings.batchSize() && running) {
                     ReplayBuffer.Batch b = buffer.sample(settings.batchSize());
+                    long stepStart = System.nanoTime();
                     loss.set(network.fitHard(b.x(), b.labels()));
+                    yieldCpu(System.nanoTime() - stepStart);
                     steps.increment();
                     stepsSincePublish++;
                     credit -= settings.batchSize();
@@ -186,6 +188,25 @@ public final class Trainer implements AutoCloseable {
         }
         if (stepsSincePublish > 0 || consumedSincePublish) {
             publish(writer, positions(consumer, parts));
+        }
+    }
+
+    /**
+     * Keeps the trainer within {@code teacher.trainer.cpu.share} of a core: after a step of {@code nanos}
+     * it rests so long that the step is that share of the elapsed time. Training is what may wait; the
+     * emitter beside it in the process must not (its rate must not fall when the replay ratio rises).
+     */
+    private void yieldCpu(long nanos) {
+        double share = settings.trainerCpuShare();
+        if (share >= 1) {
+            return;
+        }
+        long rest = (long) (nanos * (1 - share) / share);
+        try {
+            Thread.sleep(rest / 1_000_000, (int) (rest % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 

@@ -67,6 +67,7 @@ public final class QualityRun {
         long t0 = System.nanoTime();
         Map<String, String> settings = Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
+            "teacher.trainer.cpu.share", "1.0",
             "teacher.snapshot.every.steps", "50", "teacher.snapshot.every.ms", "5000",
             "student.replay.steps.max", "8", "student.replay.steps.min", "8",
             "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000");
