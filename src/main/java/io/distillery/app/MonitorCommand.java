@@ -1,6 +1,5 @@
 package io.distillery.app;
 
-import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.feedback.MonitorService;
 import io.distillery.metrics.RoleMetrics;
@@ -19,11 +18,8 @@ final class MonitorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
-        CommonSettings shared = CommonSettings.from(config);
-        RoleMetrics metrics = new RoleMetrics("monitor");
-        RoleRunner runner = new RoleRunner();
-        runner.serveMetrics(metrics, shared);
-        MonitorService monitor = start(config, metrics, runner);
+        RoleRunner runner = RoleRunner.forRole("monitor", config);
+        start(config, runner.metrics(), runner);
         return runner.await(() -> { }, 5_000);
     }
 

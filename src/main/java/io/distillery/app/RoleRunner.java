@@ -27,6 +27,20 @@ final class RoleRunner {
     private final List<Part> parts = new ArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean stopping;
+    private RoleMetrics metrics;
+
+    /** A runner for one role: its metrics (every series tagged with the role), served on metrics.port. */
+    static RoleRunner forRole(String role, io.distillery.config.Config config) throws IOException {
+        RoleRunner runner = new RoleRunner();
+        runner.metrics = new RoleMetrics(role);
+        runner.serveMetrics(runner.metrics, CommonSettings.from(config));
+        return runner;
+    }
+
+    /** The metrics of a runner made by {@link #forRole}. */
+    RoleMetrics metrics() {
+        return metrics;
+    }
 
     RoleRunner add(String name, AutoCloseable closer, Supplier<Throwable> failure) {
         parts.add(new Part(name, closer, failure));
@@ -36,7 +50,10 @@ final class RoleRunner {
     /** Serves /metrics on the configured port; the server is closed last. */
     MetricsServer serveMetrics(RoleMetrics metrics, CommonSettings common) throws IOException {
         MetricsServer server = MetricsServer.start(metrics, "0.0.0.0", common.metricsPort());
-        parts.add(0, new Part("metrics", server, () -> null));
+        parts.add(0, new Part("metrics", () -> {
+            server.close();
+            metrics.close();
+        }, () -> null));
         LOG.info("metrics on http://localhost:{}/metrics", server.port());
         return server;
     }

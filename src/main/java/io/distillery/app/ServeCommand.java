@@ -1,6 +1,5 @@
 package io.distillery.app;
 
-import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
@@ -20,10 +19,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
-        RoleMetrics metrics = new RoleMetrics("serve");
-        RoleRunner runner = new RoleRunner();
-        runner.serveMetrics(metrics, CommonSettings.from(config));
-        start(config, metrics, runner);
+        RoleRunner runner = RoleRunner.forRole("serve", config);
+        start(config, runner.metrics(), runner);
         return runner.await(() -> { }, 5_000);
     }
 

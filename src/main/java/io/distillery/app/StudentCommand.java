@@ -27,10 +27,8 @@ final class StudentCommand implements Callable<Integer> {
         CommonSettings shared = CommonSettings.from(config);
         StudentSettings settings = StudentSettings.from(config);
         SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        RoleMetrics metrics = new RoleMetrics("student");
-        RoleRunner runner = new RoleRunner();
-        runner.serveMetrics(metrics, shared);
-        StudentLoop student = start(config, settings, codec, metrics, runner);
+        RoleRunner runner = RoleRunner.forRole("student", config);
+        StudentLoop student = start(config, settings, codec, runner.metrics(), runner);
         return runner.await(() -> {
             double[] r = student.recent();
             System.err.printf("student: v%d, %d records, agreement %.3f, accuracy %.3f (teacher %.3f)%n",

@@ -45,10 +45,8 @@ final class TeacherCommand implements Callable<Integer> {
         CommonSettings shared = CommonSettings.from(config);
         TeacherSettings settings = TeacherSettings.from(config);
         SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        RoleMetrics metrics = new RoleMetrics("teacher");
-        RoleRunner runner = new RoleRunner();
-        runner.serveMetrics(metrics, shared);
-        Parts parts = start(config, settings, codec, metrics, runner, only);
+        RoleRunner runner = RoleRunner.forRole("teacher", config);
+        Parts parts = start(config, settings, codec, runner.metrics(), runner, only);
         return runner.await(parts.status(), 10_000);
     }
 
