@@ -9,6 +9,7 @@ import io.distillery.ingest.FileSource;
 import io.distillery.ingest.RecordSource;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.FollowedModel;
+import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.SnapshotLoader;
 import io.distillery.records.Decoded;
@@ -78,13 +79,13 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         int[] predicted = m.network.predict(test.x());
         out.printf("%s v%d on %d held-out records: accuracy %.4f%n", model, m.version, test.size(),
-            accuracy(predicted, test.y()));
+            LogitMath.accuracy(predicted, test.y()));
         if (model == Model.student && snapshotFile == null) {
             Loaded teacher = newest(config, codec, shape, "teacher", Topics.TEACHER_SNAPSHOTS);
             if (teacher != null) {
                 int[] t = teacher.network.predict(test.x());
                 out.printf("teacher v%d accuracy %.4f; student-teacher top-1 agreement %.4f%n", teacher.version,
-                    accuracy(t, test.y()), accuracy(predicted, t));
+                    LogitMath.accuracy(t, test.y()), LogitMath.accuracy(predicted, t));
             }
         }
         return 0;
@@ -143,11 +144,4 @@ final class EvaluateCommand implements Callable<Integer> {
         return new Dataset(xs.toArray(new float[0][]), ys.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    static double accuracy(int[] predicted, int[] truth) {
-        int hit = 0;
-        for (int i = 0; i < truth.length; i++) {
-            hit += predicted[i] == truth[i] ? 1 : 0;
-        }
-        return truth.length == 0 ? Double.NaN : (double) hit / truth.length;
-    }
 }

@@ -56,6 +56,21 @@ public final class LogitMath {
     }
 
     /** Index of the largest logit, the first one on ties. @throws IllegalArgumentException if empty */
+    /**
+     * Share of positions where two class sequences agree: accuracy against labels, or top-1 agreement
+     * between two models. NaN for empty input.
+     */
+    public static double accuracy(int[] predicted, int[] truth) {
+        if (predicted.length != truth.length) {
+            throw new IllegalArgumentException(predicted.length + " predictions for " + truth.length + " labels");
+        }
+        int hits = 0;
+        for (int i = 0; i < truth.length; i++) {
+            hits += predicted[i] == truth[i] ? 1 : 0;
+        }
+        return truth.length == 0 ? Double.NaN : (double) hits / truth.length;
+    }
+
     public static int argmax(float[] z) {
         if (z.length == 0) {
             throw new IllegalArgumentException("argmax of an empty row");

@@ -51,13 +51,6 @@ final class BenchRun implements AutoCloseable {
         }
     }
 
-    static double accuracy(int[] predicted, int[] truth) {
-        int hit = 0;
-        for (int i = 0; i < truth.length; i++) {
-            hit += predicted[i] == truth[i] ? 1 : 0;
-        }
-        return (double) hit / truth.length;
-    }
 
     /** Microseconds per row of {@code logits()} on batches of {@code batch} rows, after a warm-up. */
     static double microsPerRow(Network n, float[][] rows, int batch) {

@@ -1,24 +1,22 @@
 package io.distillery.bench;
 
-import io.distillery.config.DataSettings;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.Dataset;
 import io.distillery.ingest.FashionMnist;
-import io.distillery.ingest.Pacer;
 import io.distillery.ingest.Publisher;
 import io.distillery.ingest.RecordSource;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.FollowedModel;
+import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
-import io.distillery.records.DeadLetters;
-import io.distillery.records.InputCodec;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
+import io.distillery.testing.Pipelines;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -73,7 +70,7 @@ public final class QualityRun {
             "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000");
         try (BenchRun run = new BenchRun(settings); RoleMetrics metrics = new RoleMetrics()) {
             RecordSource source = FashionMnist.stream(train, FashionMnist.Split.TRAIN, seed, Clock.systemUTC());
-            publish(run, source, HISTORY, 1.0, seed, metrics);
+            Pipelines.produceFrom(run.config, source, HISTORY, 1.0, seed, 0, 0);
             Map<TopicPartition, Long> historyEnd = endOffsets(run);
             TeacherSettings ts = TeacherSettings.from(run.config);
             StudentSettings ss = StudentSettings.from(run.config);
@@ -82,7 +79,7 @@ public final class QualityRun {
                 System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
                 // The emitter starts where the stream starts: the history is the teacher's alone.
                 startEmitterAt(run, historyEnd);
-                Publisher.Summary stream = publish(run, source, STREAM, 0.1, seed, metrics);
+                Publisher.Summary stream = Pipelines.produceFrom(run.config, source, STREAM, 0.1, seed, 0, 0);
                 try (Emitter emitter = new Emitter(ts, run.config, trainer::latest, EmissionGate.ALWAYS, metrics).start();
                      FollowedModel teacherFollow = new FollowedModel(run.config, Topics.TEACHER_SNAPSHOTS, "teacher",
                          run.codec, 784, 10, metrics, "student").start();
@@ -97,8 +94,8 @@ public final class QualityRun {
             Network baseline = labelOnly(run, train, seed, historyEnd, student.steps(), ss);
             int[] t = teacher.predict(test.x());
             int[] s = student.predict(test.x());
-            return new Result(seed, BenchRun.accuracy(t, test.y()), BenchRun.accuracy(s, test.y()),
-                BenchRun.accuracy(baseline.predict(test.x()), test.y()), BenchRun.accuracy(s, t), student.steps(),
+            return new Result(seed, LogitMath.accuracy(t, test.y()), LogitMath.accuracy(s, test.y()),
+                LogitMath.accuracy(baseline.predict(test.x()), test.y()), LogitMath.accuracy(s, t), student.steps(),
                 BenchRun.microsPerRow(teacher, test.x(), 1), BenchRun.microsPerRow(student, test.x(), 1),
                 BenchRun.microsPerRow(teacher, test.x(), 128), BenchRun.microsPerRow(student, test.x(), 128),
                 (System.nanoTime() - t0) / 1e9);
@@ -152,15 +149,6 @@ public final class QualityRun {
         return ids;
     }
 
-    private static Publisher.Summary publish(BenchRun run, RecordSource source, long count, double labeled, long seed,
-                                             RoleMetrics metrics) throws InterruptedException {
-        InputCodec codec = new InputCodec(DataSettings.from(run.config));
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(run.config, Map.of()))) {
-            Publisher pub = new Publisher(p, codec, new DeadLetters(p, "produce", metrics), metrics,
-                new Publisher.Options(count, labeled, 0, seed, 0), System::nanoTime);
-            return pub.run(source, Pacer.system(0), s -> { }, Long.MAX_VALUE);
-        }
-    }
 
     private static void startEmitterAt(BenchRun run, Map<TopicPartition, Long> offsets) {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commit = new java.util.HashMap<>();

@@ -63,4 +63,12 @@ class LogitMathTest {
         assertThatThrownBy(() -> LogitMath.kl(new float[2], new float[3], 1))
                 .hasMessage("logit widths differ: teacher 2, student 3");
     }
+
+    @Test
+    void shouldCountMatchingClassesAsAccuracy() {
+        assertThat(LogitMath.accuracy(new int[] {1, 2, 3, 0}, new int[] {1, 0, 3, 0})).isEqualTo(0.75);
+        assertThat(LogitMath.accuracy(new int[0], new int[0])).isNaN();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LogitMath.accuracy(new int[1], new int[2]))
+            .hasMessage("1 predictions for 2 labels");
+    }
 }

@@ -27,7 +27,7 @@ class NetworkTest {
         double lastLoss = trainTeacher(teacher, 30);
 
         assertThat(lastLoss).isLessThan(firstLoss);
-        assertThat(SyntheticBlobs.accuracy(teacher.predict(test.x), test.y)).isGreaterThan(0.9);
+        assertThat(LogitMath.accuracy(teacher.predict(test.x), test.y)).isGreaterThan(0.9);
         assertThat(teacher.steps()).isEqualTo(1 + 30 * 4);
     }
 
@@ -46,7 +46,7 @@ class NetworkTest {
             }
         }
 
-        assertThat(SyntheticBlobs.accuracy(student.predict(test.x), teacher.predict(test.x))).isGreaterThan(0.9);
+        assertThat(LogitMath.accuracy(student.predict(test.x), teacher.predict(test.x))).isGreaterThan(0.9);
     }
 
     @Test

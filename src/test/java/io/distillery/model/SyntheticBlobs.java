@@ -27,11 +27,4 @@ final class SyntheticBlobs {
         }
     }
 
-    static double accuracy(int[] predicted, int[] truth) {
-        int hits = 0;
-        for (int i = 0; i < truth.length; i++) {
-            hits += predicted[i] == truth[i] ? 1 : 0;
-        }
-        return (double) hits / truth.length;
-    }
 }

@@ -99,12 +99,12 @@ class FeedbackLoopIT {
             var stable = Pipelines.stream(config, 7, "");
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (!stableReached && System.nanoTime() < deadline) {
-                Pipelines.produceFrom(config, stable, 1000, 0.2, 7, 2000);
+                Pipelines.produceFrom(config, stable, 1000, 0.2, 7, 0, 2000);
             }
             driftPublishedAtMs = System.currentTimeMillis();
             var drifted = Pipelines.stream(config, 7, "abrupt@0");
             while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline + Duration.ofMinutes(1).toNanos()) {
-                Pipelines.produceFrom(config, drifted, 1000, 0.2, 8, 2000);
+                Pipelines.produceFrom(config, drifted, 1000, 0.2, 8, 0, 2000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

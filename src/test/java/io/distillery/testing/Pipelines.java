@@ -5,6 +5,7 @@ import io.distillery.config.DataSettings;
 import io.distillery.ingest.DriftSchedule;
 import io.distillery.ingest.Pacer;
 import io.distillery.ingest.Publisher;
+import io.distillery.ingest.RecordSource;
 import io.distillery.ingest.SyntheticStream;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
@@ -61,14 +62,17 @@ public final class Pipelines {
         return produce(config, count, labeledFraction, seed, faultRate, drift, 0);
     }
 
-    /** Publishes the next {@code count} records of {@code source} at {@code rate} records/s (0 = unpaced). */
-    public static Publisher.Summary produceFrom(Config config, SyntheticStream source, long count, double labeledFraction,
-                                                long seed, double rate) throws InterruptedException {
+    /**
+     * Publishes the next {@code count} records of {@code source} as {@code produce} does, breaking a
+     * {@code faultRate} share on purpose, at {@code rate} records/s (0 = unpaced).
+     */
+    public static Publisher.Summary produceFrom(Config config, RecordSource source, long count, double labeledFraction,
+                                                long seed, double faultRate, double rate) throws InterruptedException {
         InputCodec codec = new InputCodec(DataSettings.from(config));
         try (RoleMetrics metrics = new RoleMetrics();
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
             Publisher p = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics), metrics,
-                new Publisher.Options(count, labeledFraction, rate, seed, 0), System::nanoTime);
+                new Publisher.Options(count, labeledFraction, rate, seed, faultRate), System::nanoTime);
             return p.run(source, Pacer.system(rate), s -> { }, Long.MAX_VALUE);
         }
     }
@@ -83,15 +87,6 @@ public final class Pipelines {
     /** As {@link #produce(Config, long, double, long, double, String)}, at {@code rate} records/s (0 = unpaced). */
     public static Publisher.Summary produce(Config config, long count, double labeledFraction, long seed,
                                             double faultRate, String drift, double rate) throws InterruptedException {
-        DataSettings data = DataSettings.from(config);
-        InputCodec codec = new InputCodec(data);
-        try (RoleMetrics metrics = new RoleMetrics();
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
-            Publisher p = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics), metrics,
-                new Publisher.Options(count, labeledFraction, rate, seed, faultRate), System::nanoTime);
-            SyntheticStream src = new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
-                DriftSchedule.parse(drift), Clock.systemUTC());
-            return p.run(src, Pacer.system(rate), s -> { }, Long.MAX_VALUE);
-        }
+        return produceFrom(config, stream(config, seed, drift), count, labeledFraction, seed, faultRate, rate);
     }
 }
