@@ -8,15 +8,16 @@ import io.distillery.ingest.FashionMnist;
 import io.distillery.ingest.FileSource;
 import io.distillery.ingest.RecordSource;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
-import io.distillery.model.SnapshotLoader;
+import io.distillery.modelstore.FollowedModel;
+import io.distillery.modelstore.SnapshotLoader;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
+import io.distillery.spec.Models;
 import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.io.PrintWriter;
@@ -81,7 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
         out.printf("%s v%d on %d held-out records: accuracy %.4f%n", model, m.version, test.size(),
             LogitMath.accuracy(predicted, test.y()));
         if (model == Model.student && snapshotFile == null) {
-            Loaded teacher = newest(config, codec, shape, "teacher", Topics.TEACHER_SNAPSHOTS);
+            Loaded teacher = newest(config, codec, shape, Models.TEACHER, Topics.TEACHER_SNAPSHOTS);
             if (teacher != null) {
                 int[] t = teacher.network.predict(test.x());
                 out.printf("teacher v%d accuracy %.4f; student-teacher top-1 agreement %.4f%n", teacher.version,

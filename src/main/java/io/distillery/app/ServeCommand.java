@@ -3,6 +3,7 @@ package io.distillery.app;
 import io.distillery.config.Config;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
+import io.distillery.spec.Roles;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
-        RoleRunner runner = RoleRunner.forRole("serve", config);
+        RoleRunner runner = RoleRunner.forRole(Roles.SERVE, config);
         start(config, runner.metrics(), runner);
         return runner.await(() -> { }, 5_000);
     }

@@ -4,8 +4,10 @@ import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
+import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import io.distillery.student.StudentLoop;
 import io.distillery.topics.Topics;
 import java.time.Clock;
@@ -27,7 +29,7 @@ final class StudentCommand implements Callable<Integer> {
         CommonSettings shared = CommonSettings.from(config);
         StudentSettings settings = StudentSettings.from(config);
         SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        RoleRunner runner = RoleRunner.forRole("student", config);
+        RoleRunner runner = RoleRunner.forRole(Roles.STUDENT, config);
         StudentLoop student = start(config, settings, codec, runner.metrics(), runner);
         return runner.await(() -> {
             double[] r = student.recent();
@@ -38,8 +40,8 @@ final class StudentCommand implements Callable<Integer> {
 
     static StudentLoop start(Config config, StudentSettings settings, SnapshotCodec codec, RoleMetrics metrics,
                              RoleRunner runner) {
-        FollowedModel teacher = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, "teacher", codec,
-            settings.network().inputs(), settings.network().outputs(), metrics, "student").start();
+        FollowedModel teacher = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, codec,
+            settings.network().inputs(), settings.network().outputs(), metrics, Roles.STUDENT).start();
         runner.add("teacher snapshot follower", teacher, () -> null);
         StudentLoop student = new StudentLoop(settings, config, codec, teacher, metrics, Clock.systemUTC()).start();
         runner.add("student", student, student::failure);

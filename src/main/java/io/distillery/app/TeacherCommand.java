@@ -3,16 +3,18 @@ package io.distillery.app;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.FeedbackSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
+import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
-import io.distillery.config.FeedbackSettings;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import io.distillery.teacher.AdaptiveTraining;
 import io.distillery.teacher.DriftResponse;
 import io.distillery.teacher.EmissionPolicy;
-import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.Emitter;
+import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.TeacherModel;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
@@ -45,7 +47,7 @@ final class TeacherCommand implements Callable<Integer> {
         CommonSettings shared = CommonSettings.from(config);
         TeacherSettings settings = TeacherSettings.from(config);
         SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        RoleRunner runner = RoleRunner.forRole("teacher", config);
+        RoleRunner runner = RoleRunner.forRole(Roles.TEACHER, config);
         Parts parts = start(config, settings, codec, runner.metrics(), runner, only);
         return runner.await(parts.status(), 10_000);
     }
@@ -79,8 +81,8 @@ final class TeacherCommand implements Callable<Integer> {
                 source = trainer::latest;
             } else {
                 DataSettings data = DataSettings.from(config);
-                FollowedModel followed = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, "teacher", codec,
-                    data.features(), data.classes(), metrics, "teacher").start();
+                FollowedModel followed = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, codec,
+                    data.features(), data.classes(), metrics, Roles.TEACHER).start();
                 runner.add("teacher snapshot follower", followed, () -> null);
                 source = () -> {
                     FollowedModel.Current c = followed.current();

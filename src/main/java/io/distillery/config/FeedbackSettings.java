@@ -1,5 +1,6 @@
 package io.distillery.config;
 
+import io.distillery.spec.DriftSignal;
 import java.util.List;
 
 /**
@@ -87,7 +88,7 @@ public record FeedbackSettings(boolean enabled, double agreementThreshold, doubl
     }
 
     /** The drift signals of the message that this configuration reacts to. */
-    public List<io.distillery.records.DriftSignal> relevant(List<io.distillery.records.DriftSignal> signals) {
+    public List<DriftSignal> relevant(List<DriftSignal> signals) {
         return signals.stream().filter(d -> driftSignals.contains(d.signal())).toList();
     }
 

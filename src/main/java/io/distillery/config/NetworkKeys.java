@@ -1,6 +1,6 @@
 package io.distillery.config;
 
-import io.distillery.model.NetworkSpec;
+import io.distillery.spec.NetworkSpec;
 import java.util.List;
 
 /**

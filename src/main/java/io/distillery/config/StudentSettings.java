@@ -1,7 +1,7 @@
 package io.distillery.config;
 
-import io.distillery.model.DistillationSpec;
-import io.distillery.model.NetworkSpec;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
 import java.util.ArrayList;
 import java.util.List;
 

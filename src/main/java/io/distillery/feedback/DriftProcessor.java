@@ -1,9 +1,9 @@
 package io.distillery.feedback;
 
 import io.distillery.config.MonitorSettings;
-import io.distillery.records.DriftSignal;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.DriftSignal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,10 +1,11 @@
 package io.distillery.feedback;
 
 import io.distillery.metrics.Metrics;
-import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.RoleMetrics.GaugeValue;
-import io.distillery.records.DriftSignal;
+import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.DriftSignal;
+import io.distillery.spec.Models;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,8 @@ public final class FeedbackMetrics implements MonitorListener {
         this.role = role;
         this.kl = metrics.gauge(Metrics.WINDOW_KL, role);
         this.agreement = metrics.gauge(Metrics.WINDOW_AGREEMENT, role);
-        this.studentAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, "student");
-        this.teacherAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, "teacher");
+        this.studentAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, Models.STUDENT);
+        this.teacherAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, Models.TEACHER);
         this.classAgreement = new GaugeValue[classes];
         for (int c = 0; c < classes; c++) {
             classAgreement[c] = metrics.gauge(Metrics.WINDOW_CLASS_AGREEMENT, role, Integer.toString(c));

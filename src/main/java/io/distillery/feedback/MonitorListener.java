@@ -1,7 +1,7 @@
 package io.distillery.feedback;
 
-import io.distillery.records.DriftSignal;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.DriftSignal;
 
 /**
  * What the monitor topology reports as it goes, for metrics and logs. Called on the stream thread that

@@ -5,6 +5,7 @@ import io.distillery.config.ConfigException;
 import io.distillery.config.MonitorSettings;
 import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.spec.Roles;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -43,13 +44,13 @@ public final class MonitorService implements AutoCloseable {
     public MonitorService(Config config, RoleMetrics metrics) {
         MonitorSettings settings = MonitorSettings.from(config);
         this.streams = new KafkaStreams(
-            MonitorTopology.build(settings, new FeedbackMetrics(metrics, "monitor", settings.classes())),
+            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes())),
             streamsProperties(config, settings));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitor stream thread failed; shutting the monitor down", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        this.streamsMetrics = KafkaClientMeters.bind(metrics, "monitor", streams);
+        this.streamsMetrics = KafkaClientMeters.bind(metrics, Roles.MONITOR, streams);
     }
 
     /** The Kafka Streams properties of the monitor. */

@@ -1,5 +1,6 @@
 package io.distillery.model;
 
+import io.distillery.spec.DistillationSpec;
 import java.util.Arrays;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;

@@ -1,5 +1,7 @@
 package io.distillery.model;
 
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
 import java.util.Objects;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Updater;

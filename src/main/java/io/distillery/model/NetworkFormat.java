@@ -1,5 +1,8 @@
 package io.distillery.model;
 
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.Models;
+import io.distillery.spec.NetworkSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -65,7 +68,7 @@ final class NetworkFormat {
         }
         try {
             NetworkSpec spec = spec(props);
-            DistillationSpec distillation = "student".equals(props.getProperty("role"))
+            DistillationSpec distillation = Models.STUDENT.equals(props.getProperty("role"))
                     ? new DistillationSpec(dbl(props, "temperature"), dbl(props, "alpha"))
                     : null;
             checkMatches(net, spec, distillation);
@@ -79,7 +82,7 @@ final class NetworkFormat {
         NetworkSpec spec = network.spec();
         Properties p = new Properties();
         p.setProperty("format", FORMAT);
-        p.setProperty("role", network.isStudent() ? "student" : "teacher");
+        p.setProperty("role", network.isStudent() ? Models.STUDENT : Models.TEACHER);
         p.setProperty("inputs", Integer.toString(spec.inputs()));
         p.setProperty("hidden", String.join(",", spec.hidden().stream().map(String::valueOf).toList()));
         p.setProperty("outputs", Integer.toString(spec.outputs()));

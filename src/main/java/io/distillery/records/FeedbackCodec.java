@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillery.spec.DriftSignal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.distillery.records;
 
+import io.distillery.spec.DriftSignal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package io.distillery.serving;
 
 import io.distillery.model.Network;
-import io.distillery.model.SnapshotLoader;
+import io.distillery.modelstore.SnapshotLoader;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotException;
 

@@ -3,6 +3,7 @@ package io.distillery.serving;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.Rejection;
+import io.distillery.spec.Roles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
@@ -14,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * into the request path.
  */
 final class ServeMetrics {
-    static final String ROLE = "serve";
 
     private final RoleMetrics metrics;
     private final String model;
@@ -31,14 +31,14 @@ final class ServeMetrics {
         this.metrics = metrics;
         this.model = model;
         for (Rejection r : Rejection.values()) {
-            rejected.put(r, metrics.counter(Metrics.SNAPSHOTS_REJECTED, ROLE, model, r.tag()));
+            rejected.put(r, metrics.counter(Metrics.SNAPSHOTS_REJECTED, Roles.SERVE, model, r.tag()));
         }
-        hotSwaps = metrics.counter(Metrics.HOT_SWAPS, ROLE, model);
-        single = metrics.timer(Metrics.PREDICT_LATENCY, ROLE, "single");
-        batch = metrics.timer(Metrics.PREDICT_LATENCY, ROLE, "batch");
-        version = metrics.gauge(Metrics.SNAPSHOT_VERSION, ROLE, model);
-        previousVersion = metrics.gauge(Metrics.SERVE_PREVIOUS_VERSION, ROLE);
-        pinned = metrics.gauge(Metrics.SERVE_PINNED, ROLE);
+        hotSwaps = metrics.counter(Metrics.HOT_SWAPS, Roles.SERVE, model);
+        single = metrics.timer(Metrics.PREDICT_LATENCY, Roles.SERVE, "single");
+        batch = metrics.timer(Metrics.PREDICT_LATENCY, Roles.SERVE, "batch");
+        version = metrics.gauge(Metrics.SNAPSHOT_VERSION, Roles.SERVE, model);
+        previousVersion = metrics.gauge(Metrics.SERVE_PREVIOUS_VERSION, Roles.SERVE);
+        pinned = metrics.gauge(Metrics.SERVE_PINNED, Roles.SERVE);
         state(new ModelRegistry.State(-1, -1, false, java.util.List.of()));
     }
 
@@ -49,7 +49,7 @@ final class ServeMetrics {
     /** Counts one answered request; {@code endpoint} comes from a fixed set of route names. */
     void request(String endpoint, int status) {
         String key = endpoint + ' ' + (status / 100);
-        requests.computeIfAbsent(key, k -> metrics.counter(Metrics.SERVE_REQUESTS, ROLE, endpoint,
+        requests.computeIfAbsent(key, k -> metrics.counter(Metrics.SERVE_REQUESTS, Roles.SERVE, endpoint,
             (status / 100) + "xx")).increment();
     }
 

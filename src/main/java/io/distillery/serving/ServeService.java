@@ -1,12 +1,14 @@
 package io.distillery.serving;
 
-import io.distillery.config.ServeSettings;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFollower;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import io.distillery.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,8 +27,6 @@ import java.util.function.Function;
  * stops the follower, lets requests in progress finish, then stops the server. Not restartable.
  */
 public final class ServeService implements AutoCloseable {
-    /** The served model's name: the key of its snapshots and the name in the API paths. */
-    public static final String MODEL = "student";
 
     private final ServeSettings settings;
     private final ModelRegistry registry;
@@ -49,7 +49,7 @@ public final class ServeService implements AutoCloseable {
         this(ServeSettings.from(config), DataSettings.from(config),
             new SnapshotCodec(CommonSettings.from(config).requireHmacKey()), loader, metrics,
             listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener, metrics,
-                ServeMetrics.ROLE));
+                Roles.SERVE));
     }
 
     /**
@@ -61,11 +61,11 @@ public final class ServeService implements AutoCloseable {
     public ServeService(ServeSettings settings, DataSettings data, SnapshotCodec codec, ModelLoader loader,
                         RoleMetrics metrics, Function<SnapshotFollower.Listener, SnapshotFollower> follower) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        ServeMetrics meters = new ServeMetrics(metrics, MODEL);
+        ServeMetrics meters = new ServeMetrics(metrics, Models.STUDENT);
         this.registry = new ModelRegistry(settings.history(), meters::state);
-        this.swapper = new SnapshotSwapper(MODEL, data.features(), data.classes(), settings.threads(), codec,
+        this.swapper = new SnapshotSwapper(Models.STUDENT, data.features(), data.classes(), settings.threads(), codec,
             Objects.requireNonNull(loader, "loader"), registry, meters);
-        this.server = new InferenceServer(settings, MODEL, data.features(), data.classes(), registry, meters);
+        this.server = new InferenceServer(settings, Models.STUDENT, data.features(), data.classes(), registry, meters);
         this.follower = follower == null ? null : follower.apply(swapper);
     }
 

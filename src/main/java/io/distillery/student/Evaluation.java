@@ -6,6 +6,8 @@ import io.distillery.metrics.SlidingMean;
 import io.distillery.model.LogitMath;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.LogitsMessage;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 
 /**
  * Test-then-train bookkeeping: scores the student against the teacher (KL at T, top-1 agreement) and
@@ -25,10 +27,10 @@ final class Evaluation {
 
     Evaluation(double temperature, RoleMetrics metrics) {
         this.temperature = temperature;
-        this.klGauge = metrics.gauge(Metrics.KL_DIVERGENCE, StudentLoop.ROLE);
-        this.agreementGauge = metrics.gauge(Metrics.AGREEMENT, StudentLoop.ROLE);
-        this.studentGauge = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, StudentLoop.ROLE, "student");
-        this.teacherGauge = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, StudentLoop.ROLE, "teacher");
+        this.klGauge = metrics.gauge(Metrics.KL_DIVERGENCE, Roles.STUDENT);
+        this.agreementGauge = metrics.gauge(Metrics.AGREEMENT, Roles.STUDENT);
+        this.studentGauge = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, Roles.STUDENT, Models.STUDENT);
+        this.teacherGauge = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, Roles.STUDENT, Models.TEACHER);
     }
 
     /** Scores one record given the student's logits before training; returns its evaluation message. */

@@ -5,10 +5,10 @@ import io.distillery.config.StudentSettings;
 import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
-import io.distillery.model.SnapshotWriter;
+import io.distillery.modelstore.FollowedModel;
+import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.EvalCodec;
 import io.distillery.records.EvalMessage;
@@ -16,6 +16,8 @@ import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import io.distillery.records.RejectReason;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Offsets;
 import io.distillery.topics.Topics;
@@ -52,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class StudentLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StudentLoop.class);
-    static final String ROLE = "student";
-    static final String MODEL = "student";
     public static final String GROUP = "distill-student";
 
     private final StudentSettings settings;
@@ -116,9 +116,9 @@ public final class StudentLoop implements AutoCloseable {
                  "group.id", GROUP, "isolation.level", "read_committed",
                  "max.poll.records", Integer.toString(settings.batchSize() * 4))));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()));
-             KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, ROLE, consumer);
-             KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, ROLE, producer);
-             SnapshotWriter writer = new SnapshotWriter(config, Topics.STUDENT_SNAPSHOTS, MODEL, ROLE, snapshotCodec,
+             KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, Roles.STUDENT, consumer);
+             KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, Roles.STUDENT, producer);
+             SnapshotWriter writer = new SnapshotWriter(config, Topics.STUDENT_SNAPSHOTS, Models.STUDENT, Roles.STUDENT, snapshotCodec,
                  metrics, clock)) {
             List<TopicPartition> parts = KafkaClients.awaitPartitions(consumer, Topics.TEACHER_LOGITS);
             consumer.assign(parts);
@@ -135,11 +135,11 @@ public final class StudentLoop implements AutoCloseable {
 
     private void loop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer,
                       SnapshotWriter writer, List<TopicPartition> parts) {
-        DeadLetters deadLetters = new DeadLetters(producer, ROLE, metrics);
-        Counter consumed = metrics.counter(Metrics.RECORDS_CONSUMED, ROLE, Topics.TEACHER_LOGITS.name());
-        Counter streamSteps = metrics.counter(Metrics.TRAINING_STEPS, ROLE, MODEL, "stream");
-        Counter replaySteps = metrics.counter(Metrics.TRAINING_STEPS, ROLE, MODEL, "replay");
-        RoleMetrics.GaugeValue loss = metrics.gauge(Metrics.TRAINING_LOSS, ROLE, MODEL);
+        DeadLetters deadLetters = new DeadLetters(producer, Roles.STUDENT, metrics);
+        Counter consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.STUDENT, Topics.TEACHER_LOGITS.name());
+        Counter streamSteps = metrics.counter(Metrics.TRAINING_STEPS, Roles.STUDENT, Models.STUDENT, "stream");
+        Counter replaySteps = metrics.counter(Metrics.TRAINING_STEPS, Roles.STUDENT, Models.STUDENT, "replay");
+        RoleMetrics.GaugeValue loss = metrics.gauge(Metrics.TRAINING_LOSS, Roles.STUDENT, Models.STUDENT);
         long stepsSincePublish = 0;
         long lastPublish = clock.millis();
         List<LogitsMessage> pending = new ArrayList<>();
@@ -269,8 +269,8 @@ public final class StudentLoop implements AutoCloseable {
 
     private void restore(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts)
         throws InterruptedException {
-        try (FollowedModel own = new FollowedModel(config, Topics.STUDENT_SNAPSHOTS, MODEL, snapshotCodec,
-            settings.network().inputs(), settings.network().outputs(), metrics, ROLE).start()) {
+        try (FollowedModel own = new FollowedModel(config, Topics.STUDENT_SNAPSHOTS, Models.STUDENT, snapshotCodec,
+            settings.network().inputs(), settings.network().outputs(), metrics, Roles.STUDENT).start()) {
             own.awaitCaughtUp(Duration.ofMinutes(2));
             FollowedModel.Current c = own.current();
             if (c == null) {

@@ -4,6 +4,7 @@ import io.distillery.config.FeedbackSettings;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.Roles;
 import io.micrometer.core.instrument.Counter;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -37,7 +38,7 @@ public final class DriftResponse {
 
     public DriftResponse(FeedbackSettings settings, RoleMetrics metrics) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.responses = metrics.counter(Metrics.DRIFT_RESPONSES, EmissionPolicy.ROLE, "trainer");
+        this.responses = metrics.counter(Metrics.DRIFT_RESPONSES, Roles.TEACHER, "trainer");
     }
 
     /** Starts a response when the message carries drift signals; anything else is ignored. */

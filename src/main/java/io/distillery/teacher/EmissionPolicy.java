@@ -2,10 +2,11 @@ package io.distillery.teacher;
 
 import io.distillery.config.FeedbackSettings;
 import io.distillery.metrics.Metrics;
-import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.RoleMetrics.GaugeValue;
-import io.distillery.records.DriftSignal;
+import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.DriftSignal;
+import io.distillery.spec.Roles;
 import io.micrometer.core.instrument.Counter;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +46,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmissionPolicy implements EmissionGate {
     private static final Logger LOG = LoggerFactory.getLogger(EmissionPolicy.class);
-    static final String ROLE = "teacher";
 
     private final FeedbackSettings settings;
     private final GaugeValue ratio;
@@ -54,8 +54,8 @@ public final class EmissionPolicy implements EmissionGate {
 
     public EmissionPolicy(FeedbackSettings settings, RoleMetrics metrics) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.ratio = metrics.gauge(Metrics.EMISSION_RATIO, ROLE);
-        this.driftResponses = metrics.counter(Metrics.DRIFT_RESPONSES, ROLE, "emitter");
+        this.ratio = metrics.gauge(Metrics.EMISSION_RATIO, Roles.TEACHER);
+        this.driftResponses = metrics.counter(Metrics.DRIFT_RESPONSES, Roles.TEACHER, "emitter");
         ratio.set(1.0);
     }
 

@@ -15,6 +15,7 @@ import io.distillery.records.InputRecord;
 import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import io.distillery.records.RejectReason;
+import io.distillery.spec.Roles;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -105,8 +106,8 @@ public final class Emitter implements AutoCloseable {
                  KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of(
                      "transactional.id", "distill-emitter-" + settings.emitterId(),
                      "transaction.timeout.ms", "60000")));
-                 KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, Trainer.ROLE, consumer);
-                 KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, Trainer.ROLE, producer)) {
+                 KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer);
+                 KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, producer)) {
                 producer.initTransactions();
                 consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
                 loop(consumer, producer);
@@ -134,12 +135,12 @@ public final class Emitter implements AutoCloseable {
     }
 
     private void loop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer) {
-        DeadLetters deadLetters = new DeadLetters(producer, Trainer.ROLE, metrics);
-        Counter labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Trainer.ROLE, "labeled");
-        Counter unlabeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Trainer.ROLE, "unlabeled");
-        Counter skipped = metrics.counter(Metrics.LOGITS_SKIPPED, Trainer.ROLE);
-        Counter inLabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Trainer.ROLE, Topics.LABELED.name());
-        Counter inUnlabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Trainer.ROLE, Topics.UNLABELED.name());
+        DeadLetters deadLetters = new DeadLetters(producer, Roles.TEACHER, metrics);
+        Counter labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
+        Counter unlabeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "unlabeled");
+        Counter skipped = metrics.counter(Metrics.LOGITS_SKIPPED, Roles.TEACHER);
+        Counter inLabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
+        Counter inUnlabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.UNLABELED.name());
         while (running) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
             if (records.isEmpty()) {

@@ -7,6 +7,7 @@ import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackCodec;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.Roles;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -86,8 +87,8 @@ public final class FeedbackFollower implements AutoCloseable {
         this.rewindMessages = rewindMessages;
         this.listeners = List.copyOf(listeners);
         this.initialBackoff = initialBackoff;
-        this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, EmissionPolicy.ROLE, Topics.FEEDBACK.name());
-        this.malformed = metrics.counter(Metrics.RECORDS_REJECTED, EmissionPolicy.ROLE, MALFORMED);
+        this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.FEEDBACK.name());
+        this.malformed = metrics.counter(Metrics.RECORDS_REJECTED, Roles.TEACHER, MALFORMED);
         thread.setDaemon(true);
     }
 
@@ -103,7 +104,7 @@ public final class FeedbackFollower implements AutoCloseable {
         props.remove("group.id");
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
         return new FeedbackFollower(consumer, FeedbackSettings.from(config).rewindMessages(), metrics, listeners,
-            Duration.ofMillis(100), KafkaClientMeters.bind(metrics, EmissionPolicy.ROLE, consumer));
+            Duration.ofMillis(100), KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer));
     }
 
     /** Starts the follower's thread; returns at once. */

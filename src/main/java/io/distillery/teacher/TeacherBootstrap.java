@@ -10,6 +10,8 @@ import io.distillery.records.InputCodec;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,10 +42,10 @@ final class TeacherBootstrap {
     }
 
     /** Loads and verifies a snapshot file; fails naming the file and the reason. */
-    static Network fromFile(Path file, SnapshotCodec codec, io.distillery.model.NetworkSpec spec) {
+    static Network fromFile(Path file, SnapshotCodec codec, io.distillery.spec.NetworkSpec spec) {
         try {
             Snapshot s = codec.decode(Files.readAllBytes(file));
-            return new io.distillery.model.SnapshotLoader().load(s, spec.inputs(), spec.outputs());
+            return new io.distillery.modelstore.SnapshotLoader().load(s, spec.inputs(), spec.outputs());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read teacher.bootstrap.file " + file, e);
         } catch (SnapshotException e) {
@@ -66,7 +68,7 @@ final class TeacherBootstrap {
             LOG.info("teacher bootstrap: the labeled topic has no history yet; starting cold");
             return;
         }
-        var steps = metrics.counter(Metrics.TRAINING_STEPS, Trainer.ROLE, Trainer.MODEL, "bootstrap");
+        var steps = metrics.counter(Metrics.TRAINING_STEPS, Roles.TEACHER, Models.TEACHER, "bootstrap");
         SplittableRandom rng = new SplittableRandom(settings.network().seed());
         int n = xs.size();
         int[] order = new int[n];

@@ -7,13 +7,15 @@ import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.SlidingMean;
-import io.distillery.model.FollowedModel;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
-import io.distillery.model.SnapshotWriter;
+import io.distillery.modelstore.FollowedModel;
+import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Offsets;
 import io.distillery.topics.Topics;
@@ -49,8 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Trainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    static final String ROLE = "teacher";
-    static final String MODEL = "teacher";
 
     private final TeacherSettings settings;
     private final Config config;
@@ -105,8 +105,8 @@ public final class Trainer implements AutoCloseable {
     private void run() {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config,
                  Map.of("isolation.level", "read_committed", "max.poll.records", "1024")));
-             KafkaClientMeters clientMeters = KafkaClientMeters.bind(metrics, ROLE, consumer);
-             SnapshotWriter writer = new SnapshotWriter(config, Topics.TEACHER_SNAPSHOTS, MODEL, ROLE, snapshotCodec,
+             KafkaClientMeters clientMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer);
+             SnapshotWriter writer = new SnapshotWriter(config, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, Roles.TEACHER, snapshotCodec,
                  metrics, clock)) {
             List<TopicPartition> parts = KafkaClients.awaitPartitions(consumer, Topics.LABELED);
             consumer.assign(parts);
@@ -128,11 +128,11 @@ public final class Trainer implements AutoCloseable {
     }
 
     private void loop(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> parts, SnapshotWriter writer) {
-        Counter skipped = metrics.counter(Metrics.RECORDS_CONSUMED, ROLE, "skipped-invalid");
-        Counter consumed = metrics.counter(Metrics.RECORDS_CONSUMED, ROLE, Topics.LABELED.name());
-        Counter steps = metrics.counter(Metrics.TRAINING_STEPS, ROLE, MODEL, "replay");
-        RoleMetrics.GaugeValue loss = metrics.gauge(Metrics.TRAINING_LOSS, ROLE, MODEL);
-        RoleMetrics.GaugeValue accuracy = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, ROLE, MODEL);
+        Counter skipped = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, "skipped-invalid");
+        Counter consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
+        Counter steps = metrics.counter(Metrics.TRAINING_STEPS, Roles.TEACHER, Models.TEACHER, "replay");
+        RoleMetrics.GaugeValue loss = metrics.gauge(Metrics.TRAINING_LOSS, Roles.TEACHER, Models.TEACHER);
+        RoleMetrics.GaugeValue accuracy = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, Roles.TEACHER, Models.TEACHER);
         double credit = 0;
         long stepsSincePublish = 0;
         // records consumed since the last snapshot, even ones that led to no step (invalid, or too few to
@@ -223,8 +223,8 @@ public final class Trainer implements AutoCloseable {
         throws InterruptedException {
         int inputs = settings.network().inputs();
         int outputs = settings.network().outputs();
-        try (FollowedModel own = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, MODEL, snapshotCodec, inputs,
-            outputs, metrics, ROLE).start()) {
+        try (FollowedModel own = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, snapshotCodec, inputs,
+            outputs, metrics, Roles.TEACHER).start()) {
             own.awaitCaughtUp(Duration.ofMinutes(2));
             FollowedModel.Current c = own.current();
             if (c == null) {

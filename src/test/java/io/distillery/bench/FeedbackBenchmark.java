@@ -1,7 +1,7 @@
 package io.distillery.bench;
 
 import io.distillery.config.FeedbackSettings;
-import io.distillery.records.DriftSignal;
+import io.distillery.spec.DriftSignal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

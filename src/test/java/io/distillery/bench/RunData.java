@@ -1,8 +1,8 @@
 package io.distillery.bench;
 
-import io.distillery.records.DriftSignal;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.LogitsMessage;
+import io.distillery.spec.DriftSignal;
 import java.util.ArrayList;
 import java.util.List;
 

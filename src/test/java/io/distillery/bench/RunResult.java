@@ -1,6 +1,6 @@
 package io.distillery.bench;
 
-import io.distillery.records.DriftSignal;
+import io.distillery.spec.DriftSignal;
 import java.util.List;
 
 /**

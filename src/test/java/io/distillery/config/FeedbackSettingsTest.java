@@ -53,8 +53,8 @@ class FeedbackSettingsTest {
 
     @Test
     void shouldReactOnlyToConfiguredDriftSignals() {
-        var divergence = new io.distillery.records.DriftSignal("ADWIN", "divergence", 1, 1);
-        var error = new io.distillery.records.DriftSignal("ADWIN", "teacher-error", 2, 2);
+        var divergence = new io.distillery.spec.DriftSignal("ADWIN", "divergence", 1, 1);
+        var error = new io.distillery.spec.DriftSignal("ADWIN", "teacher-error", 2, 2);
         assertThat(FeedbackSettings.defaults().relevant(java.util.List.of(divergence, error))).containsExactly(error);
         assertThat(from("feedback.drift.signals", "teacher-error, divergence").relevant(java.util.List.of(divergence)))
             .containsExactly(divergence);

@@ -10,7 +10,7 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.feedback.MonitorService;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
+import io.distillery.modelstore.FollowedModel;
 import io.distillery.serving.ServeService;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.student.StudentLoop;

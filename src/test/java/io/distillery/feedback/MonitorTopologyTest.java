@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.config.MonitorSettings;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.records.DriftSignal;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.EvalSerde;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.records.FeedbackSerde;
+import io.distillery.spec.DriftSignal;
 import io.distillery.testing.DriftVectors;
 import io.distillery.topics.Topics;
 import java.nio.file.Path;

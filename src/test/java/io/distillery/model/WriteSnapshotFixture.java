@@ -5,6 +5,8 @@ import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

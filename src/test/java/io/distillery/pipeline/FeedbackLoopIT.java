@@ -8,7 +8,7 @@ import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.feedback.MonitorService;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
+import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.AdaptiveTraining;

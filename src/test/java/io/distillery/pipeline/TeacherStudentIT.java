@@ -7,7 +7,7 @@ import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.Publisher;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.FollowedModel;
+import io.distillery.modelstore.FollowedModel;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.EvalCodec;
 import io.distillery.records.LogitsCodec;

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.DistillationSpec;
 import io.distillery.model.Network;
-import io.distillery.model.NetworkSpec;
 import io.distillery.snapshot.Snapshot;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

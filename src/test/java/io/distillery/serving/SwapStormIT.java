@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.config.Config;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.SnapshotPublisher;
+import io.distillery.spec.Models;
 import io.distillery.testing.InferClient;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
@@ -144,7 +145,7 @@ class SwapStormIT {
     /** Sends infer requests until it has seen version {@code target}; records every anomaly. */
     private static void hammer(ServeService service, StudentSnapshots snapshots, int rows, AtomicLong target,
                                SwapTimes times, Queue<String> failures, AtomicLong answered) {
-        InferClient client = new InferClient(service.url(), ServeService.MODEL);
+        InferClient client = new InferClient(service.url(), Models.STUDENT);
         float[][] batch = new float[rows][];
         for (int r = 0; r < rows; r++) {
             batch[r] = snapshots.probe();

@@ -1,7 +1,7 @@
 package io.distillery.testing;
 
-import io.distillery.records.DriftSignal;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.spec.DriftSignal;
 import java.util.Arrays;
 import java.util.List;
 

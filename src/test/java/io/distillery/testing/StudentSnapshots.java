@@ -1,12 +1,12 @@
 package io.distillery.testing;
 
-import io.distillery.model.DistillationSpec;
 import io.distillery.model.Network;
-import io.distillery.model.NetworkSpec;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

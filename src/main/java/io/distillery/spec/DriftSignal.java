@@ -1,4 +1,4 @@
-package io.distillery.records;
+package io.distillery.spec;
 
 import java.util.Objects;
 

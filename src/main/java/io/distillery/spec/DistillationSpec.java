@@ -1,4 +1,4 @@
-package io.distillery.model;
+package io.distillery.spec;
 
 /**
  * Settings of the distillation loss (Hinton et al. 2015).

@@ -1,8 +1,9 @@
-package io.distillery.model;
+package io.distillery.modelstore;
 
 import io.distillery.config.Config;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
 import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;

@@ -1,4 +1,4 @@
-package io.distillery.model;
+package io.distillery.spec;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.distillery.model;
+package io.distillery.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,12 +1,16 @@
-package io.distillery.model;
+package io.distillery.modelstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.distillery.model.BrokenNetworks;
+import io.distillery.model.Network;
 import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -55,9 +59,7 @@ class SnapshotLoaderTest {
 
     @Test
     void shouldRejectSnapshotWhoseTestPredictionIsNotFinite() {
-        Network broken = student.copy();
-        broken.dl4j().params().assign(Float.NaN);
-        Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(4, 3), broken.toBytes(false));
+        Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(4, 3), BrokenNetworks.withNaNParameters(student));
 
         assertRejected(snapshot, 4, 3, Rejection.TEST_PREDICTION_FAILED);
     }

@@ -1,18 +1,20 @@
-package io.distillery.model;
+package io.distillery.modelstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.distillery.model.Network;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.spec.DistillationSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /**
  * Snapshots written by earlier releases must keep loading. {@code student-v1.dsnp} was written by
- * {@link WriteSnapshotFixture} (4-6-3 tanh student, T=2, alpha=0.5, 8 steps) and is signed with
+ * {@code io.distillery.model.WriteSnapshotFixture} (4-6-3 tanh student, T=2, alpha=0.5, 8 steps) and is signed with
  * {@link SnapshotFixtures#TEST_KEY}, the ASCII bytes of "distillery-test-hmac-key-v1".
  * Never regenerate a released file: add a new one (student-v2.dsnp) next to it instead.
  */

@@ -1,5 +1,6 @@
-package io.distillery.model;
+package io.distillery.modelstore;
 
+import io.distillery.model.Network;
 import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotException;
