@@ -14,6 +14,8 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.spec.Roles;
+import io.distillery.student.Recent;
 import io.distillery.student.StudentLoop;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
@@ -94,21 +96,20 @@ final class DemoCommand implements Callable<Integer> {
                 shared.replicationFactor(), shared.retentionMs(), shared.snapshotMaxBytes())).create(Topics.ALL),
                 new java.io.PrintWriter(System.out, true));
         }
-        RoleMetrics metrics = new RoleMetrics("demo");
+        RoleMetrics metrics = new RoleMetrics(Roles.DEMO);
         RoleRunner runner = new RoleRunner();
         if (kafka != null) {
             EmbeddedKafka k = kafka;
-            runner.add("in-process Kafka", k, () -> null);
+            runner.add("in-process Kafka", k);
         }
         var server = runner.serveMetrics(metrics, shared);
-        SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
-        TeacherCommand.Parts teacher = TeacherCommand.start(config, TeacherSettings.from(config), codec, metrics, runner, null);
-        StudentLoop student = StudentCommand.start(config, StudentSettings.from(config), codec, metrics, runner);
+        TeacherCommand.Parts teacher = TeacherCommand.start(config, metrics, runner, null);
+        StudentLoop student = StudentCommand.start(config, metrics, runner);
         MonitorCommand.start(config, metrics, runner);
         var serve = ServeCommand.start(config, metrics, runner);
         AtomicReference<Publisher.Summary> produced = new AtomicReference<>();
         Thread producer = startProducer(config, metrics, produced);
-        runner.add("producer", producer::interrupt, () -> null);
+        runner.add("producer", producer::interrupt);
         System.out.printf("demo running: Kafka at %s, metrics at http://localhost:%d/metrics; Ctrl-C stops it%n",
             config.kafkaProperties().get("bootstrap.servers"), server.port());
         System.out.println("try it once the student is ready (a few seconds):");
@@ -123,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         String drift = driftEvery <= 0 ? "" : driftSchedule(driftEvery);
         Thread t = new Thread(() -> {
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
-                Publisher publisher = new Publisher(p, codec, new DeadLetters(p, "produce", metrics), metrics,
+                Publisher publisher = new Publisher(p, codec, new DeadLetters(p, Roles.PRODUCE, metrics), metrics,
                     new Publisher.Options(records, labeledFraction, rate, seed, faultRate), System::nanoTime);
                 SyntheticStream stream = new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
                     DriftSchedule.parse(drift), Clock.systemUTC());
@@ -179,12 +180,12 @@ final class DemoCommand implements Callable<Integer> {
             long emitted = teacher.emitter().emitted();
             long learned = student.processed();
             double secs = (System.nanoTime() - lastNanos) / 1e9;
-            double[] r = student.recent();
+            Recent r = student.recent();
             var t = teacher.trainer().latest();
             System.out.printf("in %,d (%.0f/s, %d dead-lettered) | teacher v%d acc %.3f, emitted %.0f/s | "
                     + "student v%d acc %.3f, agreement %.3f, learned %.0f/s%n",
-                in, (in - lastIn) / secs, s == null ? 0 : s.deadLetteredTotal(), t == null ? 0 : t.version(), r[2],
-                (emitted - lastEmitted) / secs, student.version(), r[1], r[0], (learned - lastLearned) / secs);
+                in, (in - lastIn) / secs, s == null ? 0 : s.deadLetteredTotal(), t == null ? 0 : t.version(), r.teacherAccuracy(),
+                (emitted - lastEmitted) / secs, student.version(), r.studentAccuracy(), r.agreement(), (learned - lastLearned) / secs);
             lastIn = in;
             lastEmitted = emitted;
             lastLearned = learned;

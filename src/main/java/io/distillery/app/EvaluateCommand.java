@@ -11,13 +11,13 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.modelstore.FollowedModel;
-import io.distillery.modelstore.SnapshotLoader;
+import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
-import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.spec.Models;
+import io.distillery.spec.Roles;
 import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.io.PrintWriter;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Scores a teacher or student snapshot on a held-out set. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = Roles.EVALUATE, mixinStandardHelpOptions = true,
     description = {"Score the newest (or a given) teacher or student snapshot on a held-out set: the",
         "Fashion-MNIST test split or a labeled JSON-lines/CSV file. Prints accuracy, and for the student its",
         "top-1 agreement with the newest teacher. --save writes the snapshot to a file."})
@@ -101,9 +101,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private Loaded fromFile(SnapshotCodec codec, DataSettings shape) throws Exception {
         byte[] bytes = Files.readAllBytes(snapshotFile);
-        try {
-            Snapshot s = codec.decode(bytes);
-            return new Loaded(s.manifest().version(), new SnapshotLoader().load(s, shape.features(), shape.classes()), bytes);
+        try (RoleMetrics metrics = new RoleMetrics()) {
+            SnapshotVerifier.Verified<Network> v = SnapshotVerifier.ofNetworks(model.name(), shape.features(),
+                shape.classes(), codec, metrics, Roles.EVALUATE).verify(bytes, -1);
+            return new Loaded(v.version(), v.model(), bytes);
         } catch (SnapshotException e) {
             throw new IllegalArgumentException(snapshotFile + " rejected (" + e.reason().tag() + "): " + e.getMessage(), e);
         }
@@ -113,7 +114,7 @@ final class EvaluateCommand implements Callable<Integer> {
         throws InterruptedException {
         try (RoleMetrics metrics = new RoleMetrics();
              FollowedModel f = new FollowedModel(config, topic, name, codec, shape.features(), shape.classes(), metrics,
-                 "evaluate").start()) {
+                 Roles.EVALUATE).start()) {
             if (!f.awaitCaughtUp(Duration.ofMinutes(1))) {
                 throw new IllegalStateException("could not read " + topic.name() + " within a minute");
             }

@@ -2,8 +2,8 @@ package io.distillery.app;
 
 import io.distillery.config.ConfigException;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The one entry point: {@code distillery <command>}. Each role is a subcommand; {@code --help} on each.

@@ -25,10 +25,8 @@ final class MonitorCommand implements Callable<Integer> {
     }
 
     static MonitorService start(Config config, RoleMetrics metrics, RoleRunner runner) {
-        MonitorService monitor = new MonitorService(config, metrics);
+        MonitorService monitor = runner.add(new MonitorService(config, metrics));
         monitor.start();
-        runner.add("monitor", monitor::close, () -> monitor.isRunning() ? null
-            : new IllegalStateException("Kafka Streams is no longer running"));
         return monitor;
     }
 }

@@ -1,5 +1,6 @@
 package io.distillery.app;
 
+import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.ingest.DriftSchedule;
@@ -9,15 +10,16 @@ import io.distillery.ingest.Pacer;
 import io.distillery.ingest.Publisher;
 import io.distillery.ingest.RecordSource;
 import io.distillery.ingest.SyntheticStream;
-import io.distillery.config.CommonSettings;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
+import io.distillery.spec.Roles;
 import io.distillery.topics.KafkaClients;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -85,11 +87,11 @@ final class ProduceCommand implements Callable<Integer> {
         InputCodec codec = new InputCodec(data);
         Publisher.Options options = new Publisher.Options(count, labeledFraction, rate, seed, faultRate);
         try (RecordSource src = open(data, codec);
-             RoleMetrics metrics = new RoleMetrics("produce");
+             RoleMetrics metrics = new RoleMetrics(Roles.PRODUCE);
              MetricsServer server = MetricsServer.start(metrics, "0.0.0.0",
-                 CommonSettings.from(config).metricsPort());
+                 CommonSettings.from(config).metricsPort(), List::of);
              Producer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
-            Publisher publisher = new Publisher(producer, codec, new DeadLetters(producer, "produce", metrics),
+            Publisher publisher = new Publisher(producer, codec, new DeadLetters(producer, Roles.PRODUCE, metrics),
                 metrics, options, System::nanoTime);
             Publisher.Summary s = publisher.run(src, Pacer.system(rate), this::progress, 2_000_000_000L);
             System.err.printf("done: %d records from %s: %d labeled, %d unlabeled, %d dead-lettered %s%n",

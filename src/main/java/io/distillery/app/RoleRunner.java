@@ -1,36 +1,40 @@
 package io.distillery.app;
 
 import io.distillery.config.CommonSettings;
+import io.distillery.config.Config;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.service.HealthCheck;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the parts of a role until the process is told to stop or a part fails: serves {@code /metrics},
- * closes the parts in reverse order on SIGTERM/Ctrl-C (each publishes what it has and stops cleanly),
- * and answers exit code 1 when a part failed (fatal error: log once, exit non-zero, let the
- * orchestrator restart the process, which resumes from its last snapshot).
+ * Runs the parts of a role until the process is told to stop or a part fails: serves {@code /metrics} and
+ * {@code /health} (the state of every part that has one), closes the parts in reverse order on
+ * SIGTERM/Ctrl-C (each publishes what it has and stops cleanly), and answers exit code 1 when a part
+ * failed (fatal error: log once, exit non-zero, let the orchestrator restart the process, which resumes
+ * from its last snapshot).
  */
 final class RoleRunner {
     private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
 
-    /** One running part: its name, how to close it, and its fatal error if any. */
-    record Part(String name, AutoCloseable closer, Supplier<Throwable> failure) {
+    /** One running part: its name, how to close it, and its health, if it reports one. */
+    private record Part(String name, AutoCloseable closer, HealthCheck health) {
     }
 
-    private final List<Part> parts = new ArrayList<>();
+    private final List<Part> parts = new CopyOnWriteArrayList<>();
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean stopping;
     private RoleMetrics metrics;
 
     /** A runner for one role: its metrics (every series tagged with the role), served on metrics.port. */
-    static RoleRunner forRole(String role, io.distillery.config.Config config) throws IOException {
+    static RoleRunner forRole(String role, Config config) throws IOException {
         RoleRunner runner = new RoleRunner();
         runner.metrics = new RoleMetrics(role);
         runner.serveMetrics(runner.metrics, CommonSettings.from(config));
@@ -42,19 +46,31 @@ final class RoleRunner {
         return metrics;
     }
 
-    RoleRunner add(String name, AutoCloseable closer, Supplier<Throwable> failure) {
-        parts.add(new Part(name, closer, failure));
+    /** Adds a part that reports its health and failure; returns it. */
+    <T extends HealthCheck & AutoCloseable> T add(T part) {
+        parts.add(new Part(part.name(), part, part));
+        return part;
+    }
+
+    /** Adds a part without a health of its own (a thread, an embedded broker). */
+    RoleRunner add(String name, AutoCloseable closer) {
+        parts.add(new Part(name, closer, null));
         return this;
     }
 
-    /** Serves /metrics on the configured port; the server is closed last. */
+    /** The parts that report their health, in start order. */
+    List<HealthCheck> healthChecks() {
+        return parts.stream().map(Part::health).filter(Objects::nonNull).toList();
+    }
+
+    /** Serves /metrics and /health on the configured port; the server is closed last. */
     MetricsServer serveMetrics(RoleMetrics metrics, CommonSettings common) throws IOException {
-        MetricsServer server = MetricsServer.start(metrics, "0.0.0.0", common.metricsPort());
+        MetricsServer server = MetricsServer.start(metrics, "0.0.0.0", common.metricsPort(), this::healthChecks);
         parts.add(0, new Part("metrics", () -> {
             server.close();
             metrics.close();
-        }, () -> null));
-        LOG.info("metrics on http://localhost:{}/metrics", server.port());
+        }, null));
+        LOG.info("metrics on http://localhost:{}/metrics, health on /health", server.port());
         return server;
     }
 
@@ -70,11 +86,12 @@ final class RoleRunner {
             closeAll();
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        while (!stop.await(tickMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            for (Part p : parts) {
-                Throwable t = p.failure().get();
+        while (!stop.await(tickMs, TimeUnit.MILLISECONDS)) {
+            for (HealthCheck part : healthChecks()) {
+                Throwable t = part.failure();
                 if (t != null && !stopping) {
-                    LOG.error("{} failed: {}; stopping so the orchestrator restarts this process", p.name(), t.toString());
+                    LOG.error("{} failed: {}; stopping so the orchestrator restarts this process", part.name(),
+                        t.toString());
                     stopping = true;
                     Runtime.getRuntime().removeShutdownHook(hook);
                     closeAll();

@@ -26,9 +26,8 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     static ServeService start(Config config, RoleMetrics metrics, RoleRunner runner) {
-        ServeService serve = new ServeService(config, metrics);
+        ServeService serve = runner.add(new ServeService(config, metrics));
         serve.start();
-        runner.add("serve", serve, () -> serve.follower() != null ? serve.follower().failure() : null);
         System.out.println("serving the student at " + serve.url() + "v2/models/student (ready once a snapshot is verified)");
         return serve;
     }

@@ -5,12 +5,14 @@ import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
+import io.distillery.modelstore.ModelStore;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
+import io.distillery.student.Recent;
 import io.distillery.student.StudentLoop;
+import io.distillery.topics.ClientFactory;
 import io.distillery.topics.Topics;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,25 +28,25 @@ final class StudentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
-        CommonSettings shared = CommonSettings.from(config);
-        StudentSettings settings = StudentSettings.from(config);
-        SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
         RoleRunner runner = RoleRunner.forRole(Roles.STUDENT, config);
-        StudentLoop student = start(config, settings, codec, runner.metrics(), runner);
+        StudentLoop student = start(config, runner.metrics(), runner);
         return runner.await(() -> {
-            double[] r = student.recent();
+            Recent r = student.recent();
             System.err.printf("student: v%d, %d records, agreement %.3f, accuracy %.3f (teacher %.3f)%n",
-                student.version(), student.processed(), r[0], r[1], r[2]);
+                student.version(), student.processed(), r.agreement(), r.studentAccuracy(), r.teacherAccuracy());
         }, 10_000);
     }
 
-    static StudentLoop start(Config config, StudentSettings settings, SnapshotCodec codec, RoleMetrics metrics,
-                             RoleRunner runner) {
-        FollowedModel teacher = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, codec,
-            settings.network().inputs(), settings.network().outputs(), metrics, Roles.STUDENT).start();
-        runner.add("teacher snapshot follower", teacher, () -> null);
-        StudentLoop student = new StudentLoop(settings, config, codec, teacher, metrics, Clock.systemUTC()).start();
-        runner.add("student", student, student::failure);
+    static StudentLoop start(Config config, RoleMetrics metrics, RoleRunner runner) {
+        StudentSettings settings = StudentSettings.from(config);
+        CommonSettings shared = CommonSettings.from(config);
+        ModelStore store = ModelStore.of(config, new SnapshotCodec(shared.requireHmacKey()), metrics, Roles.STUDENT);
+        FollowedModel teacher = runner.add(store.follow(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
+            settings.network().inputs(), settings.network().outputs()));
+        teacher.start();
+        StudentLoop student = runner.add(new StudentLoop(settings, config, ClientFactory.KAFKA, store, teacher,
+            shared.stuckAfter()));
+        student.start();
         return student;
     }
 }

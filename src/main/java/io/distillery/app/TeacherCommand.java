@@ -7,6 +7,7 @@ import io.distillery.config.FeedbackSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
+import io.distillery.modelstore.ModelStore;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
@@ -18,8 +19,10 @@ import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.TeacherModel;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
+import io.distillery.topics.ClientFactory;
 import io.distillery.topics.Topics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -44,11 +47,8 @@ final class TeacherCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
-        CommonSettings shared = CommonSettings.from(config);
-        TeacherSettings settings = TeacherSettings.from(config);
-        SnapshotCodec codec = new SnapshotCodec(shared.requireHmacKey());
         RoleRunner runner = RoleRunner.forRole(Roles.TEACHER, config);
-        Parts parts = start(config, settings, codec, runner.metrics(), runner, only);
+        Parts parts = start(config, runner.metrics(), runner, only);
         return runner.await(parts.status(), 10_000);
     }
 
@@ -57,54 +57,61 @@ final class TeacherCommand implements Callable<Integer> {
     }
 
     /** Starts the trainer, the emitter, or both, and registers them with the runner. */
-    static Parts start(Config config, TeacherSettings settings, SnapshotCodec codec, RoleMetrics metrics,
-                       RoleRunner runner, Loop only) {
-        Trainer trainer = null;
-        Emitter emitter = null;
+    static Parts start(Config config, RoleMetrics metrics, RoleRunner runner, Loop only) {
+        TeacherSettings settings = TeacherSettings.from(config);
+        CommonSettings shared = CommonSettings.from(config);
+        Duration stuckAfter = shared.stuckAfter();
+        ModelStore store = ModelStore.of(config, new SnapshotCodec(shared.requireHmacKey()), metrics, Roles.TEACHER);
         FeedbackSettings feedback = FeedbackSettings.from(config);
         EmissionPolicy policy = new EmissionPolicy(feedback, metrics);
         DriftResponse drift = new DriftResponse(feedback, metrics);
-        FeedbackFollower follower = FeedbackFollower.create(config, metrics,
-            List.of(policy::onFeedback, drift::onFeedback));
+        FeedbackFollower follower = runner.add(FeedbackFollower.create(config, ClientFactory.KAFKA, metrics,
+            List.of(policy::onFeedback, drift::onFeedback)));
         follower.start();
-        runner.add("feedback follower", follower, () -> follower.isRunning() ? null
-            : new IllegalStateException("feedback follower stopped"));
+        Trainer trainer = null;
         if (only != Loop.emitter) {
             TrainerAdaptation adaptation = new AdaptiveTraining(drift, settings.network().learningRate());
             TeacherSettings own = only == Loop.trainer ? settings.uncapped() : settings;
-            trainer = new Trainer(own, config, codec, metrics, Clock.systemUTC(), adaptation).start();
-            runner.add("teacher trainer", trainer, trainer::failure);
+            trainer = runner.add(new Trainer(own, config, ClientFactory.KAFKA, store, adaptation, stuckAfter));
+            trainer.start();
         }
+        Emitter emitter = null;
         if (only != Loop.trainer) {
-            Supplier<TeacherModel> source;
-            if (trainer != null) {
-                source = trainer::latest;
-            } else {
-                DataSettings data = DataSettings.from(config);
-                FollowedModel followed = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, codec,
-                    data.features(), data.classes(), metrics, Roles.TEACHER).start();
-                runner.add("teacher snapshot follower", followed, () -> null);
-                source = () -> {
-                    FollowedModel.Current c = followed.current();
-                    return c == null ? null : new TeacherModel(c.version(), c.network());
-                };
-            }
-            emitter = new Emitter(settings, config, source, policy, metrics).start();
-            runner.add("teacher emitter", emitter, emitter::failure);
+            emitter = runner.add(new Emitter(settings, config, ClientFactory.KAFKA, teacherSource(config, store, runner,
+                trainer), policy, metrics, stuckAfter, Clock.systemUTC()));
+            emitter.start();
         }
-        Trainer t = trainer;
-        Emitter e = emitter;
-        return new Parts(trainer, emitter, () -> {
+        return new Parts(trainer, emitter, status(trainer, emitter, policy));
+    }
+
+    /** The trainer's published copy in one process; else the followed teacher snapshots. */
+    private static Supplier<TeacherModel> teacherSource(Config config, ModelStore store, RoleRunner runner,
+                                                        Trainer trainer) {
+        if (trainer != null) {
+            return trainer::latest;
+        }
+        DataSettings data = DataSettings.from(config);
+        FollowedModel followed = runner.add(store.follow(Topics.TEACHER_SNAPSHOTS, Models.TEACHER, data.features(),
+            data.classes()));
+        followed.start();
+        return () -> {
+            FollowedModel.Current c = followed.current();
+            return c == null ? null : new TeacherModel(c.version(), c.network());
+        };
+    }
+
+    private static Runnable status(Trainer trainer, Emitter emitter, EmissionPolicy policy) {
+        return () -> {
             StringBuilder line = new StringBuilder("teacher:");
-            if (t != null) {
-                TeacherModel m = t.latest();
+            if (trainer != null) {
+                TeacherModel m = trainer.latest();
                 line.append(" trainer at v").append(m == null ? 0 : m.version());
             }
-            if (e != null) {
-                line.append(" emitter wrote ").append(e.emitted()).append(" logits, emission share ")
+            if (emitter != null) {
+                line.append(" emitter wrote ").append(emitter.emitted()).append(" logits, emission share ")
                     .append(String.format("%.2f", policy.share()));
             }
             System.err.println(line);
-        });
+        };
     }
 }

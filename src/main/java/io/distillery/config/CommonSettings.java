@@ -1,6 +1,7 @@
 package io.distillery.config;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,9 +13,10 @@ import java.util.List;
  * @param replicationFactor replication factor of created topics
  * @param retentionMs retention of the non-compacted topics, milliseconds
  * @param snapshotMaxBytes largest snapshot message, bytes (topic {@code max.message.bytes})
+ * @param stuckAfterMs how long a loop may go without finishing an iteration before it is unhealthy, ms
  */
 public record CommonSettings(int metricsPort, String hmacKey, int partitions, short replicationFactor,
-                             long retentionMs, int snapshotMaxBytes) {
+                             long retentionMs, int snapshotMaxBytes, long stuckAfterMs) {
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", "9400",
         "HTTP port serving /metrics in the Prometheus text format (0 picks a free port)");
     public static final ConfigKey HMAC_KEY = new ConfigKey("snapshot.hmac.key", null,
@@ -27,8 +29,10 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         "retention of the record, logits, evals, feedback and dead-letter topics, milliseconds");
     public static final ConfigKey SNAPSHOT_MAX_BYTES = new ConfigKey("topics.snapshot.max.bytes", "33554432",
         "max.message.bytes of the snapshot topics (a teacher snapshot with optimizer state is ~6 MB)");
+    public static final ConfigKey STUCK_MS = new ConfigKey("health.stuck.ms", "120000",
+        "a loop that finishes no iteration (or waits on the broker) for this long makes /health answer 503, ms");
     public static final List<ConfigKey> KEYS =
-        List.of(METRICS_PORT, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES);
+        List.of(METRICS_PORT, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS);
 
     public CommonSettings {
         Checks.port(METRICS_PORT, metricsPort);
@@ -36,6 +40,7 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         Checks.positive(REPLICATION, replicationFactor);
         Checks.positive(RETENTION_MS, retentionMs);
         Checks.atLeast(SNAPSHOT_MAX_BYTES, snapshotMaxBytes, 1 << 20);
+        Checks.atLeast(STUCK_MS, stuckAfterMs, 1000);
         if (hmacKey != null && hmacKey.getBytes(StandardCharsets.UTF_8).length < 16) {
             throw new ConfigException(HMAC_KEY.name() + " must be at least 16 bytes long, was "
                 + hmacKey.length() + " characters");
@@ -46,7 +51,12 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         String key = c.get(HMAC_KEY);
         return new CommonSettings(c.getInt(METRICS_PORT), key == null || key.isBlank() ? null : key,
             c.getInt(PARTITIONS), (short) c.getInt(REPLICATION), c.getLong(RETENTION_MS),
-            c.getInt(SNAPSHOT_MAX_BYTES));
+            c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS));
+    }
+
+    /** How long a loop may go without finishing an iteration before {@code /health} reports it. */
+    public Duration stuckAfter() {
+        return Duration.ofMillis(stuckAfterMs);
     }
 
     /** The HMAC key as bytes; fails naming the key when a role that signs or verifies has none. */

@@ -5,6 +5,8 @@ import io.distillery.config.ConfigException;
 import io.distillery.config.MonitorSettings;
 import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.service.Health;
+import io.distillery.service.HealthCheck;
 import io.distillery.spec.Roles;
 import java.time.Duration;
 import java.util.Properties;
@@ -31,12 +33,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once; close blocks up to 30 s.
  */
-public final class MonitorService implements AutoCloseable {
+public final class MonitorService implements HealthCheck, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
     private final KafkaClientMeters streamsMetrics;
+    private volatile boolean closed;
 
     /**
      * @throws ConfigException when a setting is invalid or {@code kafka.bootstrap.servers} is missing
@@ -85,9 +88,30 @@ public final class MonitorService implements AutoCloseable {
         return streams.state().isRunningOrRebalancing() || streams.state() == KafkaStreams.State.CREATED;
     }
 
+    @Override
+    public String name() {
+        return "monitor-streams";
+    }
+
+    /** Up while Kafka Streams is created, rebalancing or running; down naming its state otherwise. */
+    @Override
+    public Health health() {
+        KafkaStreams.State state = streams.state();
+        return isRunning() ? Health.up(state.name().toLowerCase(java.util.Locale.ROOT))
+            : Health.down("Kafka Streams is " + state.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** A stopped client that was not closed: the topology failed and the role should exit. */
+    @Override
+    public Throwable failure() {
+        return isRunning() || closed ? null : new IllegalStateException("Kafka Streams is no longer running ("
+            + streams.state() + ")");
+    }
+
     /** Stops processing, commits, and releases the state directory and the metrics binder. */
     @Override
     public void close() {
+        closed = true;
         streamsMetrics.close();
         if (!streams.close(CLOSE_TIMEOUT)) {
             LOG.warn("monitor did not close within {}", CLOSE_TIMEOUT);

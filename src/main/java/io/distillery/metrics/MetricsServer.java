@@ -2,11 +2,15 @@ package io.distillery.metrics;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.distillery.service.Health;
+import io.distillery.service.HealthCheck;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * Serves {@code GET /metrics} (Prometheus text format 0.0.4) and {@code GET /health} on one port.
  * Start with {@link #start}, stop with {@link #close}. Scrape errors answer 500 and never reach the
  * host program.
+ *
+ * <p>{@code /health} asks each part of the role ({@link HealthCheck}) for its state: 200 with a first line
+ * {@code ok} when every part is up, else 503 with a first line {@code unhealthy}; then one line per part,
+ * {@code name: up|down detail}, so an operator sees which part failed and why.
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
@@ -28,12 +36,14 @@ public final class MetricsServer implements AutoCloseable {
      *
      * @param host address to bind, e.g. {@code 0.0.0.0}
      * @param port the port, 0 for a free one
+     * @param parts the parts whose state {@code /health} reports, read at each request
      * @throws IOException when the port cannot be bound
      */
-    public static MetricsServer start(RoleMetrics metrics, String host, int port) throws IOException {
+    public static MetricsServer start(RoleMetrics metrics, String host, int port,
+                                      Supplier<? extends Collection<? extends HealthCheck>> parts) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.createContext("/metrics", ex -> answer(ex, metrics));
-        server.createContext("/health", ex -> respond(ex, 200, "text/plain", "ok\n"));
+        server.createContext("/health", ex -> health(ex, parts.get()));
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "metrics-http");
             t.setDaemon(true);
@@ -45,6 +55,33 @@ public final class MetricsServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The text of {@code /health} and whether every part is up. */
+    public static Report report(Collection<? extends HealthCheck> parts) {
+        StringBuilder lines = new StringBuilder();
+        boolean healthy = true;
+        for (HealthCheck part : parts) {
+            Health h;
+            try {
+                h = part.health();
+            } catch (RuntimeException e) {
+                h = Health.down("health check failed: " + e);
+            }
+            healthy &= h.healthy();
+            lines.append(part.name()).append(": ").append(h.healthy() ? "up " : "down ").append(h.detail())
+                .append('\n');
+        }
+        return new Report(healthy, (healthy ? "ok\n" : "unhealthy\n") + lines);
+    }
+
+    /** What {@code /health} answers. */
+    public record Report(boolean healthy, String text) {
+    }
+
+    private static void health(HttpExchange ex, Collection<? extends HealthCheck> parts) throws IOException {
+        Report r = report(parts);
+        respond(ex, r.healthy() ? 200 : 503, "text/plain; charset=utf-8", r.text());
     }
 
     private static void answer(HttpExchange ex, RoleMetrics metrics) throws IOException {

@@ -32,7 +32,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * <p>Row arguments are {@code float[rows][features]}; a row of the wrong width, a label out of
  * range or mismatched row counts throw {@link IllegalArgumentException}.
  */
-public final class Network {
+public final class Network implements Predictor {
 
     private final MultiLayerNetwork net;
     private final NetworkSpec spec;
@@ -102,6 +102,7 @@ public final class Network {
     }
 
     /** Logits, {@code [rows][outputs]}; an empty batch gives an empty array. */
+    @Override
     public float[][] logits(float[][] rows) {
         if (rows.length == 0) {
             return new float[0][];
@@ -171,10 +172,12 @@ public final class Network {
         return steps;
     }
 
+    @Override
     public int inputs() {
         return spec.inputs();
     }
 
+    @Override
     public int outputs() {
         return spec.outputs();
     }

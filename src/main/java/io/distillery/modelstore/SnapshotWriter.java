@@ -9,6 +9,7 @@ import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.snapshot.SnapshotPublisher;
+import io.distillery.topics.ClientFactory;
 import io.distillery.topics.TopicSpec;
 import java.time.Clock;
 import java.util.Map;
@@ -34,9 +35,9 @@ public final class SnapshotWriter implements AutoCloseable {
     private final RoleMetrics metrics;
     private final Clock clock;
 
-    public SnapshotWriter(Config config, TopicSpec topic, String model, String role, SnapshotCodec codec,
-                          RoleMetrics metrics, Clock clock) {
-        this.publisher = SnapshotPublisher.create(config, topic);
+    public SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, String model, String role,
+                          SnapshotCodec codec, RoleMetrics metrics, Clock clock) {
+        this.publisher = SnapshotPublisher.create(config, clients, topic);
         this.codec = codec;
         this.model = model;
         this.role = role;

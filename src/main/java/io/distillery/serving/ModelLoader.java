@@ -1,18 +1,11 @@
 package io.distillery.serving;
 
-import io.distillery.snapshot.Snapshot;
-import io.distillery.snapshot.SnapshotException;
+import io.distillery.modelstore.SnapshotVerifier;
 
 /**
- * Turns a decoded, signature-checked snapshot into a network. Implementations may run their own test
- * prediction; serving runs one more on the result before it is swapped in.
+ * Turns a decoded, signature-checked snapshot into a network that serving can pool. The {@link
+ * SnapshotVerifier} checks its shape and runs its test prediction before it is served.
  */
 @FunctionalInterface
-public interface ModelLoader {
-    /**
-     * @param expectedInputs the configured feature count
-     * @param expectedOutputs the configured class count
-     * @throws SnapshotException with {@code WRONG_SHAPE}, {@code LOAD_FAILED} or {@code TEST_PREDICTION_FAILED}
-     */
-    ServingNetwork load(Snapshot snapshot, int expectedInputs, int expectedOutputs) throws SnapshotException;
+public interface ModelLoader extends SnapshotVerifier.Loader<ServingNetwork> {
 }

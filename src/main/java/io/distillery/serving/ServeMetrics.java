@@ -6,7 +6,6 @@ import io.distillery.snapshot.Rejection;
 import io.distillery.spec.Roles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,7 +18,6 @@ final class ServeMetrics {
     private final RoleMetrics metrics;
     private final String model;
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
-    private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Counter hotSwaps;
     private final Timer single;
     private final Timer batch;
@@ -30,8 +28,9 @@ final class ServeMetrics {
     ServeMetrics(RoleMetrics metrics, String model) {
         this.metrics = metrics;
         this.model = model;
+        // every reason from the start, at 0, so that an alert on its rate has a series to read
         for (Rejection r : Rejection.values()) {
-            rejected.put(r, metrics.counter(Metrics.SNAPSHOTS_REJECTED, Roles.SERVE, model, r.tag()));
+            metrics.counter(Metrics.SNAPSHOTS_REJECTED, Roles.SERVE, model, r.tag());
         }
         hotSwaps = metrics.counter(Metrics.HOT_SWAPS, Roles.SERVE, model);
         single = metrics.timer(Metrics.PREDICT_LATENCY, Roles.SERVE, "single");
@@ -55,10 +54,6 @@ final class ServeMetrics {
 
     void latency(int rows, long nanos) {
         (rows == 1 ? single : batch).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-    }
-
-    void rejected(Rejection reason) {
-        rejected.get(reason).increment();
     }
 
     void hotSwap() {

@@ -5,6 +5,8 @@ import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.service.Health;
+import io.distillery.service.HealthCheck;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.spec.Models;
@@ -26,7 +28,7 @@ import java.util.function.Function;
  * HTTP server first (live at once, ready once a model is verified), then the follower; {@link #close()}
  * stops the follower, lets requests in progress finish, then stops the server. Not restartable.
  */
-public final class ServeService implements AutoCloseable {
+public final class ServeService implements HealthCheck, AutoCloseable {
 
     private final ServeSettings settings;
     private final ModelRegistry registry;
@@ -112,6 +114,22 @@ public final class ServeService implements AutoCloseable {
     /** The follower, or {@code null} when snapshots are fed through {@link #snapshotListener()}. */
     public SnapshotFollower follower() {
         return follower;
+    }
+
+    @Override
+    public String name() {
+        return "serve";
+    }
+
+    /** The follower's health; without a follower (snapshots fed by hand), up. */
+    @Override
+    public Health health() {
+        return follower == null ? Health.up("no follower: snapshots are fed directly") : follower.health();
+    }
+
+    @Override
+    public Throwable failure() {
+        return follower == null ? null : follower.failure();
     }
 
     @Override

@@ -2,21 +2,21 @@ package io.distillery.snapshot;
 
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
+import io.distillery.topics.ClientFactory;
+import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicSpec;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes encoded snapshots to a compacted snapshot topic, keyed by model name, so that the topic keeps
@@ -31,20 +31,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * within {@code delivery.timeout.ms}; what remains is thrown as a {@link KafkaException}.
  */
 public final class SnapshotPublisher implements AutoCloseable {
-    private final Producer<String, byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final String topic;
 
     /** A publisher over the given producer (a {@code MockProducer} in tests). */
-    public SnapshotPublisher(Producer<String, byte[]> producer, String topic) {
+    public SnapshotPublisher(Producer<byte[], byte[]> producer, String topic) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.topic = Objects.requireNonNull(topic, "topic");
     }
 
     /** A publisher to {@code topic} configured from {@code kafka.*} keys and the snapshot size limit. */
     public static SnapshotPublisher create(Config config, TopicSpec topic) {
+        return create(config, ClientFactory.KAFKA, topic);
+    }
+
+    /** As {@link #create(Config, TopicSpec)}, with the producer made by {@code clients}. */
+    public static SnapshotPublisher create(Config config, ClientFactory clients, TopicSpec topic) {
         int maxBytes = CommonSettings.from(config).snapshotMaxBytes();
-        return new SnapshotPublisher(new KafkaProducer<>(producerConfig(config.kafkaProperties(), maxBytes),
-            new StringSerializer(), new ByteArraySerializer()), topic.name());
+        Map<String, Object> settings = producerConfig(config.kafkaProperties(), maxBytes);
+        settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaClients.bootstrapServers(config));
+        return new SnapshotPublisher(clients.producer(settings), topic.name());
     }
 
     /**
@@ -70,7 +76,7 @@ public final class SnapshotPublisher implements AutoCloseable {
     public Future<RecordMetadata> send(String model, byte[] encodedSnapshot) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(encodedSnapshot, "encodedSnapshot");
-        return producer.send(new ProducerRecord<>(topic, model, encodedSnapshot));
+        return producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8), encodedSnapshot));
     }
 
     /**

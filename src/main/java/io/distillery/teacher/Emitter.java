@@ -15,22 +15,25 @@ import io.distillery.records.InputRecord;
 import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import io.distillery.records.RejectReason;
+import io.distillery.service.ServiceLoop;
 import io.distillery.spec.Roles;
+import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -52,43 +55,57 @@ import org.slf4j.LoggerFactory;
  * (the trainer's published copy in one process, or a followed snapshot), and waits only until a first
  * teacher exists. Unlabeled records pass through the {@link EmissionGate}.
  *
- * <p>Threading: one thread of its own; it owns its copy of the teacher.
+ * <p>Threading: a {@link ServiceLoop}; its thread owns the clients and its copy of the teacher.
  */
-public final class Emitter implements AutoCloseable {
+public final class Emitter extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Emitter.class);
     public static final String GROUP = "distill-teacher-emitter";
 
+    /** What one poll emitted: logits of labeled and of unlabeled records, and unlabeled records the gate skipped. */
+    record Emitted(long labeled, long unlabeled, long skipped) {
+    }
+
     private final TeacherSettings settings;
-    private final Config config;
     private final InputCodec codec;
     private final Supplier<TeacherModel> teacher;
     private final EmissionGate gate;
-    private final RoleMetrics metrics;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile Throwable failure;
-    private long emitted;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final KafkaClientMeters consumerMeters;
+    private final KafkaClientMeters producerMeters;
+    private final DeadLetters deadLetters;
+    private final Counter labeledOut;
+    private final Counter unlabeledOut;
+    private final Counter skippedOut;
+    private final Counter inLabeled;
+    private final Counter inUnlabeled;
+    private volatile long emitted;
+    private boolean transactional;
+    private long waitingSince = -1;
     private TeacherModel inUse;
     private Network ownCopy;
 
-    public Emitter(TeacherSettings settings, Config config, Supplier<TeacherModel> teacher, EmissionGate gate,
-                   RoleMetrics metrics) {
+    public Emitter(TeacherSettings settings, Config config, ClientFactory clients, Supplier<TeacherModel> teacher,
+                   EmissionGate gate, RoleMetrics metrics, Duration stuckAfter, Clock clock) {
+        super("teacher-emitter", stuckAfter, clock);
         this.settings = settings;
-        this.config = config;
         this.codec = new InputCodec(DataSettings.from(config));
         this.teacher = teacher;
         this.gate = gate;
-        this.metrics = metrics;
-        this.thread = new Thread(this::run, "teacher-emitter");
-    }
-
-    public Emitter start() {
-        thread.start();
-        return this;
-    }
-
-    public Throwable failure() {
-        return failure;
+        this.consumer = clients.consumer(KafkaClients.consumer(config, Map.of(
+            "group.id", GROUP, "isolation.level", "read_committed",
+            "max.poll.records", Integer.toString(settings.emitterMaxPollRecords()))));
+        this.producer = clients.producer(KafkaClients.producer(config, Map.of(
+            "transactional.id", "distill-emitter-" + settings.emitterId(),
+            "transaction.timeout.ms", "60000")));
+        this.consumerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer);
+        this.producerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, producer);
+        this.deadLetters = new DeadLetters(producer, Roles.TEACHER, metrics);
+        this.labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
+        this.unlabeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "unlabeled");
+        this.skippedOut = metrics.counter(Metrics.LOGITS_SKIPPED, Roles.TEACHER);
+        this.inLabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
+        this.inUnlabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.UNLABELED.name());
     }
 
     /** Logits messages committed by this emitter since start. */
@@ -96,103 +113,88 @@ public final class Emitter implements AutoCloseable {
         return emitted;
     }
 
-    @SuppressWarnings("try") // the client meters are only closed
-    private void run() {
-        try {
+    @Override
+    protected void doWork() throws InterruptedException {
+        if (teacher.get() == null) {
             awaitTeacher();
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(config, Map.of(
-                     "group.id", GROUP, "isolation.level", "read_committed",
-                     "max.poll.records", Integer.toString(settings.emitterMaxPollRecords()))));
-                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(config, Map.of(
-                     "transactional.id", "distill-emitter-" + settings.emitterId(),
-                     "transaction.timeout.ms", "60000")));
-                 KafkaClientMeters consumerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer);
-                 KafkaClientMeters producerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, producer)) {
-                producer.initTransactions();
-                consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
-                loop(consumer, producer);
-            }
-        } catch (ProducerFencedException e) {
-            failure = e;
-            LOG.error("emitter fenced: another replica uses teacher.emitter.id={}; stopping", settings.emitterId());
-        } catch (RuntimeException | InterruptedException e) {
-            if (running) {
-                failure = e;
-                LOG.error("teacher emitter stopped", e);
-            }
+            return;
+        }
+        if (!transactional) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
+            transactional = true;
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        if (!records.isEmpty()) {
+            transact(records, network());
         }
     }
 
     private void awaitTeacher() throws InterruptedException {
-        long since = System.nanoTime();
-        while (running && teacher.get() == null) {
-            if (System.nanoTime() - since > Duration.ofSeconds(30).toNanos()) {
-                LOG.info("emitter waiting for a first teacher snapshot");
-                since = System.nanoTime();
-            }
-            Thread.sleep(100);
+        long now = System.nanoTime();
+        if (waitingSince < 0 || now - waitingSince > Duration.ofSeconds(30).toNanos()) {
+            LOG.info("emitter waiting for a first teacher snapshot");
+            waitingSince = now;
+        }
+        pause(100);
+    }
+
+    /** One poll, one transaction; an aborted one is read again from the last commit. */
+    private void transact(ConsumerRecords<byte[], byte[]> records, Network net) {
+        producer.beginTransaction();
+        try {
+            Batch batch = Batch.of(records, codec, deadLetters);
+            Emitted counts = emit(batch, net);
+            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            producer.commitTransaction();
+            emitted += counts.labeled() + counts.unlabeled();
+            labeledOut.increment(counts.labeled());
+            unlabeledOut.increment(counts.unlabeled());
+            skippedOut.increment(counts.skipped());
+            inLabeled.increment(batch.fromLabeled);
+            inUnlabeled.increment(records.count() - batch.fromLabeled);
+            gate.onRecords(records.count());
+        } catch (ProducerFencedException e) {
+            throw new IllegalStateException("emitter fenced: another replica uses teacher.emitter.id="
+                + settings.emitterId(), e);
+        } catch (OutOfOrderSequenceException | AuthorizationException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", e.toString());
+            producer.abortTransaction();
+            rewind();
         }
     }
 
-    private void loop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer) {
-        DeadLetters deadLetters = new DeadLetters(producer, Roles.TEACHER, metrics);
-        Counter labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
-        Counter unlabeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "unlabeled");
-        Counter skipped = metrics.counter(Metrics.LOGITS_SKIPPED, Roles.TEACHER);
-        Counter inLabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
-        Counter inUnlabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.UNLABELED.name());
-        while (running) {
-            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-            if (records.isEmpty()) {
-                continue;
-            }
-            Network net = network();
-            producer.beginTransaction();
-            try {
-                Batch batch = Batch.of(records, codec, deadLetters);
-                long[] counts = emit(batch, net, producer);
-                producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
-                producer.commitTransaction();
-                emitted += counts[0] + counts[1];
-                labeledOut.increment(counts[0]);
-                unlabeledOut.increment(counts[1]);
-                skipped.increment(counts[2]);
-                inLabeled.increment(batch.fromLabeled);
-                inUnlabeled.increment(records.count() - batch.fromLabeled);
-                gate.onRecords(records.count());
-            } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-                throw e;
-            } catch (KafkaException e) {
-                LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", e.toString());
-                producer.abortTransaction();
-                rewind(consumer);
-            }
-        }
-    }
-
-    /** Sends the logits; returns {labeled emitted, unlabeled emitted, unlabeled skipped}. */
-    private long[] emit(Batch batch, Network net, KafkaProducer<byte[], byte[]> producer) {
-        long[] counts = new long[3];
+    /** Sends the logits of one poll's valid records. */
+    private Emitted emit(Batch batch, Network net) {
         if (batch.records.isEmpty()) {
-            return counts;
+            return new Emitted(0, 0, 0);
         }
         float[][] x = new float[batch.records.size()][];
         for (int i = 0; i < x.length; i++) {
             x[i] = batch.records.get(i).features();
         }
         float[][] logits = net.logits(x);
+        long labeled = 0;
+        long unlabeled = 0;
+        long skipped = 0;
         for (int i = 0; i < x.length; i++) {
             InputRecord r = batch.records.get(i);
             if (!r.labeled() && !gate.shouldEmit(r.id(), LogitMath.argmax(logits[i]))) {
-                counts[2]++;
+                skipped++;
                 continue;
             }
             LogitsMessage m = new LogitsMessage(r.id(), r.ts(), r.label(), inUse.version(), r.features(), logits[i]);
             producer.send(new ProducerRecord<>(Topics.TEACHER_LOGITS.name(), r.id().getBytes(StandardCharsets.UTF_8),
                 LogitsCodec.encode(m)));
-            counts[r.labeled() ? 0 : 1]++;
+            if (r.labeled()) {
+                labeled++;
+            } else {
+                unlabeled++;
+            }
         }
-        return counts;
+        return new Emitted(labeled, unlabeled, skipped);
     }
 
     private Network network() {
@@ -214,7 +216,7 @@ public final class Emitter implements AutoCloseable {
         return out;
     }
 
-    private static void rewind(KafkaConsumer<byte[], byte[]> consumer) {
+    private void rewind() {
         var committed = consumer.committed(consumer.assignment());
         for (TopicPartition tp : consumer.assignment()) {
             OffsetAndMetadata o = committed.get(tp);
@@ -224,6 +226,14 @@ public final class Emitter implements AutoCloseable {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
+    }
+
+    @Override
+    protected void tearDown() {
+        consumerMeters.close();
+        producerMeters.close();
+        consumer.close();
+        producer.close();
     }
 
     /** The valid records of one poll; the invalid ones are dead-lettered on the way. */
@@ -247,16 +257,6 @@ public final class Emitter implements AutoCloseable {
                 }
             }
             return b;
-        }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

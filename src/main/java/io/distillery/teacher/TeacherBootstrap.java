@@ -7,7 +7,8 @@ import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
-import io.distillery.snapshot.Snapshot;
+import io.distillery.modelstore.SnapshotVerifier;
+import io.distillery.spec.NetworkSpec;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.spec.Models;
@@ -22,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +43,11 @@ final class TeacherBootstrap {
     }
 
     /** Loads and verifies a snapshot file; fails naming the file and the reason. */
-    static Network fromFile(Path file, SnapshotCodec codec, io.distillery.spec.NetworkSpec spec) {
+    Network fromFile(Path file, SnapshotCodec codec) {
+        NetworkSpec spec = settings.network();
         try {
-            Snapshot s = codec.decode(Files.readAllBytes(file));
-            return new io.distillery.modelstore.SnapshotLoader().load(s, spec.inputs(), spec.outputs());
+            return SnapshotVerifier.ofNetworks(Models.TEACHER, spec.inputs(), spec.outputs(), codec, metrics,
+                Roles.TEACHER).verify(Files.readAllBytes(file), -1).model();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read teacher.bootstrap.file " + file, e);
         } catch (SnapshotException e) {
@@ -55,7 +57,7 @@ final class TeacherBootstrap {
     }
 
     /** Reads the labeled records in [from, end), adds them to the buffer and trains the epochs over them. */
-    void trainOnHistory(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+    void trainOnHistory(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
                         Map<TopicPartition, Long> end, Network network, ReplayBuffer buffer) {
         List<float[]> xs = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
@@ -102,7 +104,7 @@ final class TeacherBootstrap {
     }
 
     /** Reads the labeled records in [from, end) into the buffer, without training. */
-    void fillBuffer(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+    void fillBuffer(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
                     Map<TopicPartition, Long> end, ReplayBuffer buffer) {
         read(consumer, from, end, (x, y) -> buffer.add(x, y, null));
     }
@@ -111,7 +113,7 @@ final class TeacherBootstrap {
         void accept(float[] x, int y);
     }
 
-    private void read(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+    private void read(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
                       Map<TopicPartition, Long> end, Sink sink) {
         from.forEach(consumer::seek);
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
@@ -129,7 +131,7 @@ final class TeacherBootstrap {
         }
     }
 
-    private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
+    private static boolean reached(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
                 return false;

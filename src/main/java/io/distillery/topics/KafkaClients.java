@@ -1,13 +1,13 @@
 package io.distillery.topics;
 
 import io.distillery.config.Config;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Properties for the Kafka clients of every role, in three layers: the service's tuned defaults, then
@@ -58,19 +58,34 @@ public final class KafkaClients {
     }
 
     /**
-     * The partitions of a topic, waiting (and saying so every few seconds) until it exists: a role may
-     * start before {@code topics --create} has run.
+     * Consumer properties of a follower: no group (it assigns partitions itself and commits nothing),
+     * {@code read_committed}, no auto-creation of the topic it waits for. {@code defaults} (fetch sizes,
+     * poll sizes) come under the user's {@code kafka.*} settings.
      */
-    public static List<TopicPartition> awaitPartitions(Consumer<?, ?> consumer, TopicSpec topic)
-        throws InterruptedException {
-        while (true) {
-            var infos = consumer.partitionsFor(topic.name(), Duration.ofSeconds(10));
-            if (infos != null && !infos.isEmpty()) {
-                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    public static Map<String, Object> followerConsumer(Config config, Map<String, Object> defaults) {
+        Map<String, Object> p = consumer(config, Map.of("isolation.level", "read_committed",
+            "enable.auto.commit", "false", "allow.auto.create.topics", "false"));
+        defaults.forEach((k, v) -> {
+            if (!config.kafkaProperties().containsKey(k)) {
+                p.put(k, v);
             }
-            LoggerFactory.getLogger(KafkaClients.class).warn("waiting for topic {} (run: topics --create)", topic.name());
-            Thread.sleep(1000);
+        });
+        p.remove("group.id");
+        return p;
+    }
+
+    /**
+     * The partitions of a topic.
+     *
+     * @throws UnknownTopicOrPartitionException (retriable) while the topic does not exist: a role may
+     *     start before {@code topics --create} has run, and its loop retries
+     */
+    public static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic);
+        if (infos == null || infos.isEmpty()) {
+            throw new UnknownTopicOrPartitionException("topic " + topic + " does not exist yet (run: topics --create)");
         }
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     }
 
     private static Map<String, Object> layer(Map<String, Object> defaults, Config config,

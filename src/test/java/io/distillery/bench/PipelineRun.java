@@ -1,5 +1,6 @@
 package io.distillery.bench;
 
+import io.distillery.testing.Loops;
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
@@ -120,16 +121,13 @@ final class PipelineRun {
             };
             Trainer trainer;
             StudentLoop student;
-            try (FeedbackFollower follower = FeedbackFollower.create(config, metrics,
+            try (FeedbackFollower follower = Loops.feedback(config, metrics,
                      List.of(policy::onFeedback, drift::onFeedback, probe));
                  MonitorService monitor = new MonitorService(config, metrics);
-                 Trainer t = new Trainer(teacherSettings, config, codec, metrics, Clock.systemUTC(),
-                     new AdaptiveTraining(drift, teacherSettings.network().learningRate())).start();
-                 Emitter emitter = new Emitter(teacherSettings, config, t::latest, policy, metrics).start();
-                 FollowedModel teacherSnapshots = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, "teacher", codec,
-                     shape.features(), shape.classes(), metrics, "student").start();
-                 StudentLoop s = new StudentLoop(StudentSettings.from(config), config, codec, teacherSnapshots, metrics,
-                     Clock.systemUTC()).start()) {
+                 Trainer t = Loops.trainer(config, metrics, new AdaptiveTraining(drift, teacherSettings.network().learningRate()));
+                 Emitter emitter = Loops.emitter(config, metrics, t::latest, policy);
+                 FollowedModel teacherSnapshots = Loops.teacherSnapshots(config, metrics);
+                 StudentLoop s = Loops.student(config, metrics, teacherSnapshots)) {
                 trainer = t;
                 student = s;
                 follower.start();

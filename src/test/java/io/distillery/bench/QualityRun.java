@@ -1,5 +1,6 @@
 package io.distillery.bench;
 
+import io.distillery.testing.Loops;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.Dataset;
@@ -74,17 +75,15 @@ public final class QualityRun {
             Map<TopicPartition, Long> historyEnd = endOffsets(run);
             TeacherSettings ts = TeacherSettings.from(run.config);
             StudentSettings ss = StudentSettings.from(run.config);
-            try (Trainer trainer = new Trainer(ts, run.config, run.codec, metrics, Clock.systemUTC(), TrainerAdaptation.NONE).start()) {
+            try (Trainer trainer = Loops.trainer(run.config, metrics, TrainerAdaptation.NONE)) {
                 await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(30), trainer::failure);
                 System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
                 // The emitter starts where the stream starts: the history is the teacher's alone.
                 startEmitterAt(run, historyEnd);
                 Publisher.Summary stream = Pipelines.produceFrom(run.config, source, STREAM, 0.1, seed, 0, 0);
-                try (Emitter emitter = new Emitter(ts, run.config, trainer::latest, EmissionGate.ALWAYS, metrics).start();
-                     FollowedModel teacherFollow = new FollowedModel(run.config, Topics.TEACHER_SNAPSHOTS, "teacher",
-                         run.codec, 784, 10, metrics, "student").start();
-                     StudentLoop student = new StudentLoop(ss, run.config, run.codec, teacherFollow, metrics,
-                         Clock.systemUTC()).start()) {
+                try (Emitter emitter = Loops.emitter(run.config, metrics, trainer::latest, EmissionGate.ALWAYS);
+                     FollowedModel teacherFollow = Loops.teacherSnapshots(run.config, metrics);
+                     StudentLoop student = Loops.student(run.config, metrics, teacherFollow)) {
                     await(() -> student.processed() >= STREAM && trainer.learned() >= stream.labeled(), "stream",
                         Duration.ofMinutes(60), () -> student.failure() != null ? student.failure() : emitter.failure());
                 }

@@ -192,7 +192,7 @@ public final class ServeBenchmark {
             byte[] encoded = snapshots.encoded(1000 + k);
             long s = System.nanoTime();
             Snapshot snapshot = snapshots.codec().decode(encoded);
-            ServedModel.of(snapshot.manifest(), loader.load(snapshot, FEATURES, CLASSES), copies);
+            ServedModel.of(snapshot.manifest(), loader.load(snapshot), copies);
             if (k >= 0) {
                 t[k] = System.nanoTime() - s;
             }

@@ -1,5 +1,6 @@
 package io.distillery.bench;
 
+import io.distillery.testing.Loops;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.DriftSchedule;
@@ -69,13 +70,10 @@ public final class ThroughputBenchmark {
                     .run(stream(), Pacer.system(0), s -> { }, Long.MAX_VALUE);
             }
             TeacherSettings ts = TeacherSettings.from(run.config);
-            try (Trainer trainer = new Trainer(ts, run.config, run.codec, metrics, Clock.systemUTC(),
-                     TrainerAdaptation.NONE).start();
-                 Emitter emitter = new Emitter(ts, run.config, trainer::latest, EmissionGate.ALWAYS, metrics).start();
-                 FollowedModel teacher = new FollowedModel(run.config, Topics.TEACHER_SNAPSHOTS, "teacher", run.codec,
-                     784, 10, metrics, "student").start();
-                 StudentLoop student = new StudentLoop(StudentSettings.from(run.config), run.config, run.codec, teacher,
-                     metrics, Clock.systemUTC()).start()) {
+            try (Trainer trainer = Loops.trainer(run.config, metrics, TrainerAdaptation.NONE);
+                 Emitter emitter = Loops.emitter(run.config, metrics, trainer::latest, EmissionGate.ALWAYS);
+                 FollowedModel teacher = Loops.teacherSnapshots(run.config, metrics);
+                 StudentLoop student = Loops.student(run.config, metrics, teacher)) {
                 QualityRun.await(() -> emitter.emitted() > 0, "first logits", java.time.Duration.ofMinutes(5),
                     emitter::failure);
                 long start = System.nanoTime();

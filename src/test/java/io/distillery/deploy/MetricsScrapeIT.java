@@ -1,5 +1,6 @@
 package io.distillery.deploy;
 
+import io.distillery.testing.Loops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -104,19 +105,17 @@ class MetricsScrapeIT {
         FeedbackSettings feedback = FeedbackSettings.from(config);
         EmissionPolicy policy = new EmissionPolicy(feedback, teacherMetrics);
         DriftResponse drift = new DriftResponse(feedback, teacherMetrics);
-        FeedbackFollower follower = started(FeedbackFollower.create(config, teacherMetrics,
+        FeedbackFollower follower = started(Loops.feedback(config, teacherMetrics,
             List.of(policy::onFeedback, drift::onFeedback)));
         follower.start();
         TeacherSettings teacherSettings = TeacherSettings.from(config);
-        Trainer trainer = started(new Trainer(teacherSettings, config, codec, teacherMetrics, Clock.systemUTC(),
-            new AdaptiveTraining(drift, teacherSettings.network().learningRate())).start());
-        started(new Emitter(teacherSettings, config, trainer::latest, policy, teacherMetrics).start());
+        Trainer trainer = started(Loops.trainer(config, teacherMetrics, new AdaptiveTraining(drift, teacherSettings.network().learningRate())));
+        started(Loops.emitter(config, teacherMetrics, trainer::latest, policy));
 
         RoleMetrics studentMetrics = metricsOf("student");
         StudentSettings studentSettings = StudentSettings.from(config);
-        FollowedModel teacher = started(new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, "teacher", codec,
-            studentSettings.network().inputs(), studentSettings.network().outputs(), studentMetrics, "student").start());
-        started(new StudentLoop(studentSettings, config, codec, teacher, studentMetrics, Clock.systemUTC()).start());
+        FollowedModel teacher = started(Loops.teacherSnapshots(config, studentMetrics));
+        started(Loops.student(config, studentMetrics, teacher));
 
         MonitorService monitor = started(new MonitorService(config, metricsOf("monitor")));
         monitor.start();
@@ -127,7 +126,7 @@ class MetricsScrapeIT {
 
     private RoleMetrics metricsOf(String role) throws IOException {
         RoleMetrics metrics = started(new RoleMetrics(role));
-        servers.put(role, started(MetricsServer.start(metrics, "127.0.0.1", 0)));
+        servers.put(role, started(MetricsServer.start(metrics, "127.0.0.1", 0, List::of)));
         return metrics;
     }
 

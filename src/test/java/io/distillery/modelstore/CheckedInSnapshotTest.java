@@ -3,6 +3,7 @@ package io.distillery.modelstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
@@ -27,9 +28,14 @@ class CheckedInSnapshotTest {
 
     @Test
     void shouldLoadStudentSnapshotWrittenByVersion1() throws Exception {
-        Snapshot snapshot = new SnapshotCodec(SnapshotFixtures.TEST_KEY).decode(resource(V1));
+        SnapshotCodec codec = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+        Snapshot snapshot = codec.decode(resource(V1));
 
-        Network student = new SnapshotLoader().load(snapshot, 4, 3);
+        Network student;
+        try (RoleMetrics metrics = new RoleMetrics()) {
+            student = SnapshotVerifier.ofNetworks("student", 4, 3, codec, metrics, "student")
+                .verify(resource(V1), -1).model();
+        }
 
         assertThat(snapshot.manifest().model()).isEqualTo("student");
         assertThat(snapshot.manifest().version()).isEqualTo(1);

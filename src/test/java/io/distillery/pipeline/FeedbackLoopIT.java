@@ -1,5 +1,6 @@
 package io.distillery.pipeline;
 
+import io.distillery.testing.Loops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
@@ -46,16 +47,13 @@ class FeedbackLoopIT {
             DriftResponse drift = new DriftResponse(feedback, metrics);
             TeacherSettings teacherSettings = TeacherSettings.from(config);
             List<Double> shares = new ArrayList<>();
-            try (FeedbackFollower follower = FeedbackFollower.create(config, metrics,
+            try (FeedbackFollower follower = Loops.feedback(config, metrics,
                      List.of(policy::onFeedback, drift::onFeedback));
                  MonitorService monitor = new MonitorService(config, metrics);
-                 Trainer trainer = new Trainer(teacherSettings, config, codec, metrics, Clock.systemUTC(),
-                     new AdaptiveTraining(drift, teacherSettings.network().learningRate())).start();
-                 Emitter emitter = new Emitter(teacherSettings, config, trainer::latest, policy, metrics).start();
-                 FollowedModel teacher = new FollowedModel(config, Topics.TEACHER_SNAPSHOTS, "teacher", codec, 16, 4,
-                     metrics, "student").start();
-                 StudentLoop student = new StudentLoop(StudentSettings.from(config), config, codec, teacher, metrics,
-                     Clock.systemUTC()).start()) {
+                 Trainer trainer = Loops.trainer(config, metrics, new AdaptiveTraining(drift, teacherSettings.network().learningRate()));
+                 Emitter emitter = Loops.emitter(config, metrics, trainer::latest, policy);
+                 FollowedModel teacher = Loops.teacherSnapshots(config, metrics);
+                 StudentLoop student = Loops.student(config, metrics, teacher)) {
                 follower.start();
                 monitor.start();
                 Thread producer = new Thread(() -> produceWithPause(config));

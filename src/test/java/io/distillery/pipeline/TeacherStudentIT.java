@@ -1,5 +1,6 @@
 package io.distillery.pipeline;
 
+import io.distillery.testing.Loops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
@@ -47,14 +48,10 @@ class TeacherStudentIT {
             SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
             RoleMetrics metrics = new RoleMetrics();
             StudentSettings studentSettings = StudentSettings.from(config);
-            try (Trainer trainer = new Trainer(TeacherSettings.from(config), config, codec, metrics, Clock.systemUTC(),
-                     TrainerAdaptation.NONE).start();
-                 Emitter emitter = new Emitter(TeacherSettings.from(config), config, trainer::latest,
-                     EmissionGate.ALWAYS, metrics).start();
-                 FollowedModel teacher = new FollowedModel(config, io.distillery.topics.Topics.TEACHER_SNAPSHOTS,
-                     "teacher", codec, 16, 4, metrics, "student").start();
-                 StudentLoop student = new StudentLoop(studentSettings, config, codec, teacher, metrics,
-                     Clock.systemUTC()).start()) {
+            try (Trainer trainer = Loops.trainer(config, metrics, TrainerAdaptation.NONE);
+                 Emitter emitter = Loops.emitter(config, metrics, trainer::latest, EmissionGate.ALWAYS);
+                 FollowedModel teacher = Loops.teacherSnapshots(config, metrics);
+                 StudentLoop student = Loops.student(config, metrics, teacher)) {
                 long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
                 while (student.processed() < valid && System.nanoTime() < deadline) {
                     assertThat(trainer.failure()).isNull();
@@ -63,8 +60,7 @@ class TeacherStudentIT {
                     Thread.sleep(200);
                 }
                 assertThat(student.processed()).isEqualTo(valid);
-                double[] recent = student.recent();
-                assertThat(recent[0]).as("recent student-teacher agreement").isGreaterThan(0.9);
+                assertThat(student.recent().agreement()).as("recent student-teacher agreement").isGreaterThan(0.9);
             }
 
             List<ConsumerRecord<byte[], byte[]>> logits = Topics.readAll(kafka.bootstrapServers(),

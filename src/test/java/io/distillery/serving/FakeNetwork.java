@@ -35,7 +35,7 @@ final class FakeNetwork implements ServingNetwork {
         return ("fake:" + mode).getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static ServingNetwork load(Snapshot s, int inputs, int outputs) throws SnapshotException {
+    private static ServingNetwork load(Snapshot s) throws SnapshotException {
         String text = new String(s.modelBytes(), StandardCharsets.US_ASCII);
         if (!text.startsWith("fake:")) {
             throw new SnapshotException(Rejection.LOAD_FAILED, "not a fake network");

@@ -24,8 +24,8 @@ class ServeServiceTest {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean armed = new AtomicBoolean();
-        ModelLoader gated = (s, in, out) -> {
-            ServingNetwork base = FakeNetwork.LOADER.load(s, in, out);
+        ModelLoader gated = s -> {
+            ServingNetwork base = FakeNetwork.LOADER.load(s);
             return s.manifest().version() == 1 ? new Gated(base, armed, entered, release) : base;
         };
         try (RoleMetrics metrics = new RoleMetrics();

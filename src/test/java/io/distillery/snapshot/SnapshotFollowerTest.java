@@ -2,6 +2,8 @@ package io.distillery.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.config.Config;
+import io.distillery.topics.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -22,14 +24,14 @@ class SnapshotFollowerTest {
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
     /** A MockConsumer that waits a little on an empty poll, like the real one, instead of spinning. */
-    private static final class PacedConsumer extends MockConsumer<String, byte[]> {
+    private static final class PacedConsumer extends MockConsumer<byte[], byte[]> {
         PacedConsumer() {
             super("earliest");
         }
 
         @Override
-        public ConsumerRecords<String, byte[]> poll(Duration timeout) {
-            ConsumerRecords<String, byte[]> records = super.poll(timeout);
+        public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
             if (records.isEmpty()) {
                 try {
                     Thread.sleep(2);
@@ -62,8 +64,9 @@ class SnapshotFollowerTest {
         consumer.updateEndOffsets(Map.of(TP, endOffset));
     }
 
-    private static ConsumerRecord<String, byte[]> record(long offset, String key, String value) {
-        return new ConsumerRecord<>(TOPIC, 0, offset, key, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    private static ConsumerRecord<byte[], byte[]> record(long offset, String key, String value) {
+        return new ConsumerRecord<>(TOPIC, 0, offset, key.getBytes(StandardCharsets.UTF_8),
+            value == null ? null : value.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -138,13 +141,15 @@ class SnapshotFollowerTest {
 
     @Test
     void shouldRaiseFetchLimitsAndDropAnyGroupId() {
-        Map<String, Object> config = SnapshotFollower.consumerConfig(
-            Map.of("bootstrap.servers", "b:9092", "group.id", "g", "security.protocol", "SSL"), 32 << 20);
+        Config config = Config.of(Map.of("kafka.bootstrap.servers", "b:9092", "kafka.group.id", "g",
+            "kafka.security.protocol", "SSL"));
+        Map<String, Object> props = KafkaClients.followerConsumer(config, SnapshotFollower.consumerDefaults(32 << 20));
 
-        assertThat((int) config.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)).isGreaterThan(32 << 20);
-        assertThat((int) config.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)).isGreaterThan(32 << 20);
-        assertThat(config).containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "b:9092")
-            .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)
+        assertThat((int) props.get(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)).isGreaterThan(32 << 20);
+        assertThat((int) props.get(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)).isGreaterThan(32 << 20);
+        assertThat(props).containsEntry("security.protocol", "SSL").containsEntry("bootstrap.servers", "b:9092")
+            .containsEntry(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false")
+            .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
             .doesNotContainKey(ConsumerConfig.GROUP_ID_CONFIG);
     }
 

@@ -3,17 +3,17 @@ package io.distillery.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 class SnapshotPublisherTest {
-    private final MockProducer<String, byte[]> producer =
-        new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+    private final MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
     @Test
     void shouldPublishSignedSnapshotKeyedByModelName() throws Exception {
@@ -25,14 +25,14 @@ class SnapshotPublisherTest {
 
         assertThat(producer.history()).hasSize(1);
         assertThat(producer.history().get(0).topic()).isEqualTo("distill.student.snapshots");
-        assertThat(producer.history().get(0).key()).isEqualTo("student");
+        assertThat(new String(producer.history().get(0).key(), StandardCharsets.UTF_8)).isEqualTo("student");
         assertThat(codec.decode(producer.history().get(0).value())).isEqualTo(snapshot);
     }
 
     @Test
     void shouldThrowKafkaExceptionWhenTheWriteFails() {
-        MockProducer<String, byte[]> failing =
-            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+        MockProducer<byte[], byte[]> failing =
+            new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
         SnapshotPublisher publisher = new SnapshotPublisher(failing, "t");
         Thread failer = new Thread(() -> {
             while (!failing.errorNext(new KafkaException("broker said no"))) {

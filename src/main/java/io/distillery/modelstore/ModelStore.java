@@ -1,0 +1,72 @@
+package io.distillery.modelstore;
+
+import io.distillery.config.Config;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.topics.ClientFactory;
+import io.distillery.topics.TopicSpec;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a role needs to write, follow and resume from signed snapshots, in one place: the configuration,
+ * the Kafka clients, the signing codec, the role's metrics and its clock. Immutable; the objects it makes
+ * belong to the caller.
+ */
+public final class ModelStore {
+    private final Config config;
+    private final ClientFactory clients;
+    private final SnapshotCodec codec;
+    private final RoleMetrics metrics;
+    private final String role;
+    private final Clock clock;
+
+    /** @param role the role tag of the metrics and the role written into published manifests */
+    public ModelStore(Config config, ClientFactory clients, SnapshotCodec codec, RoleMetrics metrics, String role,
+                      Clock clock) {
+        this.config = config;
+        this.clients = clients;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.role = role;
+        this.clock = clock;
+    }
+
+    /** A store with real Kafka clients and the system clock. */
+    public static ModelStore of(Config config, SnapshotCodec codec, RoleMetrics metrics, String role) {
+        return new ModelStore(config, ClientFactory.KAFKA, codec, metrics, role, Clock.systemUTC());
+    }
+
+    /** Follows the verified snapshots of {@code model} on {@code topic}; start it, close it. */
+    public FollowedModel follow(TopicSpec topic, String model, int inputs, int outputs) {
+        return new FollowedModel(config, clients, topic, model, codec, inputs, outputs, metrics, role);
+    }
+
+    /** A writer of this role's snapshots of {@code model}; close it. */
+    public SnapshotWriter writer(TopicSpec topic, String model) {
+        return new SnapshotWriter(config, clients, topic, model, role, codec, metrics, clock);
+    }
+
+    /** Where this role starts again: see {@link ResumePoint#read}. */
+    public Optional<ResumePoint> resume(TopicSpec topic, String model, int inputs, int outputs, Consumer<?, ?> input,
+                                        List<TopicPartition> parts) throws InterruptedException {
+        try (FollowedModel own = follow(topic, model, inputs, outputs)) {
+            return ResumePoint.read(own, input, parts);
+        }
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public RoleMetrics metrics() {
+        return metrics;
+    }
+
+    public SnapshotCodec codec() {
+        return codec;
+    }
+}

@@ -1,0 +1,129 @@
+package io.distillery.modelstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.BrokenNetworks;
+import io.distillery.model.Network;
+import io.distillery.snapshot.Rejection;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotException;
+import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The one verification path, on real DL4J networks. */
+class SnapshotVerifierTest {
+    private static final NetworkSpec SPEC = new NetworkSpec(4, List.of(6), 3, "tanh", "adam", 1e-2, 5);
+    private static final SnapshotCodec CODEC = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+
+    private final RoleMetrics metrics = new RoleMetrics();
+    private final Network student = Network.student(SPEC, new DistillationSpec(1, 0.5));
+    private final SnapshotVerifier<Network> verifier = verifier(4, 3);
+    private final List<Long> used = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        metrics.close();
+    }
+
+    private SnapshotVerifier<Network> verifier(int inputs, int outputs) {
+        return SnapshotVerifier.ofNetworks("student", inputs, outputs, CODEC, metrics, "student");
+    }
+
+    private static byte[] encoded(long version, byte[] model) {
+        var m = SnapshotFixtures.manifest(4, 3);
+        var manifest = new SnapshotManifest(m.id(), m.model(), m.role(), version, m.parentTeacherVersion(),
+            m.configHash(), m.inputOffsets(), m.libraryVersions(), m.createdAtMs(), m.inputs(), m.outputs(), "");
+        return CODEC.encode(Snapshot.of(manifest, model));
+    }
+
+    private double rejected(String reason) {
+        var c = metrics.registry().find("distill.snapshots.rejected").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Test
+    void shouldLoadASnapshotThatPassesEveryCheck() throws Exception {
+        Network loaded = verifier.verify(encoded(7, student.toBytes(false)), -1).model();
+
+        float[][] row = {{0.5f, -1, 2, 0}};
+        assertThat(loaded.logits(row)).isDeepEqualTo(student.logits(row));
+    }
+
+    @Test
+    void shouldRejectWhenTheManifestShapeDiffersFromTheExpectedOne() {
+        assertRejected(verifier(784, 10), encoded(7, student.toBytes(false)), Rejection.WRONG_SHAPE);
+        assertRejected(verifier(4, 10), encoded(7, student.toBytes(false)), Rejection.WRONG_SHAPE);
+    }
+
+    @Test
+    void shouldRejectWhenTheNetworkShapeDiffersFromTheManifest() {
+        Network wider = Network.student(new NetworkSpec(5, List.of(6), 3, "tanh", "adam", 1e-2, 5),
+            new DistillationSpec(1, 0.5));
+
+        assertRejected(verifier, encoded(7, wider.toBytes(false)), Rejection.WRONG_SHAPE);
+    }
+
+    @Test
+    void shouldRejectModelBytesThatDoNotLoad() {
+        byte[] model = student.toBytes(false);
+
+        assertRejected(verifier, encoded(7, new byte[] {1, 2, 3}), Rejection.LOAD_FAILED);
+        assertRejected(verifier, encoded(7, Arrays.copyOf(model, model.length / 2)), Rejection.LOAD_FAILED);
+    }
+
+    @Test
+    void shouldRejectANetworkWhoseTestPredictionIsNotFinite() {
+        assertRejected(verifier, encoded(7, BrokenNetworks.withNaNParameters(student)), Rejection.TEST_PREDICTION_FAILED);
+    }
+
+    @Test
+    void shouldRejectAVersionNotNewerThanTheOneHeld() {
+        assertRejected(verifier, encoded(7, student.toBytes(false)), 7, Rejection.STALE_VERSION);
+    }
+
+    @Test
+    void shouldHandTheSinkOnlyVerifiedSnapshotsOfItsModelAndCountEachRefusal() {
+        var listener = verifier.listener(() -> used.isEmpty() ? -1 : used.get(used.size() - 1), v -> {
+            used.add(v.version());
+            return true;
+        });
+
+        listener.onSnapshot("student", encoded(1, student.toBytes(false)), 0);
+        listener.onSnapshot("teacher", encoded(2, student.toBytes(false)), 1);
+        listener.onSnapshot("student", encoded(2, new byte[] {1}), 2);
+        listener.onSnapshot("student", encoded(1, student.toBytes(false)), 3);
+        listener.onSnapshot("student", encoded(3, student.toBytes(false)), 4);
+
+        assertThat(used).containsExactly(1L, 3L);
+        assertThat(rejected("load_failed")).isEqualTo(1.0);
+        assertThat(rejected("stale_version")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCountARefusalOfTheSinkItself() {
+        verifier.offer("student", encoded(1, student.toBytes(false)), 0, -1, v -> {
+            throw new SnapshotException(Rejection.STALE_VERSION, "a newer one came first");
+        });
+
+        assertThat(rejected("stale_version")).isEqualTo(1.0);
+    }
+
+    private static void assertRejected(SnapshotVerifier<Network> v, byte[] encoded, Rejection reason) {
+        assertRejected(v, encoded, -1, reason);
+    }
+
+    private static void assertRejected(SnapshotVerifier<Network> v, byte[] encoded, long newest, Rejection reason) {
+        assertThatThrownBy(() -> v.verify(encoded, newest))
+            .isInstanceOfSatisfying(SnapshotException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+    }
+}
