@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
-# one OpenMP thread per DL4J call: measured faster on small machines (FINDINGS.md)
+# one OpenMP thread per DL4J call, as ./distillery runs it (docs/measurements.md)
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 java @deploy/jvm.options -cp "target/classes:target/test-classes:$(cat target/classpath.txt)" \

@@ -135,7 +135,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "3");
-        // Bounded disk: a perf run filled 50 GB in 25 minutes without these (FINDINGS.md).
+        // Bounded disk: without these a performance run filled 50 GB of disk in 25 minutes
+        // (docs/measurements.md).
         p.put("log.retention.bytes", Long.toString(options.retentionBytes()));
         p.put("log.retention.ms", Long.toString(options.retentionMs()));
         p.put("log.segment.bytes", Integer.toString(32 << 20));

@@ -19,7 +19,7 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
                              long retentionMs, int snapshotMaxBytes, long stuckAfterMs) {
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", "9400",
         "HTTP port serving /metrics in the Prometheus text format (0 picks a free port)");
-    public static final ConfigKey HMAC_KEY = new ConfigKey("snapshot.hmac.key", null,
+    public static final ConfigKey HMAC_KEY = ConfigKey.secret("snapshot.hmac.key",
         "secret key of the HMAC-SHA256 that signs and verifies every snapshot (at least 16 bytes)");
     public static final ConfigKey PARTITIONS = new ConfigKey("topics.partitions", "3",
         "partitions of the record, logits and evals topics");

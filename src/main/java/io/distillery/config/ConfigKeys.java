@@ -28,6 +28,11 @@ public final class ConfigKeys {
         return ALL.containsKey(name);
     }
 
+    /** The declared key of that name, or {@code null} when there is none. */
+    public static ConfigKey find(String name) {
+        return ALL.get(name);
+    }
+
     /** Every key, sorted by name. */
     public static List<ConfigKey> all() {
         return List.copyOf(ALL.values());

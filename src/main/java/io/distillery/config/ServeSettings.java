@@ -23,7 +23,7 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
         "HTTP worker threads, and network copies held per served model (requests run in parallel)");
     public static final ConfigKey MAX_BODY_BYTES = new ConfigKey("serve.max.body.bytes", "4194304",
         "largest accepted request body, bytes; a larger one is answered 413");
-    public static final ConfigKey ADMIN_TOKEN = new ConfigKey("serve.admin.token", null,
+    public static final ConfigKey ADMIN_TOKEN = ConfigKey.secret("serve.admin.token",
         "bearer token of /v2/admin/pin, /unpin and /rollback; when unset those answer 403");
     public static final ConfigKey HISTORY = new ConfigKey("serve.history", "3",
         "verified models kept in memory (the served one included) for pin and rollback");

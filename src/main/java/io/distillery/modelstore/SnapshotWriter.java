@@ -1,6 +1,7 @@
 package io.distillery.modelstore;
 
 import io.distillery.config.Config;
+import io.distillery.config.Secrets;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
@@ -13,9 +14,7 @@ import io.distillery.topics.ClientFactory;
 import io.distillery.topics.TopicSpec;
 import java.time.Clock;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Publishes signed snapshots of one model: builds the manifest (version, parent teacher version,
@@ -25,8 +24,6 @@ import java.util.regex.Pattern;
  * Single-threaded: the owner of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
-    private static final Pattern SECRET = Pattern.compile(".*(hmac|password|jaas|secret|token).*");
-
     private final SnapshotPublisher publisher;
     private final SnapshotCodec codec;
     private final String model;
@@ -41,7 +38,7 @@ public final class SnapshotWriter implements AutoCloseable {
         this.codec = codec;
         this.model = model;
         this.role = role;
-        this.configHash = SnapshotManifest.configHash(withoutSecrets(config.explicitValues()));
+        this.configHash = configHash(config);
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -64,14 +61,9 @@ public final class SnapshotWriter implements AutoCloseable {
         return s;
     }
 
-    static Map<String, String> withoutSecrets(Map<String, String> values) {
-        Map<String, String> out = new TreeMap<>();
-        values.forEach((k, v) -> {
-            if (!SECRET.matcher(k).matches()) {
-                out.put(k, v);
-            }
-        });
-        return out;
+    /** The hash of the explicitly set values, secrets left out (see {@link Secrets}). */
+    static String configHash(Config config) {
+        return SnapshotManifest.configHash(Secrets.without(config.explicitValues()));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each infer request reads the served model reference once and runs entirely on that model. A bad
  * request is answered 4xx with {@code {"error": "..."}} and touches nothing shared; an unexpected failure
- * is logged and answered 500. Every answer is counted by endpoint and status class.
+ * is answered 500 with only an error id ({@code {"error": "internal error, id 3f9c…"}}) and logged at
+ * ERROR, with its stack trace, under the same id. Every answer is counted by endpoint and status class.
  */
 final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
@@ -99,14 +101,21 @@ final class InferenceServer implements AutoCloseable {
         } catch (HttpError e) {
             answer = Answer.json(e.status(), OipJson.error(e.getMessage()));
         } catch (RuntimeException | IOException e) {
-            LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            answer = Answer.json(500, OipJson.error("internal error: " + e));
+            // The client gets only an id to quote; the detail stays in the log, under that id.
+            String id = errorId();
+            LOG.error("{} {} failed, error id {}", ex.getRequestMethod(), ex.getRequestURI(), id, e);
+            answer = Answer.json(500, OipJson.error("internal error, id " + id));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             answer = Answer.json(503, OipJson.error("server is shutting down"));
         }
         send(ex, answer);
         metrics.request(endpoint[0], answer.status());
+    }
+
+    /** A short random id that ties a 500 answer to its log line. */
+    private static String errorId() {
+        return String.format("%08x", ThreadLocalRandom.current().nextInt());
     }
 
     private Answer route(HttpExchange ex, String[] endpoint) throws IOException, InterruptedException {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -47,6 +50,29 @@ class MainTest {
     void shouldExitTwoOnUnknownSetting() {
         String err = run(2, "config", "--set", "data.feature=3")[1];
         assertThat(err).contains("unknown configuration key(s): data.feature (from flag)");
+    }
+
+    @Test
+    void shouldMaskSecretsInConfigOutput() {
+        String[] secrets = {"snapshot.hmac.key", "serve.admin.token", "kafka.ssl.key.password",
+            "kafka.ssl.keystore.password", "kafka.ssl.keystore.key", "kafka.ssl.truststore.password",
+            "kafka.sasl.jaas.config", "kafka.producer.ssl.key.password"};
+        List<String> args = new ArrayList<>(List.of("config"));
+        for (int i = 0; i < secrets.length; i++) {
+            args.add("--set");
+            args.add(secrets[i] + "=hidden-value-" + i + "-0123456789");
+        }
+        args.addAll(List.of("--set", "kafka.ssl.keystore.location=/etc/kafka/ks.p12",
+            "--set", "student.batch.size=64"));
+
+        String out = run(0, args.toArray(String[]::new))[0];
+
+        assertThat(out).doesNotContain("hidden-value");
+        for (String key : secrets) {
+            assertThat(out).containsPattern("(?m)^" + Pattern.quote(key) + " *= <set>");
+        }
+        assertThat(out).containsPattern("(?m)^kafka.ssl.keystore.location *= /etc/kafka/ks.p12")
+            .containsPattern("(?m)^student.batch.size *= 64 ");
     }
 
     @Test

@@ -34,12 +34,12 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The Fashion-MNIST quality run of README, through the real roles and an in-process broker.
  *
- * <p>Protocol (FINDINGS.md): a seeded half of the 60,000 training images is history, all labeled,
+ * <p>Protocol (docs/quality-run.md): a seeded half of the 60,000 training images is history, all labeled,
  * published first; the trainer bootstraps on it (5 epochs); the other half then streams once with 10%
  * labeled while trainer, emitter and student run. On the 10,000 test images it scores the final teacher,
  * the distilled student, and a label-only student of the same size given the stream's labeled records and
  * the same number of steps; plus the student's agreement with the teacher and the cost per prediction.
- * Usage: {@code bench/quality.sh [seed ...]} (default seeds 0 and 1).
+ * Usage: {@code bench/run QualityRun [seed ...]} (default seeds 0 and 1).
  */
 public final class QualityRun {
     private static final int HISTORY = 30_000;

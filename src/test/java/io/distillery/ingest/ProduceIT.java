@@ -9,8 +9,8 @@ import io.distillery.records.Decoded;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
 import io.distillery.records.RejectReason;
+import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.KafkaFixture;
-import io.distillery.testing.Topics;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +68,7 @@ class ProduceIT {
         assertThat(injected.keySet()).containsExactlyInAnyOrder(FaultInjector.FAULTS);
         assertThat(injected.values()).allSatisfy(n -> assertThat(n).isBetween(150L, 250L));
 
-        List<ConsumerRecord<byte[], byte[]>> inputs = Topics.readAll(kafka.bootstrapServers(),
+        List<ConsumerRecord<byte[], byte[]>> inputs = CommittedRecords.readAll(kafka.bootstrapServers(),
             List.of("distill.records.labeled", "distill.records.unlabeled"), 20_000 - bad, Duration.ofSeconds(2),
             Duration.ofSeconds(90));
         assertThat(inputs).hasSize((int) (20_000 - bad));
@@ -86,7 +86,7 @@ class ProduceIT {
         assertThat(labeled).isEqualTo(summary.labeled());
         assertThat((double) labeled / inputs.size()).isBetween(0.08, 0.12);
 
-        List<ConsumerRecord<byte[], byte[]>> dead = Topics.readAll(kafka.bootstrapServers(),
+        List<ConsumerRecord<byte[], byte[]>> dead = CommittedRecords.readAll(kafka.bootstrapServers(),
             List.of("distill.deadletter"), bad, Duration.ofSeconds(2), Duration.ofSeconds(60));
         Map<RejectReason, Long> byHeader = new EnumMap<>(RejectReason.class);
         for (ConsumerRecord<byte[], byte[]> r : dead) {

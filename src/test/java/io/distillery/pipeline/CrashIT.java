@@ -13,11 +13,11 @@ import io.distillery.records.InputRecord;
 import io.distillery.records.LogitsCodec;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
 import io.distillery.testing.RoleProcess;
 import io.distillery.testing.SnapshotTopics;
-import io.distillery.testing.Topics;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Offsets;
 import java.nio.charset.StandardCharsets;
@@ -139,8 +139,8 @@ class CrashIT {
         // but must still record, in a snapshot, that it consumed it
         Stream stream = streamed.plusBad(publishInvalidLabeled(config));
 
-        List<ConsumerRecord<byte[], byte[]>> logits = Topics.readAll(bootstrap, List.of("distill.teacher.logits"),
-            stream.validIds().size(), Duration.ofSeconds(3), Duration.ofSeconds(120));
+        List<ConsumerRecord<byte[], byte[]>> logits = CommittedRecords.readAll(bootstrap,
+            List.of("distill.teacher.logits"), stream.validIds().size(), Duration.ofSeconds(3), Duration.ofSeconds(120));
         double logitsSeconds = seconds(tStream);
         Map<String, Long> perId = logits.stream().map(r -> LogitsCodec.decode(r.value()).id())
             .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
@@ -149,7 +149,7 @@ class CrashIT {
             .as("ids with more than one committed logit").isEmpty();
         assertThat(logits).hasSize(stream.validIds().size());
 
-        List<ConsumerRecord<byte[], byte[]>> dead = Topics.readAll(bootstrap, List.of("distill.deadletter"),
+        List<ConsumerRecord<byte[], byte[]>> dead = CommittedRecords.readAll(bootstrap, List.of("distill.deadletter"),
             stream.badKeys().size(), Duration.ofSeconds(2), Duration.ofSeconds(30));
         List<String> deadKeys = dead.stream()
             .filter(r -> "teacher".equals(header(r, DeadLetters.ROLE)))

@@ -20,9 +20,9 @@ import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
+import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
-import io.distillery.testing.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,7 +63,7 @@ class TeacherStudentIT {
                 assertThat(student.recent().agreement()).as("recent student-teacher agreement").isGreaterThan(0.9);
             }
 
-            List<ConsumerRecord<byte[], byte[]>> logits = Topics.readAll(kafka.bootstrapServers(),
+            List<ConsumerRecord<byte[], byte[]>> logits = CommittedRecords.readAll(kafka.bootstrapServers(),
                 List.of("distill.teacher.logits"), valid, Duration.ofSeconds(3), Duration.ofSeconds(60));
             Map<String, Long> perId = logits.stream().map(r -> LogitsCodec.decode(r.value()))
                 .collect(Collectors.groupingBy(LogitsMessage::id, Collectors.counting()));
@@ -71,14 +71,14 @@ class TeacherStudentIT {
             assertThat(perId).hasSize((int) valid);
             assertThat(perId.values()).allMatch(n -> n == 1);
 
-            List<ConsumerRecord<byte[], byte[]>> evals = Topics.readAll(kafka.bootstrapServers(),
+            List<ConsumerRecord<byte[], byte[]>> evals = CommittedRecords.readAll(kafka.bootstrapServers(),
                 List.of("distill.student.evals"), valid, Duration.ofSeconds(2), Duration.ofSeconds(60));
             assertThat(evals).hasSize((int) valid);
             assertThat(EvalCodec.decode(evals.get(0).value()).kl()).isFinite();
 
             Map<String, Long> deadReasons = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : Topics.readAll(kafka.bootstrapServers(), List.of("distill.deadletter"),
-                3, Duration.ofSeconds(2), Duration.ofSeconds(30))) {
+            for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(kafka.bootstrapServers(),
+                List.of("distill.deadletter"), 3, Duration.ofSeconds(2), Duration.ofSeconds(30))) {
                 deadReasons.merge(new String(r.headers().lastHeader(DeadLetters.REASON).value(), StandardCharsets.UTF_8)
                     + "@" + new String(r.headers().lastHeader(DeadLetters.ROLE).value(), StandardCharsets.UTF_8), 1L, Long::sum);
             }

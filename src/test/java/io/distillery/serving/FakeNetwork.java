@@ -13,8 +13,14 @@ import java.util.concurrent.locks.LockSupport;
  * same instance at once. Model bytes are the text {@code fake:<mode>}; see {@link #LOADER}.
  */
 final class FakeNetwork implements ServingNetwork {
-    /** Loads {@code fake:ok}, {@code fake:nan} (non-finite logits), {@code fake:throws}; else LOAD_FAILED. */
+    /**
+     * Loads {@code fake:ok}, {@code fake:nan} (non-finite logits), {@code fake:throws} (fails every call,
+     * so the swap's test prediction rejects it), {@code fake:throws-on-input} (passes the all-zero test
+     * prediction, fails on any row with a non-zero value: a served model that breaks); else LOAD_FAILED.
+     */
     static final ModelLoader LOADER = FakeNetwork::load;
+    /** The message of the failure of a {@code throws-on-input} network: internal detail, never for clients. */
+    static final String FAILURE_DETAIL = "weights buffer at 0x7f00 freed";
 
     private final long version;
     private final int inputs;
@@ -67,6 +73,9 @@ final class FakeNetwork implements ServingNetwork {
             if (mode.equals("throws")) {
                 throw new IllegalStateException("broken network");
             }
+            if (mode.equals("throws-on-input") && hasNonZero(rows)) {
+                throw new IllegalStateException(FAILURE_DETAIL);
+            }
             if (workNanos > 0) {
                 LockSupport.parkNanos(workNanos);
             }
@@ -85,6 +94,17 @@ final class FakeNetwork implements ServingNetwork {
         } finally {
             busy.set(false);
         }
+    }
+
+    private static boolean hasNonZero(float[][] rows) {
+        for (float[] row : rows) {
+            for (float v : row) {
+                if (v != 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override

@@ -9,8 +9,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** Reads topics in tests: everything committed, until an expected count or a quiet period. */
-public final class Topics {
-    private Topics() {
+public final class CommittedRecords {
+    private CommittedRecords() {
     }
 
     /**

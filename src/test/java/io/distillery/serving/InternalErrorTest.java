@@ -1,0 +1,77 @@
+package io.distillery.serving;
+
+import static io.distillery.serving.ServingFixtures.CLASSES;
+import static io.distillery.serving.ServingFixtures.FEATURES;
+import static io.distillery.serving.ServingFixtures.feed;
+import static io.distillery.serving.ServingFixtures.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.metrics.RoleMetrics;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class InternalErrorTest {
+    private final RoleMetrics metrics = new RoleMetrics();
+    private final ServeService service = ServingFixtures.service(ServingFixtures.settings(null, 2, 3), metrics);
+    private final TestClient client = new TestClient(service.url());
+    private final List<LogEvent> logged = new CopyOnWriteArrayList<>();
+    private final AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
+        @Override
+        public void append(LogEvent event) {
+            logged.add(event.toImmutable());
+        }
+    };
+    private Logger serverLog;
+
+    @BeforeEach
+    void captureServerLog() {
+        capture.start();
+        serverLog = ((LoggerContext) LogManager.getContext(false)).getLogger(InferenceServer.class.getName());
+        serverLog.addAppender(capture);
+    }
+
+    @AfterEach
+    void close() {
+        serverLog.removeAppender(capture);
+        capture.stop();
+        service.close();
+        metrics.close();
+    }
+
+    @Test
+    void shouldAnswer500WithAnErrorIdButNotTheExceptionAndLogTheDetailUnderThatId() {
+        feed(service, snapshot(1, FEATURES, CLASSES, "throws-on-input"));
+
+        TestClient.Answer a = client.post("v2/models/student/infer", TestClient.inferBody("r1", 1, FEATURES, 1f));
+
+        assertThat(a.status()).isEqualTo(500);
+        assertThat(a.body()).doesNotContain(FakeNetwork.FAILURE_DETAIL).doesNotContain("IllegalStateException")
+            .doesNotContain("at io.distillery");
+        assertThat(a.error()).matches("internal error, id [0-9a-f]{8}");
+        String id = a.error().substring("internal error, id ".length());
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement().satisfies(e -> {
+            assertThat(e.getMessage().getFormattedMessage()).contains("error id " + id);
+            assertThat(e.getThrown()).isInstanceOf(IllegalStateException.class).hasMessage(FakeNetwork.FAILURE_DETAIL);
+        });
+    }
+
+    @Test
+    void shouldGiveEachFailureItsOwnId() {
+        feed(service, snapshot(1, FEATURES, CLASSES, "throws-on-input"));
+
+        String first = client.post("v2/models/student/infer", TestClient.inferBody("r1", 1, FEATURES, 1f)).error();
+        String second = client.post("v2/models/student/infer", TestClient.inferBody("r2", 1, FEATURES, 1f)).error();
+
+        assertThat(first).isNotEqualTo(second);
+    }
+}
