@@ -1,8 +1,8 @@
 package io.distillery.serving;
 
-import io.distillery.config.ServeSettings;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.distillery.config.ServeSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

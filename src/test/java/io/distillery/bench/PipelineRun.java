@@ -1,6 +1,5 @@
 package io.distillery.bench;
 
-import io.distillery.testing.Loops;
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
@@ -31,6 +30,7 @@ import io.distillery.teacher.Emitter;
 import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.TeacherModel;
 import io.distillery.teacher.Trainer;
+import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;

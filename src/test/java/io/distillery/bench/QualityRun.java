@@ -1,6 +1,5 @@
 package io.distillery.bench;
 
-import io.distillery.testing.Loops;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.Dataset;
@@ -17,6 +16,7 @@ import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
+import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;

@@ -1,6 +1,5 @@
 package io.distillery.bench;
 
-import io.distillery.testing.Loops;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.DriftSchedule;
@@ -20,6 +19,7 @@ import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
+import io.distillery.testing.Loops;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import java.time.Clock;

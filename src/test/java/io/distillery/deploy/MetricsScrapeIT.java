@@ -1,6 +1,5 @@
 package io.distillery.deploy;
 
-import io.distillery.testing.Loops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -22,6 +21,7 @@ import io.distillery.teacher.Emitter;
 import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.Trainer;
 import io.distillery.testing.KafkaFixture;
+import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import io.distillery.topics.Topics;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.distillery.pipeline;
 
-import io.distillery.testing.Loops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
@@ -19,6 +18,7 @@ import io.distillery.teacher.Emitter;
 import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.Trainer;
 import io.distillery.testing.KafkaFixture;
+import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package io.distillery.pipeline;
 
-import io.distillery.testing.Loops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
@@ -22,6 +21,7 @@ import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
 import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.KafkaFixture;
+import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

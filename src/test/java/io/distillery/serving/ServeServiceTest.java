@@ -1,6 +1,5 @@
 package io.distillery.serving;
 
-import io.distillery.config.ServeSettings;
 import static io.distillery.serving.ServingFixtures.feed;
 import static io.distillery.serving.ServingFixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.distillery.config.Config;
 import io.distillery.config.ConfigException;
 import io.distillery.config.ConfigKeys;
+import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
