@@ -4,8 +4,8 @@ import io.distillery.config.Config;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
-import io.distillery.service.Health;
-import io.distillery.service.HealthCheck;
+import io.distillery.service.LoopOwner;
+import io.distillery.service.ServiceLoop;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.snapshot.SnapshotManifest;
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * one atomic reference. Readers get an immutable {@link Current}; the network in it is only read, never
  * trained, so a reader that calls it from several threads should {@link Network#copy()} it first.
  */
-public final class FollowedModel implements HealthCheck, AutoCloseable {
+public final class FollowedModel implements LoopOwner {
     /** A verified snapshot: its version, its network, its manifest and the signed message itself. */
     public record Current(long version, Network network, SnapshotManifest manifest, byte[] encoded) {
     }
@@ -79,22 +79,7 @@ public final class FollowedModel implements HealthCheck, AutoCloseable {
     }
 
     @Override
-    public String name() {
-        return follower.name();
-    }
-
-    @Override
-    public Health health() {
-        return follower.health();
-    }
-
-    @Override
-    public Throwable failure() {
-        return follower.failure();
-    }
-
-    @Override
-    public void close() {
-        follower.close();
+    public ServiceLoop loop() {
+        return follower.loop();
     }
 }

@@ -2,13 +2,12 @@ package io.distillery.snapshot;
 
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
-import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.service.Health;
-import io.distillery.service.HealthCheck;
+import io.distillery.service.LoopOwner;
 import io.distillery.service.ServiceLoop;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.MeteredClients;
 import io.distillery.topics.TopicFollower;
 import io.distillery.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: the listener is called on the follower's thread and must not block for long.
  */
-public final class SnapshotFollower implements HealthCheck, AutoCloseable {
+public final class SnapshotFollower implements LoopOwner {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotFollower.class);
 
     /** Receives snapshot messages on the follower thread. */
@@ -57,14 +56,14 @@ public final class SnapshotFollower implements HealthCheck, AutoCloseable {
 
     /** A follower over the given consumer (a {@code MockConsumer} in tests); it closes the consumer. */
     public SnapshotFollower(Consumer<byte[], byte[]> consumer, String topic, Listener listener) {
-        this(consumer, null, topic, listener);
+        this(consumer, null, topic, listener, ServiceLoop.DEFAULT_STUCK_AFTER);
     }
 
-    private SnapshotFollower(Consumer<byte[], byte[]> consumer, AutoCloseable clientMeters, String topic,
-                             Listener listener) {
+    private SnapshotFollower(Consumer<byte[], byte[]> consumer, AutoCloseable resources, String topic,
+                             Listener listener, Duration stuckAfter) {
         this.listener = listener;
-        this.follower = new TopicFollower("snapshot-follower-" + topic, consumer, clientMeters, topic,
-            TopicFollower.StartAt.beginning(), this::onRecords, ServiceLoop.DEFAULT_STUCK_AFTER, Clock.systemUTC());
+        this.follower = new TopicFollower("snapshot-follower-" + topic, consumer, resources, topic,
+            TopicFollower.StartAt.beginning(), this::onRecords, stuckAfter, Clock.systemUTC());
     }
 
     /**
@@ -73,9 +72,11 @@ public final class SnapshotFollower implements HealthCheck, AutoCloseable {
      */
     public static SnapshotFollower create(Config config, ClientFactory clients, TopicSpec topic, Listener listener,
                                           RoleMetrics metrics, String role) {
-        Consumer<byte[], byte[]> consumer = clients.consumer(KafkaClients.followerConsumer(config,
-            consumerDefaults(CommonSettings.from(config).snapshotMaxBytes())));
-        return new SnapshotFollower(consumer, KafkaClientMeters.bind(metrics, role, consumer), topic.name(), listener);
+        CommonSettings common = CommonSettings.from(config);
+        MeteredClients metered = new MeteredClients(clients, metrics, role);
+        Consumer<byte[], byte[]> consumer = metered.consumer(KafkaClients.followerConsumer(config,
+            consumerDefaults(common.snapshotMaxBytes())));
+        return new SnapshotFollower(consumer, metered, topic.name(), listener, common.stuckAfter());
     }
 
     /** As {@link #create(Config, ClientFactory, TopicSpec, Listener, RoleMetrics, String)} with real clients. */
@@ -107,18 +108,8 @@ public final class SnapshotFollower implements HealthCheck, AutoCloseable {
     }
 
     @Override
-    public String name() {
-        return follower.name();
-    }
-
-    @Override
-    public Health health() {
-        return follower.health();
-    }
-
-    @Override
-    public Throwable failure() {
-        return follower.failure();
+    public ServiceLoop loop() {
+        return follower;
     }
 
     private void onRecords(List<ConsumerRecord<byte[], byte[]>> records, boolean caughtUp) {
@@ -161,11 +152,5 @@ public final class SnapshotFollower implements HealthCheck, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("snapshot listener failed on {} offset {}", key(r), r.offset(), e);
         }
-    }
-
-    /** Stops the follower and closes its consumer. */
-    @Override
-    public void close() {
-        follower.close();
     }
 }

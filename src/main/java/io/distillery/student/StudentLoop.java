@@ -2,7 +2,6 @@ package io.distillery.student;
 
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
-import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
@@ -23,6 +22,7 @@ import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.MeteredClients;
 import io.distillery.topics.Offsets;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -64,10 +64,9 @@ public final class StudentLoop extends ServiceLoop {
     private final ModelStore store;
     private final FollowedModel teacher;
     private final Evaluation evaluation;
+    private final MeteredClients clients;
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
-    private final KafkaClientMeters consumerMeters;
-    private final KafkaClientMeters producerMeters;
     private final SnapshotWriter writer;
     private final DeadLetters deadLetters;
     private final Counter consumed;
@@ -90,12 +89,11 @@ public final class StudentLoop extends ServiceLoop {
         this.teacher = teacher;
         RoleMetrics metrics = store.metrics();
         this.evaluation = new Evaluation(settings.distillation().temperature(), metrics);
-        this.consumer = clients.consumer(KafkaClients.consumer(config, Map.of(
+        this.clients = new MeteredClients(clients, metrics, Roles.STUDENT);
+        this.consumer = this.clients.consumer(KafkaClients.consumer(config, Map.of(
             "group.id", GROUP, "isolation.level", "read_committed",
             "max.poll.records", Integer.toString(settings.batchSize() * 4))));
-        this.producer = clients.producer(KafkaClients.producer(config, Map.of()));
-        this.consumerMeters = KafkaClientMeters.bind(metrics, Roles.STUDENT, consumer);
-        this.producerMeters = KafkaClientMeters.bind(metrics, Roles.STUDENT, producer);
+        this.producer = this.clients.producer(KafkaClients.producer(config, Map.of()));
         this.writer = store.writer(Topics.STUDENT_SNAPSHOTS, Models.STUDENT);
         this.deadLetters = new DeadLetters(producer, Roles.STUDENT, metrics);
         this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.STUDENT, Topics.TEACHER_LOGITS.name());
@@ -224,10 +222,7 @@ public final class StudentLoop extends ServiceLoop {
 
     @Override
     protected void tearDown() {
-        consumerMeters.close();
-        producerMeters.close();
-        consumer.close();
-        producer.close();
+        clients.close();
         writer.close();
     }
 

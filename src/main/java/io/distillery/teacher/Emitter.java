@@ -3,7 +3,6 @@ package io.distillery.teacher;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.TeacherSettings;
-import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
@@ -19,6 +18,7 @@ import io.distillery.service.ServiceLoop;
 import io.distillery.spec.Roles;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.MeteredClients;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
@@ -69,10 +69,9 @@ public final class Emitter extends ServiceLoop {
     private final InputCodec codec;
     private final Supplier<TeacherModel> teacher;
     private final EmissionGate gate;
+    private final MeteredClients clients;
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
-    private final KafkaClientMeters consumerMeters;
-    private final KafkaClientMeters producerMeters;
     private final DeadLetters deadLetters;
     private final Counter labeledOut;
     private final Counter unlabeledOut;
@@ -92,14 +91,13 @@ public final class Emitter extends ServiceLoop {
         this.codec = new InputCodec(DataSettings.from(config));
         this.teacher = teacher;
         this.gate = gate;
-        this.consumer = clients.consumer(KafkaClients.consumer(config, Map.of(
+        this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
+        this.consumer = this.clients.consumer(KafkaClients.consumer(config, Map.of(
             "group.id", GROUP, "isolation.level", "read_committed",
             "max.poll.records", Integer.toString(settings.emitterMaxPollRecords()))));
-        this.producer = clients.producer(KafkaClients.producer(config, Map.of(
+        this.producer = this.clients.producer(KafkaClients.producer(config, Map.of(
             "transactional.id", "distill-emitter-" + settings.emitterId(),
             "transaction.timeout.ms", "60000")));
-        this.consumerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer);
-        this.producerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, producer);
         this.deadLetters = new DeadLetters(producer, Roles.TEACHER, metrics);
         this.labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
         this.unlabeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "unlabeled");
@@ -141,8 +139,8 @@ public final class Emitter extends ServiceLoop {
 
     /** One poll, one transaction; an aborted one is read again from the last commit. */
     private void transact(ConsumerRecords<byte[], byte[]> records, Network net) {
-        producer.beginTransaction();
         try {
+            producer.beginTransaction();
             Batch batch = Batch.of(records, codec, deadLetters);
             Emitted counts = emit(batch, net);
             producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
@@ -230,10 +228,7 @@ public final class Emitter extends ServiceLoop {
 
     @Override
     protected void tearDown() {
-        consumerMeters.close();
-        producerMeters.close();
-        consumer.close();
-        producer.close();
+        clients.close();
     }
 
     /** The valid records of one poll; the invalid ones are dead-lettered on the way. */

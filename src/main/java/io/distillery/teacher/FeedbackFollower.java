@@ -1,22 +1,23 @@
 package io.distillery.teacher;
 
+import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.FeedbackSettings;
-import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackCodec;
 import io.distillery.records.FeedbackMessage;
-import io.distillery.service.Health;
-import io.distillery.service.HealthCheck;
+import io.distillery.service.LoopOwner;
 import io.distillery.service.ServiceLoop;
 import io.distillery.spec.Roles;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.MeteredClients;
 import io.distillery.topics.TopicFollower;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: listeners are called on the follower's thread.
  */
-public final class FeedbackFollower implements HealthCheck, AutoCloseable {
+public final class FeedbackFollower implements LoopOwner {
     private static final Logger LOG = LoggerFactory.getLogger(FeedbackFollower.class);
     static final String MALFORMED = "malformed-feedback";
 
@@ -53,18 +54,18 @@ public final class FeedbackFollower implements HealthCheck, AutoCloseable {
      */
     public FeedbackFollower(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, int rewindMessages,
                             RoleMetrics metrics, List<Consumer<FeedbackMessage>> listeners) {
-        this(consumer, null, rewindMessages, metrics, listeners);
+        this(consumer, null, rewindMessages, metrics, listeners, ServiceLoop.DEFAULT_STUCK_AFTER);
     }
 
     private FeedbackFollower(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-                             AutoCloseable clientMeters, int rewindMessages, RoleMetrics metrics,
-                             List<Consumer<FeedbackMessage>> listeners) {
+                             AutoCloseable resources, int rewindMessages, RoleMetrics metrics,
+                             List<Consumer<FeedbackMessage>> listeners, Duration stuckAfter) {
         this.listeners = List.copyOf(listeners);
         this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.FEEDBACK.name());
         this.malformed = metrics.counter(Metrics.RECORDS_REJECTED, Roles.TEACHER, MALFORMED);
-        this.follower = new TopicFollower("feedback-follower", consumer, clientMeters, Topics.FEEDBACK.name(),
+        this.follower = new TopicFollower("feedback-follower", consumer, resources, Topics.FEEDBACK.name(),
             TopicFollower.StartAt.lastMessages(rewindMessages), (records, caughtUp) -> onRecords(records),
-            ServiceLoop.DEFAULT_STUCK_AFTER, Clock.systemUTC());
+            stuckAfter, Clock.systemUTC());
     }
 
     /**
@@ -74,9 +75,10 @@ public final class FeedbackFollower implements HealthCheck, AutoCloseable {
      */
     public static FeedbackFollower create(Config config, ClientFactory clients, RoleMetrics metrics,
                                           List<Consumer<FeedbackMessage>> listeners) {
-        var consumer = clients.consumer(KafkaClients.followerConsumer(config, Map.of()));
-        return new FeedbackFollower(consumer, KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer),
-            FeedbackSettings.from(config).rewindMessages(), metrics, listeners);
+        MeteredClients metered = new MeteredClients(clients, metrics, Roles.TEACHER);
+        var consumer = metered.consumer(KafkaClients.followerConsumer(config, Map.of()));
+        return new FeedbackFollower(consumer, metered,
+            FeedbackSettings.from(config).rewindMessages(), metrics, listeners, CommonSettings.from(config).stuckAfter());
     }
 
     /** Starts reading; returns at once. */
@@ -85,24 +87,8 @@ public final class FeedbackFollower implements HealthCheck, AutoCloseable {
     }
 
     @Override
-    public String name() {
-        return follower.name();
-    }
-
-    @Override
-    public Health health() {
-        return follower.health();
-    }
-
-    @Override
-    public Throwable failure() {
-        return follower.failure();
-    }
-
-    /** Stops reading and closes the consumer. */
-    @Override
-    public void close() {
-        follower.close();
+    public ServiceLoop loop() {
+        return follower;
     }
 
     /** Decodes and delivers one poll's records. Package-private for tests. */

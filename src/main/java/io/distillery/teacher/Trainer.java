@@ -3,7 +3,6 @@ package io.distillery.teacher;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.TeacherSettings;
-import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.SlidingMean;
@@ -20,6 +19,7 @@ import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.MeteredClients;
 import io.distillery.topics.Offsets;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -60,8 +60,8 @@ public final class Trainer extends ServiceLoop {
     private final ModelStore store;
     private final RoleMetrics metrics;
     private final TrainerAdaptation adaptation;
+    private final MeteredClients clients;
     private final Consumer<byte[], byte[]> consumer;
-    private final KafkaClientMeters consumerMeters;
     private final SnapshotWriter writer;
     private final AtomicReference<TeacherModel> latest = new AtomicReference<>();
     private final SlidingMean prequential = new SlidingMean(1000);
@@ -86,9 +86,9 @@ public final class Trainer extends ServiceLoop {
         this.store = store;
         this.metrics = store.metrics();
         this.adaptation = adaptation;
-        this.consumer = clients.consumer(KafkaClients.consumer(config,
+        this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
+        this.consumer = this.clients.consumer(KafkaClients.consumer(config,
             Map.of("isolation.level", "read_committed", "max.poll.records", "1024")));
-        this.consumerMeters = KafkaClientMeters.bind(metrics, Roles.TEACHER, consumer);
         this.writer = store.writer(Topics.TEACHER_SNAPSHOTS, Models.TEACHER);
         this.skipped = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, "skipped-invalid");
         this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
@@ -187,8 +187,7 @@ public final class Trainer extends ServiceLoop {
 
     @Override
     protected void tearDown() {
-        consumerMeters.close();
-        consumer.close();
+        clients.close();
         writer.close();
     }
 

@@ -60,7 +60,7 @@ public final class TopicFollower extends ServiceLoop {
     }
 
     private final Consumer<byte[], byte[]> consumer;
-    private final AutoCloseable clientMeters;
+    private final AutoCloseable resources;
     private final String topic;
     private final StartAt startAt;
     private final Handler handler;
@@ -70,14 +70,15 @@ public final class TopicFollower extends ServiceLoop {
 
     /**
      * @param name the loop's name (thread and {@code /health})
-     * @param consumer a consumer without a group id (see {@link KafkaClients#followerConsumer}); closed here
-     * @param clientMeters the consumer's bound metrics, closed with it
+     * @param consumer a consumer without a group id (see {@link KafkaClients#followerConsumer})
+     * @param resources closed when the follower ends: the consumer and its metrics ({@link MeteredClients}),
+     *     or {@code null} to close just the consumer
      */
-    public TopicFollower(String name, Consumer<byte[], byte[]> consumer, AutoCloseable clientMeters, String topic,
+    public TopicFollower(String name, Consumer<byte[], byte[]> consumer, AutoCloseable resources, String topic,
                          StartAt startAt, Handler handler, Duration stuckAfter, Clock clock) {
         super(name, stuckAfter, clock);
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        this.clientMeters = clientMeters;
+        this.resources = resources == null ? consumer::close : resources;
         this.topic = Objects.requireNonNull(topic, "topic");
         this.startAt = Objects.requireNonNull(startAt, "startAt");
         this.handler = Objects.requireNonNull(handler, "handler");
@@ -142,12 +143,6 @@ public final class TopicFollower extends ServiceLoop {
 
     @Override
     protected void tearDown() throws Exception {
-        try {
-            if (clientMeters != null) {
-                clientMeters.close();
-            }
-        } finally {
-            consumer.close();
-        }
+        resources.close();
     }
 }

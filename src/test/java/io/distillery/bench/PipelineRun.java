@@ -124,7 +124,8 @@ final class PipelineRun {
             try (FeedbackFollower follower = Loops.feedback(config, metrics,
                      List.of(policy::onFeedback, drift::onFeedback, probe));
                  MonitorService monitor = new MonitorService(config, metrics);
-                 Trainer t = Loops.trainer(config, metrics, new AdaptiveTraining(drift, teacherSettings.network().learningRate()));
+                 Trainer t = Loops.trainer(config, metrics,
+                     new AdaptiveTraining(drift, teacherSettings.network().learningRate()));
                  Emitter emitter = Loops.emitter(config, metrics, t::latest, policy);
                  FollowedModel teacherSnapshots = Loops.teacherSnapshots(config, metrics);
                  StudentLoop s = Loops.student(config, metrics, teacherSnapshots)) {

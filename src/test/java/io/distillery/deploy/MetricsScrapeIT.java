@@ -11,6 +11,7 @@ import io.distillery.feedback.MonitorService;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
+import io.distillery.service.HealthCheck;
 import io.distillery.serving.ServeService;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.student.StudentLoop;
@@ -70,6 +71,8 @@ class MetricsScrapeIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, MetricsServer> servers = new LinkedHashMap<>();
+    private final Map<String, List<HealthCheck>> parts = new LinkedHashMap<>();
+    private String startingRole;
 
     @Test
     void shouldExportEveryDashboardAndAlertMetricFromTheRunningRoles(@TempDir Path tmp) throws Exception {
@@ -92,6 +95,7 @@ class MetricsScrapeIT {
                 scraped.forEach(MetricsScrapeIT::assertEverySeriesCarriesItsRole);
                 assertThat(consumersWithoutLag(scraped)).as("Kafka consumers without %s (the dashboard's lag panel)", LAG)
                     .isEmpty();
+                assertEveryRoleIsHealthyNamingItsParts();
             } finally {
                 closeAll();
             }
@@ -100,7 +104,6 @@ class MetricsScrapeIT {
 
     /** The roles wired as their commands wire them, each with its own registry and metrics port. */
     private ServeService startRoles(Config config) throws IOException {
-        SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
         RoleMetrics teacherMetrics = metricsOf("teacher");
         FeedbackSettings feedback = FeedbackSettings.from(config);
         EmissionPolicy policy = new EmissionPolicy(feedback, teacherMetrics);
@@ -109,11 +112,11 @@ class MetricsScrapeIT {
             List.of(policy::onFeedback, drift::onFeedback)));
         follower.start();
         TeacherSettings teacherSettings = TeacherSettings.from(config);
-        Trainer trainer = started(Loops.trainer(config, teacherMetrics, new AdaptiveTraining(drift, teacherSettings.network().learningRate())));
+        Trainer trainer = started(Loops.trainer(config, teacherMetrics,
+            new AdaptiveTraining(drift, teacherSettings.network().learningRate())));
         started(Loops.emitter(config, teacherMetrics, trainer::latest, policy));
 
         RoleMetrics studentMetrics = metricsOf("student");
-        StudentSettings studentSettings = StudentSettings.from(config);
         FollowedModel teacher = started(Loops.teacherSnapshots(config, studentMetrics));
         started(Loops.student(config, studentMetrics, teacher));
 
@@ -126,13 +129,39 @@ class MetricsScrapeIT {
 
     private RoleMetrics metricsOf(String role) throws IOException {
         RoleMetrics metrics = started(new RoleMetrics(role));
-        servers.put(role, started(MetricsServer.start(metrics, "127.0.0.1", 0, List::of)));
+        List<HealthCheck> roleParts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        parts.put(role, roleParts);
+        startingRole = role;
+        servers.put(role, started(MetricsServer.start(metrics, "127.0.0.1", 0, () -> roleParts)));
         return metrics;
     }
 
+    /** Closed at the end; a part with a health is reported on the /health of the role started last. */
     private <T extends AutoCloseable> T started(T part) {
         running.push(part);
+        if (part instanceof HealthCheck h && startingRole != null) {
+            parts.get(startingRole).add(h);
+        }
         return part;
+    }
+
+    /** Each role's /health over HTTP: 200, "ok", and a line "name: up ..." for each of its loops and followers. */
+    private void assertEveryRoleIsHealthyNamingItsParts() throws Exception {
+        Map<String, List<String>> expected = Map.of(
+            "teacher", List.of("feedback-follower", "teacher-trainer", "teacher-emitter"),
+            "student", List.of("snapshot-follower-distill.teacher.snapshots", "student"),
+            "monitor", List.of("monitor-streams"),
+            "serve", List.of("serve"));
+        for (var e : expected.entrySet()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + servers.get(e.getKey()).port() + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("/health of %s: %s", e.getKey(), r.body()).isEqualTo(200);
+            assertThat(r.body()).startsWith("ok\n");
+            for (String part : e.getValue()) {
+                assertThat(r.body()).as("/health of %s", e.getKey()).contains(part + ": up ");
+            }
+        }
     }
 
     private void closeAll() {

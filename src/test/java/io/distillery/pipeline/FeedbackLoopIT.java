@@ -50,7 +50,8 @@ class FeedbackLoopIT {
             try (FeedbackFollower follower = Loops.feedback(config, metrics,
                      List.of(policy::onFeedback, drift::onFeedback));
                  MonitorService monitor = new MonitorService(config, metrics);
-                 Trainer trainer = Loops.trainer(config, metrics, new AdaptiveTraining(drift, teacherSettings.network().learningRate()));
+                 Trainer trainer = Loops.trainer(config, metrics,
+                     new AdaptiveTraining(drift, teacherSettings.network().learningRate()));
                  Emitter emitter = Loops.emitter(config, metrics, trainer::latest, policy);
                  FollowedModel teacher = Loops.teacherSnapshots(config, metrics);
                  StudentLoop student = Loops.student(config, metrics, teacher)) {

@@ -3,6 +3,7 @@ package io.distillery.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
+import io.distillery.testing.FakeClients.PacedConsumer;
 import io.distillery.topics.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,26 +23,6 @@ import org.junit.jupiter.api.Test;
 class SnapshotFollowerTest {
     private static final String TOPIC = "distill.student.snapshots";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
-
-    /** A MockConsumer that waits a little on an empty poll, like the real one, instead of spinning. */
-    private static final class PacedConsumer extends MockConsumer<byte[], byte[]> {
-        PacedConsumer() {
-            super("earliest");
-        }
-
-        @Override
-        public ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-            ConsumerRecords<byte[], byte[]> records = super.poll(timeout);
-            if (records.isEmpty()) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return records;
-        }
-    }
 
     private record Delivery(String key, String value, long offset) {
     }

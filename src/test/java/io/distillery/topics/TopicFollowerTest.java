@@ -3,12 +3,12 @@ package io.distillery.topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.service.ServiceLoop;
+import io.distillery.testing.Await;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -80,7 +80,7 @@ class TopicFollowerTest {
         assertThat(follower.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
 
         consumer.schedulePollTask(() -> add(1));
-        await(() -> offsets.size() == 2);
+        Await.until(() -> offsets.size() == 2, "the records", Duration.ofSeconds(5));
 
         assertThat(caughtUpFlags).containsExactly(false, true);
     }
@@ -106,7 +106,7 @@ class TopicFollowerTest {
         consumer.schedulePollTask(() -> add(0));
         follower(TopicFollower.StartAt.beginning()).start();
 
-        await(() -> offsets.size() == 1);
+        Await.until(() -> offsets.size() == 1, "the records", Duration.ofSeconds(5));
 
         assertThat(offsets).containsExactly(0L);
         assertThat(follower.failure()).isNull();
@@ -130,13 +130,5 @@ class TopicFollowerTest {
         follower(TopicFollower.StartAt.beginning()).close();
 
         assertThat(consumer.closed()).isTrue();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(condition.getAsBoolean()).as("condition within 5 s").isTrue();
     }
 }

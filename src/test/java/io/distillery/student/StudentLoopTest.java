@@ -1,0 +1,111 @@
+package io.distillery.student;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.Config;
+import io.distillery.config.StudentSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.modelstore.FollowedModel;
+import io.distillery.modelstore.ModelStore;
+import io.distillery.records.EvalCodec;
+import io.distillery.records.EvalMessage;
+import io.distillery.records.LogitsCodec;
+import io.distillery.records.LogitsMessage;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.testing.Await;
+import io.distillery.testing.FakeClients.PacedConsumer;
+import io.distillery.testing.FakeClients;
+import io.distillery.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The student on mock clients: evaluations before training, dead letters, snapshots with offsets. */
+class StudentLoopTest {
+    private static final String KEY = "student-test-hmac-key-0123";
+    private static final TopicPartition LOGITS = new TopicPartition(Topics.TEACHER_LOGITS.name(), 0);
+    private static final Config CONFIG = Config.of(Map.of(
+        "kafka.bootstrap.servers", "mock:9092", "snapshot.hmac.key", KEY,
+        "data.features", "4", "data.classes", "3", "student.hidden", "8", "student.batch.size", "4",
+        "student.snapshot.every.steps", "1", "student.replay.steps.max", "2"));
+    private static final SnapshotCodec CODEC = new SnapshotCodec(KEY.getBytes(StandardCharsets.UTF_8));
+
+    private final RoleMetrics metrics = new RoleMetrics("student");
+    private final FakeClients clients = new FakeClients();
+    private FollowedModel teacher;
+    private StudentLoop student;
+
+    @AfterEach
+    void close() {
+        if (student != null) {
+            student.close();
+        }
+        if (teacher != null) {
+            teacher.close();
+        }
+        metrics.close();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> logits(long offset, byte[] value) {
+        return new ConsumerRecord<>(LOGITS.topic(), 0, offset, null, value);
+    }
+
+    private static byte[] message(String id, int label, int features) {
+        float[] x = new float[features];
+        x[0] = 0.5f;
+        return LogitsCodec.encode(new LogitsMessage(id, 1, label, 2, x, new float[] {2, 0, -1}));
+    }
+
+    @Test
+    void shouldEvaluateThenLearnDeadLetterWhatDoesNotDecodeAndPublishItsOffsets() throws Exception {
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
+        MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
+        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        input.schedulePollTask(() -> {
+            input.addRecord(logits(0, message("a", 0, 4)));
+            input.addRecord(logits(1, "garbage".getBytes(StandardCharsets.UTF_8)));
+            input.addRecord(logits(2, message("b", -1, 4)));
+            input.addRecord(logits(3, message("c", 2, 5)));
+            input.addRecord(logits(4, message("d", 1, 4)));
+        });
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+            Duration.ofMinutes(1));
+        student.start();
+
+        Await.until(() -> !snapshots.history().isEmpty(), "a student snapshot",
+            Duration.ofSeconds(20), student::failure);
+
+        List<ProducerRecord<byte[], byte[]>> sent = output.history();
+        List<EvalMessage> evals = sent.stream().filter(r -> r.topic().equals(Topics.STUDENT_EVALS.name()))
+            .map(r -> EvalCodec.decode(r.value())).toList();
+        assertThat(evals).extracting(EvalMessage::recordId).containsExactly("a", "b", "d");
+        assertThat(evals).allSatisfy(e -> assertThat(e.studentVersion()).isEqualTo(0));
+        List<String> reasons = sent.stream().filter(r -> r.topic().equals(Topics.DEADLETTER.name()))
+            .map(r -> reason(r.headers().lastHeader("distill.reason"))).toList();
+        assertThat(reasons).containsExactly("malformed-message", "wrong-shape");
+        Snapshot published = CODEC.decode(snapshots.history().get(0).value());
+        assertThat(published.manifest().model()).isEqualTo("student");
+        assertThat(published.manifest().inputOffsets()).containsEntry("distill.teacher.logits-0", 5L);
+        assertThat(student.processed()).isEqualTo(3);
+        assertThat(student.version()).isEqualTo(published.manifest().version());
+        assertThat(student.recent().agreement()).isBetween(0.0, 1.0);
+    }
+
+    private static String reason(Header h) {
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

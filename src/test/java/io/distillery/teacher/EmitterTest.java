@@ -1,0 +1,110 @@
+package io.distillery.teacher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.config.Config;
+import io.distillery.config.TeacherSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
+import io.distillery.records.LogitsCodec;
+import io.distillery.records.LogitsMessage;
+import io.distillery.testing.Await;
+import io.distillery.testing.FakeClients.PacedConsumer;
+import io.distillery.testing.FakeClients;
+import io.distillery.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The emitter on mock clients: one transaction per poll with its logits, dead letters and offsets. */
+class EmitterTest {
+    private static final TopicPartition LABELED = new TopicPartition(Topics.LABELED.name(), 0);
+    private static final TopicPartition UNLABELED = new TopicPartition(Topics.UNLABELED.name(), 0);
+    private static final Config CONFIG = Config.of(Map.of(
+        "kafka.bootstrap.servers", "mock:9092", "data.features", "4", "data.classes", "3", "teacher.hidden", "8",
+        "teacher.emitter.id", "emitter-7"));
+
+    private final RoleMetrics metrics = new RoleMetrics("teacher");
+    private final FakeClients clients = new FakeClients();
+    private final PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LABELED.topic(), 0L,
+        UNLABELED.topic(), 0L)));
+    private final MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
+    private final AtomicReference<TeacherModel> teacher = new AtomicReference<>();
+    private final Emitter emitter = new Emitter(TeacherSettings.from(CONFIG), CONFIG, clients, teacher::get,
+        EmissionGate.ALWAYS, metrics, Duration.ofMinutes(1), Clock.systemUTC());
+
+    @AfterEach
+    void close() {
+        emitter.close();
+        metrics.close();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String json) {
+        return new ConsumerRecord<>(tp.topic(), 0, offset, null, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String row(String id, Integer label) {
+        return "{\"id\":\"" + id + "\",\"features\":[0.1,0.2,0.3,0.4]" + (label == null ? "" : ",\"label\":" + label) + "}";
+    }
+
+    @Test
+    void shouldWriteLogitsDeadLettersAndOffsetsInOneTransactionPerPoll() throws Exception {
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, row("b", null)));
+            input.addRecord(record(LABELED, 2, "{broken"));
+            input.addRecord(record(UNLABELED, 0, row("c", null)));
+        });
+        emitter.start();
+        assertThat(emitter.health().healthy()).isTrue();
+        Thread.sleep(300);
+        assertThat(output.history()).as("nothing before a first teacher").isEmpty();
+
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(3, net));
+        Await.until(() -> output.transactionCommitted() && emitter.emitted() == 2, "the first transaction",
+            Duration.ofSeconds(20), emitter::failure);
+
+        List<ProducerRecord<byte[], byte[]>> sent = output.history();
+        List<LogitsMessage> logits = sent.stream().filter(r -> r.topic().equals(Topics.TEACHER_LOGITS.name()))
+            .map(r -> LogitsCodec.decode(r.value())).toList();
+        assertThat(logits).extracting(LogitsMessage::id).containsExactlyInAnyOrder("a", "c");
+        assertThat(logits).allSatisfy(m -> assertThat(m.teacherVersion()).isEqualTo(3));
+        float[] expected = net.logits(new float[][] {{0.1f, 0.2f, 0.3f, 0.4f}})[0];
+        assertThat(logits).allSatisfy(m -> assertThat(m.logits()).containsExactly(expected));
+        assertThat(sent.stream().filter(r -> r.topic().equals(Topics.DEADLETTER.name()))).hasSize(2);
+        // the mock consumer names its own group; the offsets of the one transaction are what matters
+        Map<TopicPartition, OffsetAndMetadata> offsets = output.consumerGroupOffsetsHistory().get(0).values()
+            .iterator().next();
+        assertThat(offsets).containsEntry(LABELED, new OffsetAndMetadata(3)).containsEntry(UNLABELED,
+            new OffsetAndMetadata(1));
+        assertThat(clients.producerProperties().get(0)).containsEntry("transactional.id", "distill-emitter-emitter-7");
+    }
+
+    @Test
+    void shouldFailNamingTheEmitterIdWhenAnotherReplicaFencesIt() throws Exception {
+        teacher.set(new TeacherModel(1, Network.teacher(TeacherSettings.from(CONFIG).network())));
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            output.fenceProducer();
+        });
+        emitter.start();
+
+        assertThat(emitter.awaitStop(Duration.ofSeconds(20))).isTrue();
+        assertThat(emitter.failure()).hasMessageContaining("teacher.emitter.id=emitter-7");
+        assertThat(emitter.health().healthy()).isFalse();
+        assertThat(input.closed()).isTrue();
+    }
+}
