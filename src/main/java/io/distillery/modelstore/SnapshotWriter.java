@@ -51,9 +51,12 @@ public final class SnapshotWriter implements AutoCloseable {
      * @return the snapshot as published
      */
     public Snapshot publish(Network network, long version, long parentTeacherVersion, Map<String, Long> offsets) {
-        SnapshotManifest m = new SnapshotManifest(model + "-v" + version + "-" + UUID.randomUUID().toString().substring(0, 8),
-            model, role, version, parentTeacherVersion, configHash, offsets, LibraryVersions.current(), clock.millis(),
-            network.inputs(), network.outputs(), "");
+        SnapshotManifest m = SnapshotManifest.builder()
+            .id(model + "-v" + version + "-" + UUID.randomUUID().toString().substring(0, 8))
+            .model(model).role(role).version(version).parentTeacherVersion(parentTeacherVersion)
+            .configHash(configHash).inputOffsets(offsets).libraryVersions(LibraryVersions.current())
+            .createdAtMs(clock.millis()).shape(network.inputs(), network.outputs())
+            .build();
         Snapshot s = Snapshot.of(m, network.toBytes(true));
         publisher.publish(s, codec);
         metrics.counter(Metrics.SNAPSHOTS_PUBLISHED, role, model).increment();

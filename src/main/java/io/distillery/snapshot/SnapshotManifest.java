@@ -7,7 +7,9 @@ import java.util.TreeMap;
 
 /**
  * What a snapshot is and where it came from: identity, lineage, the input it has consumed, the
- * code that made it, and a checksum of the model bytes. Immutable; the maps are unmodifiable copies.
+ * code that made it, and checksums of the model bytes and of the ONNX graph when there is one.
+ * Immutable; the maps are unmodifiable copies. Build one with {@link #builder()}, which does not
+ * break its callers when a field is added; the canonical constructor does.
  *
  * @param id                   unique snapshot id (for logs and metrics), not blank
  * @param model                model name and Kafka key of the snapshot topic, e.g. "teacher" or "student"
@@ -22,6 +24,8 @@ import java.util.TreeMap;
  * @param outputs              class count of the network, {@code > 0}
  * @param modelSha256          lower-case hex SHA-256 of the model bytes; empty until
  *                             {@link Snapshot#of(SnapshotManifest, byte[])} fills it
+ * @param onnxSha256           lower-case hex SHA-256 of the same network as ONNX bytes; empty when
+ *                             the snapshot carries no ONNX graph (always, before format version 2)
  */
 public record SnapshotManifest(
         String id,
@@ -35,7 +39,8 @@ public record SnapshotManifest(
         long createdAtMs,
         int inputs,
         int outputs,
-        String modelSha256) {
+        String modelSha256,
+        String onnxSha256) {
 
     public SnapshotManifest {
         requireText(id, "id");
@@ -58,17 +63,37 @@ public record SnapshotManifest(
         inputOffsets = Map.copyOf(Objects.requireNonNull(inputOffsets, "inputOffsets must not be null"));
         libraryVersions = Map.copyOf(
                 Objects.requireNonNull(libraryVersions, "libraryVersions must not be null"));
-        modelSha256 = modelSha256 == null ? "" : modelSha256;
-        if (!modelSha256.isEmpty() && !modelSha256.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException(
-                    "modelSha256 must be 64 lower-case hex digits or empty, was " + modelSha256);
-        }
+        modelSha256 = requireSha256OrEmpty(modelSha256, "modelSha256");
+        // null, not only "": a manifest written before the field existed has no such JSON field
+        onnxSha256 = requireSha256OrEmpty(onnxSha256, "onnxSha256");
+    }
+
+    /** A builder with no field set: id, model, role, version, inputs and outputs are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every field of this manifest. */
+    public Builder toBuilder() {
+        return new Builder()
+                .id(id).model(model).role(role).version(version)
+                .parentTeacherVersion(parentTeacherVersion).configHash(configHash)
+                .inputOffsets(inputOffsets).libraryVersions(libraryVersions)
+                .createdAtMs(createdAtMs).shape(inputs, outputs)
+                .modelSha256(modelSha256).onnxSha256(onnxSha256);
     }
 
     /** This manifest with {@code modelSha256} replaced. */
     public SnapshotManifest withModelSha256(String sha256) {
-        return new SnapshotManifest(id, model, role, version, parentTeacherVersion, configHash,
-                inputOffsets, libraryVersions, createdAtMs, inputs, outputs, sha256);
+        return toBuilder().modelSha256(sha256).build();
+    }
+
+    /**
+     * Whether the snapshot carries the network as ONNX bytes too, which its manifest says whatever
+     * the format version it was read from.
+     */
+    public boolean hasOnnx() {
+        return !onnxSha256.isEmpty();
     }
 
     /**
@@ -92,9 +117,112 @@ public record SnapshotManifest(
         return s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
     }
 
+    private static String requireSha256OrEmpty(String value, String field) {
+        if (value == null) {
+            return "";
+        }
+        if (!value.isEmpty() && !value.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(
+                    field + " must be 64 lower-case hex digits or empty, was " + value);
+        }
+        return value;
+    }
+
     private static void requireText(String value, String field) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(field + " must not be blank, was " + value);
+        }
+    }
+
+    /**
+     * Collects the fields of a manifest; {@link #build()} checks them all, naming the first bad one.
+     * Optional fields default to: no parent teacher (-1), empty config hash, offsets and library
+     * versions, time 0, no checksums. Not thread-safe.
+     */
+    public static final class Builder {
+        private String id;
+        private String model;
+        private String role;
+        private long version = -1;
+        private long parentTeacherVersion = -1;
+        private String configHash = "";
+        private Map<String, Long> inputOffsets = Map.of();
+        private Map<String, String> libraryVersions = Map.of();
+        private long createdAtMs;
+        private int inputs;
+        private int outputs;
+        private String modelSha256 = "";
+        private String onnxSha256 = "";
+
+        private Builder() {
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder role(String role) {
+            this.role = role;
+            return this;
+        }
+
+        public Builder version(long version) {
+            this.version = version;
+            return this;
+        }
+
+        public Builder parentTeacherVersion(long parentTeacherVersion) {
+            this.parentTeacherVersion = parentTeacherVersion;
+            return this;
+        }
+
+        public Builder configHash(String configHash) {
+            this.configHash = configHash;
+            return this;
+        }
+
+        public Builder inputOffsets(Map<String, Long> inputOffsets) {
+            this.inputOffsets = inputOffsets;
+            return this;
+        }
+
+        public Builder libraryVersions(Map<String, String> libraryVersions) {
+            this.libraryVersions = libraryVersions;
+            return this;
+        }
+
+        public Builder createdAtMs(long createdAtMs) {
+            this.createdAtMs = createdAtMs;
+            return this;
+        }
+
+        /** The network's feature and class counts. */
+        public Builder shape(int inputs, int outputs) {
+            this.inputs = inputs;
+            this.outputs = outputs;
+            return this;
+        }
+
+        public Builder modelSha256(String modelSha256) {
+            this.modelSha256 = modelSha256;
+            return this;
+        }
+
+        public Builder onnxSha256(String onnxSha256) {
+            this.onnxSha256 = onnxSha256;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the field and its value when one is invalid */
+        public SnapshotManifest build() {
+            return new SnapshotManifest(id, model, role, version, parentTeacherVersion, configHash,
+                    inputOffsets, libraryVersions, createdAtMs, inputs, outputs, modelSha256, onnxSha256);
         }
     }
 }

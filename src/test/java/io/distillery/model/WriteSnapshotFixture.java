@@ -39,10 +39,12 @@ final class WriteSnapshotFixture {
             teacher.fitHard(data.x, data.y);
             student.fitDistill(data.x, teacher.logits(data.x), someLabels);
         }
-        SnapshotManifest manifest = new SnapshotManifest("student-v1-fixture", "student", "student", 1, 8,
-                SnapshotManifest.configHash(Map.of("student.temperature", "2", "student.alpha", "0.5")),
-                Map.of("distill.teacher.logits-0", 64L), LibraryVersions.current(), 1_732_280_000_000L,
-                4, 3, "");
+        SnapshotManifest manifest = SnapshotManifest.builder()
+                .id("student-v1-fixture").model("student").role("student").version(1).parentTeacherVersion(8)
+                .configHash(SnapshotManifest.configHash(Map.of("student.temperature", "2", "student.alpha", "0.5")))
+                .inputOffsets(Map.of("distill.teacher.logits-0", 64L)).libraryVersions(LibraryVersions.current())
+                .createdAtMs(1_732_280_000_000L).shape(4, 3)
+                .build();
         byte[] bytes = new SnapshotCodec(SnapshotFixtures.TEST_KEY)
                 .encode(Snapshot.of(manifest, student.toBytes(false)));
         Path file = Path.of("src/test/resources", args.length > 0 ? args[0] : V1);

@@ -11,7 +11,6 @@ import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFixtures;
-import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.spec.DistillationSpec;
 import io.distillery.spec.NetworkSpec;
 import java.util.ArrayList;
@@ -40,9 +39,7 @@ class SnapshotVerifierTest {
     }
 
     private static byte[] encoded(long version, byte[] model) {
-        var m = SnapshotFixtures.manifest(4, 3);
-        var manifest = new SnapshotManifest(m.id(), m.model(), m.role(), version, m.parentTeacherVersion(),
-            m.configHash(), m.inputOffsets(), m.libraryVersions(), m.createdAtMs(), m.inputs(), m.outputs(), "");
+        var manifest = SnapshotFixtures.manifest(4, 3).toBuilder().version(version).build();
         return CODEC.encode(Snapshot.of(manifest, model));
     }
 

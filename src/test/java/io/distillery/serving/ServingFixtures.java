@@ -8,7 +8,6 @@ import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
-import java.util.Map;
 
 /** Signed fake snapshots and a loopback serving instance for the serving tests. */
 final class ServingFixtures {
@@ -22,8 +21,11 @@ final class ServingFixtures {
     }
 
     static SnapshotManifest manifest(long version, int inputs, int outputs) {
-        return new SnapshotManifest("student-" + version, "student", "student", version, -1, "cfg", Map.of(),
-            LibraryVersions.current(), 1_700_000_000_000L + version, inputs, outputs, "");
+        return SnapshotManifest.builder()
+            .id("student-" + version).model("student").role("student").version(version).configHash("cfg")
+            .libraryVersions(LibraryVersions.current()).createdAtMs(1_700_000_000_000L + version)
+            .shape(inputs, outputs)
+            .build();
     }
 
     /** An encoded, signed snapshot of a fake network of the right shape. */

@@ -15,9 +15,12 @@ public final class SnapshotFixtures {
 
     /** A student manifest of the given shape, without checksum. */
     public static SnapshotManifest manifest(int inputs, int outputs) {
-        return new SnapshotManifest("student-7", "student", "student", 7, 3,
-                SnapshotManifest.configHash(Map.of("student.batch.size", "128")),
-                Map.of("distill.teacher.logits-0", 42L, "distill.teacher.logits-1", 17L),
-                LibraryVersions.current(), 1_732_280_000_000L, inputs, outputs, "");
+        return SnapshotManifest.builder()
+                .id("student-7").model("student").role("student").version(7).parentTeacherVersion(3)
+                .configHash(SnapshotManifest.configHash(Map.of("student.batch.size", "128")))
+                .inputOffsets(Map.of("distill.teacher.logits-0", 42L, "distill.teacher.logits-1", 17L))
+                .libraryVersions(LibraryVersions.current()).createdAtMs(1_732_280_000_000L)
+                .shape(inputs, outputs)
+                .build();
     }
 }

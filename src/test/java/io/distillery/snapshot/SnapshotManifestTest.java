@@ -3,11 +3,15 @@ package io.distillery.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SnapshotManifestTest {
+
+    private static final String SHA_A = "a".repeat(64);
+    private static final String SHA_B = "b".repeat(64);
 
     @Test
     void shouldHashConfigIndependentlyOfInsertionOrder() {
@@ -36,24 +40,60 @@ class SnapshotManifestTest {
     @Test
     void shouldCopyMapsUnmodifiably() {
         Map<String, Long> offsets = new HashMap<>(Map.of("t-0", 1L));
-        SnapshotManifest manifest = new SnapshotManifest("id", "student", "student", 1, -1, "",
-                offsets, Map.of(), 0, 4, 3, null);
+        SnapshotManifest manifest = minimal().inputOffsets(offsets).modelSha256(null).build();
         offsets.put("t-1", 2L);
 
         assertThat(manifest.inputOffsets()).containsOnlyKeys("t-0");
         assertThat(manifest.modelSha256()).isEmpty();
+        assertThat(manifest.onnxSha256()).isEmpty();
+        assertThat(manifest.hasOnnx()).isFalse();
         assertThatThrownBy(() -> manifest.inputOffsets().put("x", 1L))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test
     void shouldNameFieldAndValueWhenInvalid() {
-        assertThatThrownBy(() -> new SnapshotManifest("id", "student", "student", -2, -1, "",
-                Map.of(), Map.of(), 0, 4, 3, ""))
+        assertThatThrownBy(() -> minimal().version(-2).build())
                 .hasMessage("version must be >= 0, was -2");
-        assertThatThrownBy(() -> new SnapshotManifest("id", "student", "student", 1, -1, "",
-                Map.of(), Map.of(), 0, 0, 3, ""))
+        assertThatThrownBy(() -> minimal().shape(0, 3).build())
                 .hasMessage("inputs must be > 0, was 0");
+        assertThatThrownBy(() -> minimal().onnxSha256("ABC").build())
+                .hasMessage("onnxSha256 must be 64 lower-case hex digits or empty, was ABC");
+    }
+
+    @Test
+    void shouldRequireIdentityAndShapeWhenBuilt() {
+        assertThatThrownBy(() -> SnapshotManifest.builder().build())
+                .hasMessage("id must not be blank, was null");
+        assertThatThrownBy(() -> SnapshotManifest.builder().id("id").model("student").role("student").build())
+                .hasMessage("version must be >= 0, was -1");
+    }
+
+    @Test
+    void shouldCopyEveryFieldIntoBuilder() {
+        SnapshotManifest manifest = SnapshotFixtures.manifest(4, 3).toBuilder()
+                .modelSha256(SHA_A).onnxSha256(SHA_B).build();
+
+        assertThat(manifest.toBuilder().build()).isEqualTo(manifest);
+        assertThat(manifest.hasOnnx()).isTrue();
+        assertThat(manifest.withModelSha256(SHA_B).onnxSha256()).isEqualTo(SHA_B);
+    }
+
+    @Test
+    void shouldReadManifestWrittenBeforeOnnxFieldExisted() throws Exception {
+        // the JSON of a format-1 manifest: every field of then, no onnxSha256
+        String json = "{\"configHash\":\"\",\"createdAtMs\":0,\"id\":\"id\",\"inputOffsets\":{},"
+                + "\"inputs\":4,\"libraryVersions\":{},\"model\":\"student\",\"modelSha256\":\"" + SHA_A
+                + "\",\"outputs\":3,\"parentTeacherVersion\":-1,\"role\":\"student\",\"version\":1}";
+
+        SnapshotManifest manifest = new ObjectMapper().readValue(json, SnapshotManifest.class);
+
+        assertThat(manifest).isEqualTo(minimal().modelSha256(SHA_A).build());
+        assertThat(manifest.hasOnnx()).isFalse();
+    }
+
+    private static SnapshotManifest.Builder minimal() {
+        return SnapshotManifest.builder().id("id").model("student").role("student").version(1).shape(4, 3);
     }
 
     @Test

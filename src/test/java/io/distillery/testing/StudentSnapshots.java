@@ -8,7 +8,6 @@ import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.spec.DistillationSpec;
 import io.distillery.spec.NetworkSpec;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -109,7 +108,10 @@ public final class StudentSnapshots {
     }
 
     private static SnapshotManifest manifest(long version, int inputs, int outputs) {
-        return new SnapshotManifest("student-v" + version, "student", "student", version, -1, "storm", Map.of(),
-            LibraryVersions.current(), System.currentTimeMillis(), inputs, outputs, "");
+        return SnapshotManifest.builder()
+            .id("student-v" + version).model("student").role("student").version(version).configHash("storm")
+            .libraryVersions(LibraryVersions.current()).createdAtMs(System.currentTimeMillis())
+            .shape(inputs, outputs)
+            .build();
     }
 }
