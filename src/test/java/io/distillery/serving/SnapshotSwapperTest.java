@@ -55,8 +55,8 @@ class SnapshotSwapperTest {
     @Test
     void shouldRejectATamperedSnapshotAsBadSignature() {
         byte[] tampered = snapshot(2);
-        // a byte of the model itself (the last 32 bytes are the HMAC)
-        tampered[tampered.length - 35] ^= 1;
+        // a byte of the model itself (then come 4 bytes of ONNX length, 0, and the 32 of the HMAC)
+        tampered[tampered.length - 32 - 4 - 3] ^= 1;
         assertRejected(tampered, "bad_signature");
     }
 
@@ -77,13 +77,14 @@ class SnapshotSwapperTest {
     void shouldRejectModelBytesThatDoNotMatchTheManifestChecksum() throws GeneralSecurityException {
         byte[] bytes = snapshot(2);
         // change the model ("fake:ok" -> "fake:oK") and sign again with the right key: only the checksum catches it
-        int modelEnd = bytes.length - 32;
+        int signedEnd = bytes.length - 32;
+        int modelEnd = signedEnd - 4; // an empty ONNX section: its length, 0, is all there is of it
         bytes[modelEnd - 1] = 'K';
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(io.distillery.snapshot.SnapshotFixtures.TEST_KEY, "HmacSHA256"));
-        mac.update(bytes, 0, modelEnd);
+        mac.update(bytes, 0, signedEnd);
         byte[] resigned = Arrays.copyOf(bytes, bytes.length);
-        System.arraycopy(mac.doFinal(), 0, resigned, modelEnd, 32);
+        System.arraycopy(mac.doFinal(), 0, resigned, signedEnd, 32);
         assertRejected(resigned, "checksum_mismatch");
     }
 
