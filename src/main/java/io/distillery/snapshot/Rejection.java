@@ -13,7 +13,11 @@ public enum Rejection {
     UNSUPPORTED_FORMAT,
     /** The HMAC does not match: tampered bytes or a different key. */
     BAD_SIGNATURE,
-    /** The model bytes do not hash to the manifest's {@code modelSha256}. */
+    /**
+     * The model bytes do not hash to the manifest's {@code modelSha256}, or the ONNX bytes to its
+     * {@code onnxSha256}, including an ONNX section the manifest names but the snapshot lacks, or
+     * the reverse.
+     */
     CHECKSUM_MISMATCH,
     /** Feature or class count differs from what the reader expects. */
     WRONG_SHAPE,
@@ -22,7 +26,9 @@ public enum Rejection {
     /** The model bytes could not be deserialized into a network. */
     LOAD_FAILED,
     /** The restored network failed its test prediction. */
-    TEST_PREDICTION_FAILED;
+    TEST_PREDICTION_FAILED,
+    /** The ONNX graph's logits differ from the network's (the snapshot's two forms disagree). */
+    ONNX_MISMATCH;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

@@ -106,5 +106,6 @@ class SnapshotManifestTest {
     @Test
     void shouldTagRejectionsInLowerCase() {
         assertThat(Rejection.BAD_SIGNATURE.tag()).isEqualTo("bad_signature");
+        assertThat(Rejection.ONNX_MISMATCH.tag()).isEqualTo("onnx_mismatch");
     }
 }
