@@ -30,8 +30,8 @@ final class Batches {
      * view and a native copy per row, which cost more than the forward pass of a 128-row batch.
      */
     static float[][] rows(INDArray matrix) {
-        int rows = (int) matrix.rows();
-        int width = (int) matrix.columns();
+        int rows = matrix.rows();
+        int width = matrix.columns();
         INDArray packed = isPacked(matrix) ? matrix : matrix.dup('c');
         float[] flat = packed.data().asFloat();
         float[][] out = new float[rows][width];

@@ -106,7 +106,7 @@ public final class OnnxExport {
                 throw new IllegalArgumentException("layer " + i + " has no weights or no bias; only dense layers export");
             }
             // W is [nIn, nOut], a view into the parameter vector: read it row by row, whatever its ordering.
-            graph.addInitializer(floats("W" + i, rowMajor(w.toFloatMatrix()), w.size(0), w.size(1)));
+            graph.addInitializer(floats("W" + i, rowMajor(Batches.rows(w)), w.size(0), w.size(1)));
             graph.addInitializer(floats("b" + i, b.toFloatVector(), b.length()));
             String z = "z" + i;
             graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName("gemm" + i)
