@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /**
  * The package rules, checked on the compiled main classes (bytecode, so a fully qualified use counts
  * like an import): the top-level packages form no cycle; the stages never use one another; the shared
- * packages use neither a stage nor {@code app}; only {@code model} touches DL4J and ND4J.
+ * packages use neither a stage nor {@code app}; only {@code model} touches DL4J and ND4J and writes
+ * ONNX's protobuf; only {@code inference} touches ONNX Runtime.
  */
 @AnalyzeClasses(packages = "io.distillery", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -45,6 +46,18 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackage("io.distillery.model..")
             .should().dependOnClassesThat().resideInAnyPackage("org.deeplearning4j..", "org.nd4j..")
             .as("only io.distillery.model should depend on DL4J or ND4J");
+
+    @ArchTest
+    static final ArchRule shouldTouchOnnxRuntimeOnlyInInference =
+        noClasses().that().resideOutsideOfPackage("io.distillery.inference..")
+            .should().dependOnClassesThat().resideInAPackage("ai.onnxruntime..")
+            .as("only io.distillery.inference should depend on ONNX Runtime");
+
+    @ArchTest
+    static final ArchRule shouldWriteOnnxProtobufOnlyInModel =
+        noClasses().that().resideOutsideOfPackage("io.distillery.model..")
+            .should().dependOnClassesThat().resideInAnyPackage("ai.onnx.proto..", "com.google.protobuf..")
+            .as("only io.distillery.model should depend on ONNX's protobuf schema or on protobuf");
 
     /** One slice per stage package (subpackages included); every other class is left out. */
     private static final class StageSlices implements SliceAssignment {

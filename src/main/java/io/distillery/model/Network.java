@@ -107,7 +107,7 @@ public final class Network implements Predictor {
         if (rows.length == 0) {
             return new float[0][];
         }
-        return net.output(Batches.features(rows, inputs()), false).toFloatMatrix();
+        return Batches.rows(net.output(Batches.features(rows, inputs()), false));
     }
 
     /** The arg-max class of each row. */

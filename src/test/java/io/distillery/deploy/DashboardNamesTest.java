@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.metrics.Metrics;
+import io.distillery.testing.ExternalTool;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

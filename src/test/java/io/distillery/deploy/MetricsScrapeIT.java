@@ -21,6 +21,7 @@ import io.distillery.teacher.EmissionPolicy;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.FeedbackFollower;
 import io.distillery.teacher.Trainer;
+import io.distillery.testing.ExternalTool;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;

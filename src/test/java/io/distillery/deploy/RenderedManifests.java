@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.distillery.testing.ExternalTool;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.distillery.deploy;
+package io.distillery.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,38 +12,55 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line tool the deployment tests need (kubectl, promtool). When it is not on the PATH the
- * test fails with the install command, never skips: CI must install it (see .ci/run).
+ * A command-line tool a test needs (kubectl, promtool, Debian's python3 with the onnx module). When it
+ * is missing the test fails with the install command, never skips: CI must install it (see run-tests).
  */
-final class ExternalTool {
+public final class ExternalTool {
     /** Output and exit code of one run. */
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private final String name;
     private final String installHint;
 
-    ExternalTool(String name, String installHint) {
+    /**
+     * @param name        a command looked up on the PATH, or an absolute path to an executable
+     * @param installHint how to install it, shown when it is missing
+     */
+    public ExternalTool(String name, String installHint) {
         this.name = name;
         this.installHint = installHint;
     }
 
-    static ExternalTool kubectl() {
+    public static ExternalTool kubectl() {
         return new ExternalTool("kubectl", "apt-get install -y kubectl (Debian: kubernetes-client), "
             + "any kubectl >= 1.21 with built-in kustomize");
     }
 
-    static ExternalTool promtool() {
+    public static ExternalTool promtool() {
         return new ExternalTool("promtool", "apt-get update && apt-get install -y prometheus");
     }
 
+    /**
+     * Debian's interpreter, which sees Debian's {@code python3-onnx} and {@code python3-numpy}; a
+     * {@code python3} found earlier on the PATH (pyenv, a virtualenv) may not.
+     */
+    public static ExternalTool debianPython3() {
+        return new ExternalTool("/usr/bin/python3", "apt-get update && apt-get install -y python3-onnx");
+    }
+
+    /** How to install the tool (for failure messages of a run that needs more than the executable). */
+    public String installHint() {
+        return installHint;
+    }
+
     /** Runs the tool in {@code dir} and returns its output; fails the test if it cannot be found or hangs. */
-    Result run(Path dir, String... args) {
+    public Result run(Path dir, String... args) {
         return runWithInput(dir, null, args);
     }
 
     /** As {@link #run}, with standard input read from {@code input} ({@code null}: none). */
-    Result runWithInput(Path dir, Path input, String... args) {
+    public Result runWithInput(Path dir, Path input, String... args) {
         Path exe = locate();
         List<String> command = new ArrayList<>();
         command.add(exe.toString());
@@ -69,7 +86,7 @@ final class ExternalTool {
     }
 
     /** Like {@link #run} but fails the test, with the tool's output, unless it exits 0. */
-    String runOk(Path dir, String... args) {
+    public String runOk(Path dir, String... args) {
         Result r = run(dir, args);
         if (r.exitCode() != 0) {
             fail(name + " " + String.join(" ", args) + " exited " + r.exitCode() + ":\n" + r.output());
@@ -78,6 +95,10 @@ final class ExternalTool {
     }
 
     private Path locate() {
+        if (Path.of(name).isAbsolute()) {
+            return Files.isExecutable(Path.of(name)) ? Path.of(name)
+                : fail(name + " is missing; this test needs it. Install it with: " + installHint);
+        }
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
@@ -89,7 +110,7 @@ final class ExternalTool {
     }
 
     /** The project's root folder (Maven runs tests there). */
-    static Path projectRoot() {
+    public static Path projectRoot() {
         Path p = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
         if (!Files.exists(p.resolve("pom.xml"))) {
             fail("cannot find the project root (pom.xml) from " + p);

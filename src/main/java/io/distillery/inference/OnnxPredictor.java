@@ -1,0 +1,185 @@
+package io.distillery.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.distillery.model.Predictor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A {@link Predictor} that runs an ONNX model on ONNX Runtime's CPU engine: one float input {@code [N, inputs]}
+ * and one float output {@code [N, outputs]}, such as a network written by {@code model.OnnxExport}. The model's
+ * input and output info give {@link #inputs()} and {@link #outputs()}.
+ *
+ * <p>One session per instance, created once and reused for every call, with one intra-op and one inter-op thread
+ * and sequential execution: a call uses one core, and parallelism comes from several instances. The session
+ * holds the weights in native memory until {@link #close()}.
+ *
+ * <p>Threading: {@link #logits} and {@link #close} are {@code synchronized}, because a call fills an input buffer
+ * that the instance reuses and because closing a session during a run would free memory the run is using. So one
+ * instance may be shared, but its callers take turns; for parallel predictions pool several instances.
+ *
+ * <p>Errors: {@link IllegalArgumentException} for model bytes ONNX Runtime cannot load or whose graph is not one
+ * float matrix in and one out, and for rows of the wrong width; {@link IllegalStateException} after
+ * {@link #close()} or if ONNX Runtime fails during a run.
+ */
+public final class OnnxPredictor implements Predictor, AutoCloseable {
+    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+
+    private final OrtSession.SessionOptions options;
+    private final OrtSession session;
+    private final String inputName;
+    private final int inputs;
+    private final int outputs;
+    private FloatBuffer input = FloatBuffer.allocate(0);
+    private boolean closed;
+
+    /**
+     * Loads a model.
+     *
+     * @param model ONNX model bytes (protobuf {@code ModelProto})
+     * @throws IllegalArgumentException if ONNX Runtime cannot load them or the graph is not one float
+     *                                  {@code [N, inputs]} input and one float {@code [N, outputs]} output
+     */
+    public OnnxPredictor(byte[] model) {
+        Objects.requireNonNull(model, "model must not be null");
+        OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        OrtSession created = null;
+        try {
+            opts.setIntraOpNumThreads(1);
+            opts.setInterOpNumThreads(1);
+            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            created = ENV.createSession(model, opts);
+            Map.Entry<String, NodeInfo> in = single("input", created.getInputInfo());
+            Map.Entry<String, NodeInfo> out = single("output", created.getOutputInfo());
+            this.inputName = in.getKey();
+            this.inputs = width("input", in.getValue());
+            this.outputs = width("output", out.getValue());
+        } catch (OrtException | RuntimeException e) {
+            try {
+                release(created, opts);
+            } catch (IllegalStateException s) {
+                e.addSuppressed(s);
+            }
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new IllegalArgumentException("ONNX Runtime cannot load the model (" + model.length + " bytes): "
+                + e.getMessage(), e);
+        }
+        this.options = opts;
+        this.session = created;
+    }
+
+    @Override
+    public int inputs() {
+        return inputs;
+    }
+
+    @Override
+    public int outputs() {
+        return outputs;
+    }
+
+    /**
+     * Logits of each row, computed by ONNX Runtime.
+     *
+     * @param rows n rows of {@link #inputs()} floats; n = 0 gives an empty array
+     * @return n rows of {@link #outputs()} logits
+     * @throws IllegalArgumentException if a row is null or not {@link #inputs()} wide
+     * @throws IllegalStateException    if the predictor is closed or ONNX Runtime fails
+     */
+    @Override
+    public synchronized float[][] logits(float[][] rows) {
+        if (closed) {
+            throw new IllegalStateException("predictor is closed");
+        }
+        if (rows.length == 0) {
+            return new float[0][];
+        }
+        FloatBuffer batch = fill(rows);
+        try (OnnxTensor tensor = OnnxTensor.createTensor(ENV, batch, new long[] {rows.length, inputs});
+             OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
+            FloatBuffer flat = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[][] logits = new float[rows.length][outputs];
+            for (float[] row : logits) {
+                flat.get(row);
+            }
+            return logits;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.length + " rows: "
+                + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Releases the session; later calls to {@link #logits} throw. Closing twice is harmless.
+     *
+     * @throws IllegalStateException if ONNX Runtime fails to release the session
+     */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            release(session, options);
+        }
+    }
+
+    /** Copies the rows into the reused direct buffer (grown when a batch is larger), checking each width. */
+    private FloatBuffer fill(float[][] rows) {
+        int size = rows.length * inputs;
+        if (input.capacity() < size) {
+            input = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        input.clear();
+        for (int i = 0; i < rows.length; i++) {
+            float[] row = rows[i];
+            if (row == null || row.length != inputs) {
+                throw new IllegalArgumentException("row " + i + " must have " + inputs
+                    + " features, had " + (row == null ? "null" : row.length));
+            }
+            input.put(row);
+        }
+        return input.flip();
+    }
+
+    private static Map.Entry<String, NodeInfo> single(String what, Map<String, NodeInfo> infos) {
+        if (infos.size() != 1) {
+            throw new IllegalArgumentException("the model must have one " + what + ", had " + infos.keySet());
+        }
+        return infos.entrySet().iterator().next();
+    }
+
+    /** The fixed second dimension of a float {@code [N, width]} tensor. */
+    private static int width(String what, NodeInfo node) {
+        if (node.getInfo() instanceof TensorInfo t && t.type == OnnxJavaType.FLOAT) {
+            long[] shape = t.getShape();
+            if (shape.length == 2 && shape[1] > 0 && shape[1] <= Integer.MAX_VALUE) {
+                return (int) shape[1];
+            }
+        }
+        throw new IllegalArgumentException("the model's " + what + " " + node.getName()
+            + " must be a float [N, width] tensor with a fixed width, was " + node.getInfo());
+    }
+
+    private static void release(OrtSession session, OrtSession.SessionOptions opts) {
+        try {
+            if (session != null) {
+                session.close();
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close the ONNX Runtime session: " + e.getMessage(), e);
+        } finally {
+            opts.close();
+        }
+    }
+}
