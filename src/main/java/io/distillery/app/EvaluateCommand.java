@@ -3,6 +3,8 @@ package io.distillery.app;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.InferenceSettings;
+import io.distillery.inference.Engine;
 import io.distillery.ingest.Dataset;
 import io.distillery.ingest.FashionMnist;
 import io.distillery.ingest.FileSource;
@@ -10,6 +12,8 @@ import io.distillery.ingest.RecordSource;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
+import io.distillery.model.Predictor;
+import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.records.Decoded;
@@ -78,13 +82,14 @@ final class EvaluateCommand implements Callable<Integer> {
             Files.write(save, m.bytes);
             out.println("saved " + model + " snapshot v" + m.version + " to " + save);
         }
-        int[] predicted = m.network.predict(test.x());
+        Engine engine = Engine.of(InferenceSettings.from(config).engine());
+        int[] predicted = predict(m.network, engine, test);
         out.printf("%s v%d on %d held-out records: accuracy %.4f%n", model, m.version, test.size(),
             LogitMath.accuracy(predicted, test.y()));
         if (model == Model.student && snapshotFile == null) {
             Loaded teacher = newest(config, codec, shape, Models.TEACHER, Topics.TEACHER_SNAPSHOTS);
             if (teacher != null) {
-                int[] t = teacher.network.predict(test.x());
+                int[] t = predict(teacher.network, engine, test);
                 out.printf("teacher v%d accuracy %.4f; student-teacher top-1 agreement %.4f%n", teacher.version,
                     LogitMath.accuracy(t, test.y()), LogitMath.accuracy(predicted, t));
             }
@@ -92,7 +97,13 @@ final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private record Loaded(long version, Network network, byte[] bytes) {
+    private record Loaded(long version, CheckedNetwork network, byte[] bytes) {
+    }
+
+    private static int[] predict(CheckedNetwork network, Engine engine, Dataset test) {
+        try (Predictor p = network.open(engine)) {
+            return p.predict(test.x());
+        }
     }
 
     private static TopicSpec topic(Model m) {
@@ -102,7 +113,7 @@ final class EvaluateCommand implements Callable<Integer> {
     private Loaded fromFile(SnapshotCodec codec, DataSettings shape) throws Exception {
         byte[] bytes = Files.readAllBytes(snapshotFile);
         try (RoleMetrics metrics = new RoleMetrics()) {
-            SnapshotVerifier.Verified<Network> v = SnapshotVerifier.ofNetworks(model.name(), shape.features(),
+            SnapshotVerifier.Verified<CheckedNetwork> v = SnapshotVerifier.ofNetworks(model.name(), shape.features(),
                 shape.classes(), codec, metrics, Roles.EVALUATE).verify(bytes, -1);
             return new Loaded(v.version(), v.model(), bytes);
         } catch (SnapshotException e) {
@@ -119,7 +130,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 throw new IllegalStateException("could not read " + topic.name() + " within a minute");
             }
             FollowedModel.Current c = f.current();
-            return c == null ? null : new Loaded(c.version(), c.network(), c.encoded());
+            return c == null ? null : new Loaded(c.version(), c.checked(), c.encoded());
         }
     }
 

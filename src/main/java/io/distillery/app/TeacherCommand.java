@@ -96,7 +96,7 @@ final class TeacherCommand implements Callable<Integer> {
         followed.start();
         return () -> {
             FollowedModel.Current c = followed.current();
-            return c == null ? null : new TeacherModel(c.version(), c.network());
+            return c == null ? null : new TeacherModel(c.version(), c.network(), c.checked().onnx());
         };
     }
 

@@ -18,7 +18,8 @@ public final class ConfigKeys {
             TeacherSettings.KEYS,
             StudentSettings.KEYS,
             FeedbackSettings.KEYS,
-            ServeSettings.KEYS)
+            ServeSettings.KEYS,
+            InferenceSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {

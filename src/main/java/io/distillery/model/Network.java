@@ -110,16 +110,6 @@ public final class Network implements Predictor {
         return Batches.rows(net.output(Batches.features(rows, inputs()), false));
     }
 
-    /** The arg-max class of each row. */
-    public int[] predict(float[][] rows) {
-        float[][] logits = logits(rows);
-        int[] classes = new int[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            classes[i] = LogitMath.argmax(logits[i]);
-        }
-        return classes;
-    }
-
     /**
      * One optimizer step on softmax cross-entropy with the hard labels (also for a student, whose
      * soft term is left out of this step).

@@ -23,8 +23,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * trained, so a reader that calls it from several threads should {@link Network#copy()} it first.
  */
 public final class FollowedModel implements LoopOwner {
-    /** A verified snapshot: its version, its network, its manifest and the signed message itself. */
-    public record Current(long version, Network network, SnapshotManifest manifest, byte[] encoded) {
+    /** A verified snapshot: its version, its network with its ONNX graph, its manifest and the signed message. */
+    public record Current(long version, CheckedNetwork checked, SnapshotManifest manifest, byte[] encoded) {
+        /** The network: only read, never trained; copy it to share it across threads. */
+        public Network network() {
+            return checked.network();
+        }
     }
 
     private final AtomicReference<Current> current = new AtomicReference<>();
@@ -38,7 +42,7 @@ public final class FollowedModel implements LoopOwner {
      */
     public FollowedModel(Config config, ClientFactory clients, TopicSpec topic, String model, SnapshotCodec codec,
                          int inputs, int outputs, RoleMetrics metrics, String role) {
-        SnapshotVerifier<Network> verifier = SnapshotVerifier.ofNetworks(model, inputs, outputs, codec, metrics, role);
+        SnapshotVerifier<CheckedNetwork> verifier = SnapshotVerifier.ofNetworks(model, inputs, outputs, codec, metrics, role);
         this.versionGauge = metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model);
         this.swaps = metrics.counter(Metrics.HOT_SWAPS, role, model);
         this.follower = SnapshotFollower.create(config, clients, topic,
@@ -71,7 +75,7 @@ public final class FollowedModel implements LoopOwner {
         return c == null ? -1 : c.version();
     }
 
-    private boolean use(SnapshotVerifier.Verified<Network> v) {
+    private boolean use(SnapshotVerifier.Verified<CheckedNetwork> v) {
         current.set(new Current(v.version(), v.model(), v.manifest(), v.encoded()));
         swaps.increment();
         versionGauge.set(v.version());

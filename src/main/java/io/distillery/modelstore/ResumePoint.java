@@ -17,10 +17,11 @@ import org.apache.kafka.common.errors.TimeoutException;
  * the partition when that is later (records deleted by retention) or the manifest does not name it.
  *
  * @param network the restored network, training state included
+ * @param onnx the same network as an ONNX graph, checked equal to it
  * @param version the snapshot's version
  * @param offsets where to seek each input partition
  */
-public record ResumePoint(Network network, long version, Map<TopicPartition, Long> offsets) {
+public record ResumePoint(Network network, byte[] onnx, long version, Map<TopicPartition, Long> offsets) {
     /** How long a role waits to read its own snapshot topic to the end before it retries. */
     public static final Duration CATCH_UP = Duration.ofMinutes(2);
 
@@ -53,6 +54,6 @@ public record ResumePoint(Network network, long version, Map<TopicPartition, Lon
         for (TopicPartition tp : parts) {
             seek.put(tp, Math.max(beginning.getOrDefault(tp, 0L), inManifest.getOrDefault(tp, 0L)));
         }
-        return Optional.of(new ResumePoint(c.network(), c.version(), seek));
+        return Optional.of(new ResumePoint(c.network(), c.checked().onnx(), c.version(), seek));
     }
 }

@@ -83,11 +83,22 @@ public final class SnapshotVerifier<P extends Predictor> {
         this.role = role;
     }
 
-    /** A verifier of DL4J networks (training state included). */
-    public static SnapshotVerifier<Network> ofNetworks(String model, int inputs, int outputs, SnapshotCodec codec,
-                                                       RoleMetrics metrics, String role) {
-        return new SnapshotVerifier<>(model, inputs, outputs, codec, s -> Network.fromBytes(s.modelBytes()),
-            metrics, role);
+    /**
+     * A verifier of DL4J networks (training state included) with their ONNX graphs: the snapshot's own,
+     * checked equal to the network by the {@link OnnxGate} ({@link Rejection#ONNX_MISMATCH}), or, for a
+     * version-1 snapshot that has none, exported on load.
+     */
+    public static SnapshotVerifier<CheckedNetwork> ofNetworks(String model, int inputs, int outputs,
+                                                              SnapshotCodec codec, RoleMetrics metrics, String role) {
+        return new SnapshotVerifier<>(model, inputs, outputs, codec, SnapshotVerifier::checked, metrics, role);
+    }
+
+    /** The network of a snapshot and its ONNX graph, checked equal. */
+    public static CheckedNetwork checked(Snapshot snapshot) throws SnapshotException {
+        Network network = Network.fromBytes(snapshot.modelBytes());
+        byte[] onnx = snapshot.hasOnnx() ? snapshot.onnxBytes() : OnnxGate.export(network, snapshot.manifest());
+        OnnxGate.check(network, onnx, snapshot.manifest().id());
+        return new CheckedNetwork(network, onnx);
     }
 
     /**
@@ -138,8 +149,13 @@ public final class SnapshotVerifier<P extends Predictor> {
         } catch (RuntimeException e) {
             throw new SnapshotException(Rejection.LOAD_FAILED, "cannot load " + m.id() + ": " + e, e);
         }
-        requireShape("model of " + m.id(), loaded.inputs(), loaded.outputs());
-        testPrediction(loaded, m.id());
+        try {
+            requireShape("model of " + m.id(), loaded.inputs(), loaded.outputs());
+            testPrediction(loaded, m.id());
+        } catch (SnapshotException e) {
+            loaded.close();
+            throw e;
+        }
         return new Verified<>(m, loaded, value);
     }
 

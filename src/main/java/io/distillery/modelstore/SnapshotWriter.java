@@ -8,22 +8,29 @@ import io.distillery.model.Network;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.snapshot.SnapshotPublisher;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.TopicSpec;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes signed snapshots of one model: builds the manifest (version, parent teacher version,
  * config hash without secrets, consumed input offsets, library versions, time, shape), serializes the
  * network with its optimizer state (so a restarted role resumes training where it stopped), signs
- * and writes it to the compacted snapshot topic, and waits for the broker's acknowledgement.
+ * and writes it to the compacted snapshot topic, and waits for the broker's acknowledgement. Each snapshot
+ * also carries the network as an ONNX graph, which must pass the {@link OnnxGate} first.
  * Single-threaded: the owner of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
     private final SnapshotPublisher publisher;
     private final SnapshotCodec codec;
     private final String model;
@@ -31,9 +38,18 @@ public final class SnapshotWriter implements AutoCloseable {
     private final String configHash;
     private final RoleMetrics metrics;
     private final Clock clock;
+    private final BiFunction<Network, SnapshotManifest, byte[]> exporter;
 
     public SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, String model, String role,
                           SnapshotCodec codec, RoleMetrics metrics, Clock clock) {
+        this(config, clients, topic, model, role, codec, metrics, clock, OnnxGate::export);
+    }
+
+    /** With another ONNX exporter (tests of the gate). */
+    SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, String model, String role,
+                   SnapshotCodec codec, RoleMetrics metrics, Clock clock,
+                   BiFunction<Network, SnapshotManifest, byte[]> exporter) {
+        this.exporter = exporter;
         this.publisher = SnapshotPublisher.create(config, clients, topic);
         this.codec = codec;
         this.model = model;
@@ -48,20 +64,30 @@ public final class SnapshotWriter implements AutoCloseable {
      *
      * @param offsets next offset to consume per "topic-partition"
      * @param parentTeacherVersion the teacher version a student learned from, or -1
-     * @return the snapshot as published
+     * @return the snapshot as published; empty when its ONNX graph failed the {@link OnnxGate} (counted in
+     *     {@code distill.snapshots.rejected{reason="onnx_mismatch"}} and logged; nothing was published)
      */
-    public Snapshot publish(Network network, long version, long parentTeacherVersion, Map<String, Long> offsets) {
+    public Optional<Snapshot> publish(Network network, long version, long parentTeacherVersion,
+                                      Map<String, Long> offsets) {
         SnapshotManifest m = SnapshotManifest.builder()
             .id(model + "-v" + version + "-" + UUID.randomUUID().toString().substring(0, 8))
             .model(model).role(role).version(version).parentTeacherVersion(parentTeacherVersion)
             .configHash(configHash).inputOffsets(offsets).libraryVersions(LibraryVersions.current())
             .createdAtMs(clock.millis()).shape(network.inputs(), network.outputs())
             .build();
-        Snapshot s = Snapshot.of(m, network.toBytes(true));
+        byte[] onnx = exporter.apply(network, m);
+        try {
+            OnnxGate.check(network, onnx, m.id());
+        } catch (SnapshotException e) {
+            metrics.counter(Metrics.SNAPSHOTS_REJECTED, role, model, e.reason().tag()).increment();
+            LOG.error("{} snapshot v{} not published ({}): {}", model, version, e.reason().tag(), e.getMessage());
+            return Optional.empty();
+        }
+        Snapshot s = Snapshot.of(m, network.toBytes(true), onnx);
         publisher.publish(s, codec);
         metrics.counter(Metrics.SNAPSHOTS_PUBLISHED, role, model).increment();
         metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model).set(version);
-        return s;
+        return Optional.of(s);
     }
 
     /** The hash of the explicitly set values, secrets left out (see {@link Secrets}). */

@@ -149,7 +149,7 @@ public final class ModelRegistry {
             if (held.get(i) == c) {
                 i++;
             } else {
-                held.remove(i);
+                held.remove(i).retire();
             }
         }
     }

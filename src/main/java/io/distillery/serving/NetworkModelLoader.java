@@ -1,23 +1,34 @@
 package io.distillery.serving;
 
+import io.distillery.inference.Engine;
+import io.distillery.inference.OnnxPredictor;
 import io.distillery.model.Network;
+import io.distillery.modelstore.CheckedNetwork;
+import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotException;
+import java.util.Objects;
 
-/** Loads DL4J student networks and adapts them to {@link ServingNetwork}. Stateless and thread-safe. */
+/**
+ * Loads student snapshots for serving on the configured {@link Engine}: the network and its ONNX graph,
+ * checked equal ({@code ONNX_MISMATCH} otherwise), then ONNX Runtime sessions on the graph, or copies of the
+ * DL4J network. Stateless and thread-safe.
+ */
 public final class NetworkModelLoader implements ModelLoader {
-    @Override
-    public ServingNetwork load(Snapshot snapshot) {
-        return new Adapter(Network.fromBytes(snapshot.modelBytes()));
+    private final Engine engine;
+
+    public NetworkModelLoader(Engine engine) {
+        this.engine = Objects.requireNonNull(engine, "engine");
     }
 
-    /** One network, used by one request at a time (the pool sees to that). */
-    private static final class Adapter implements ServingNetwork {
-        private final Network network;
+    @Override
+    public ServingNetwork load(Snapshot snapshot) throws SnapshotException {
+        CheckedNetwork checked = SnapshotVerifier.checked(snapshot);
+        return engine == Engine.ONNX ? new OnnxNetwork(checked.onnx()) : new Dl4jNetwork(checked.network());
+    }
 
-        Adapter(Network network) {
-            this.network = network;
-        }
-
+    /** One DL4J network, used by one request at a time (the pool sees to that). */
+    private record Dl4jNetwork(Network network) implements ServingNetwork {
         @Override
         public int inputs() {
             return network.inputs();
@@ -35,7 +46,43 @@ public final class NetworkModelLoader implements ModelLoader {
 
         @Override
         public ServingNetwork copy() {
-            return new Adapter(network.copy());
+            return new Dl4jNetwork(network.copy());
+        }
+    }
+
+    /** One ONNX Runtime session on the graph; copies are sessions of their own, closed when retired. */
+    private static final class OnnxNetwork implements ServingNetwork {
+        private final byte[] onnx;
+        private final OnnxPredictor predictor;
+
+        OnnxNetwork(byte[] onnx) {
+            this.onnx = onnx;
+            this.predictor = new OnnxPredictor(onnx);
+        }
+
+        @Override
+        public int inputs() {
+            return predictor.inputs();
+        }
+
+        @Override
+        public int outputs() {
+            return predictor.outputs();
+        }
+
+        @Override
+        public float[][] logits(float[][] rows) {
+            return predictor.logits(rows);
+        }
+
+        @Override
+        public ServingNetwork copy() {
+            return new OnnxNetwork(onnx);
+        }
+
+        @Override
+        public void close() {
+            predictor.close();
         }
     }
 }

@@ -3,7 +3,9 @@ package io.distillery.serving;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.InferenceSettings;
 import io.distillery.config.ServeSettings;
+import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.service.Health;
 import io.distillery.service.HealthCheck;
@@ -37,13 +39,13 @@ public final class ServeService implements HealthCheck, AutoCloseable {
     private final SnapshotFollower follower;
 
     /**
-     * Serves DL4J student networks from {@code distill.student.snapshots}, followed with the
+     * Serves the student snapshots of {@code distill.student.snapshots} on {@code inference.engine}, followed with the
      * {@code kafka.*} settings of {@code config}.
      *
      * @throws io.distillery.config.ConfigException when a setting is invalid or snapshot.hmac.key is unset
      */
     public ServeService(Config config, RoleMetrics metrics) {
-        this(config, metrics, new NetworkModelLoader());
+        this(config, metrics, new NetworkModelLoader(Engine.of(InferenceSettings.from(config).engine())));
     }
 
     /** As {@link #ServeService(Config, RoleMetrics)} with another loader. */

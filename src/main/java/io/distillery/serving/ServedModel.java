@@ -22,6 +22,7 @@ public final class ServedModel {
     private final int outputs;
     private final int copies;
     private final BlockingQueue<ServingNetwork> pool;
+    private volatile boolean retired;
 
     private ServedModel(SnapshotManifest manifest, ServingNetwork network, int copies) {
         this.manifest = Objects.requireNonNull(manifest, "manifest");
@@ -54,14 +55,37 @@ public final class ServedModel {
      * @throws InterruptedException when interrupted while waiting for a copy
      */
     public float[][] logits(float[][] rows) throws InterruptedException {
-        ServingNetwork network = pool.poll(BORROW_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        // a retired model gets no copies back: a request that still holds it must not wait for one
+        ServingNetwork network = retired ? pool.poll() : pool.poll(BORROW_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        if (network == null && retired) {
+            throw new RejectedExecutionException("version " + version() + " was retired while the request began");
+        }
         if (network == null) {
             throw new RejectedExecutionException("all " + copies + " copies of version " + version() + " stayed busy");
         }
         try {
             return network.logits(rows);
         } finally {
+            giveBack(network);
+        }
+    }
+
+    private synchronized void giveBack(ServingNetwork network) {
+        if (retired) {
+            network.close();
+        } else {
             pool.add(network);
+        }
+    }
+
+    /**
+     * No longer held: closes every copy now idle, and each busy one when its request gives it back (an
+     * ONNX Runtime session holds its weights in native memory until closed). Idempotent.
+     */
+    public synchronized void retire() {
+        retired = true;
+        for (ServingNetwork n = pool.poll(); n != null; n = pool.poll()) {
+            n.close();
         }
     }
 

@@ -43,7 +43,13 @@ final class SnapshotSwapper implements SnapshotFollower.Listener {
         } catch (RuntimeException e) {
             throw new SnapshotException(Rejection.LOAD_FAILED, "cannot copy " + verified.manifest().id() + ": " + e, e);
         }
-        boolean served = registry.offer(model);
+        boolean served;
+        try {
+            served = registry.offer(model);
+        } catch (SnapshotException e) {
+            model.retire();
+            throw e;
+        }
         if (served) {
             metrics.hotSwap();
         }

@@ -1,6 +1,8 @@
 package io.distillery.student;
 
+import io.distillery.inference.Engine;
 import io.distillery.model.Network;
+import io.distillery.model.Predictor;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.modelstore.FollowedModel;
 import java.util.ArrayList;
@@ -11,19 +13,30 @@ import java.util.List;
  * teacher snapshot: targets computed by an older teacher are recomputed first (and kept), so replay
  * teaches what the current teacher knows rather than what a cold teacher said when the record arrived.
  *
- * <p>Threading: used by the student's loop thread only; it keeps its own copy of the followed teacher.
+ * <p>Threading: used by the student's loop thread only; it keeps its own predictor of the followed teacher on
+ * the configured engine.
  */
 final class Replay {
     private final ReplayBuffer buffer;
     private final FollowedModel teacher;
     private final int batchSize;
     private long copiedVersion = Long.MIN_VALUE;
-    private Network teacherCopy;
+    private final Engine engine;
+    private Predictor teacherCopy;
 
-    Replay(ReplayBuffer buffer, FollowedModel teacher, int batchSize) {
+    /** @param engine the engine of the soft-target refresh */
+    Replay(ReplayBuffer buffer, FollowedModel teacher, int batchSize, Engine engine) {
         this.buffer = buffer;
         this.teacher = teacher;
         this.batchSize = batchSize;
+        this.engine = engine;
+    }
+
+    /** Releases the teacher predictor. */
+    void close() {
+        if (teacherCopy != null) {
+            teacherCopy.close();
+        }
     }
 
     /** Keeps a record for replay, with the teacher version whose logits it carries. */
@@ -43,7 +56,8 @@ final class Replay {
 
     private void refresh(ReplayBuffer.Batch b, FollowedModel.Current now) {
         if (now.version() != copiedVersion) {
-            teacherCopy = now.network().copy();
+            close();
+            teacherCopy = now.checked().open(engine);
             copiedVersion = now.version();
         }
         List<Integer> stale = new ArrayList<>();

@@ -1,7 +1,9 @@
 package io.distillery.student;
 
 import io.distillery.config.Config;
+import io.distillery.config.InferenceSettings;
 import io.distillery.config.StudentSettings;
+import io.distillery.inference.Engine;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
@@ -61,6 +63,7 @@ public final class StudentLoop extends ServiceLoop {
     public static final String GROUP = "distill-student";
 
     private final StudentSettings settings;
+    private final Engine engine;
     private final ModelStore store;
     private final FollowedModel teacher;
     private final Evaluation evaluation;
@@ -85,6 +88,7 @@ public final class StudentLoop extends ServiceLoop {
                        FollowedModel teacher, Duration stuckAfter) {
         super("student", stuckAfter, store.clock());
         this.settings = settings;
+        this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.store = store;
         this.teacher = teacher;
         RoleMetrics metrics = store.metrics();
@@ -122,8 +126,11 @@ public final class StudentLoop extends ServiceLoop {
         parts = KafkaClients.partitions(consumer, Topics.TEACHER_LOGITS.name());
         consumer.assign(parts);
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
+        if (replay != null) {
+            replay.close();
+        }
         replay = new Replay(new ReplayBuffer(settings.bufferSize(), true, settings.network().seed()), teacher,
-            settings.batchSize());
+            settings.batchSize(), engine);
         Optional<ResumePoint> resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         if (resume.isEmpty()) {
@@ -222,6 +229,9 @@ public final class StudentLoop extends ServiceLoop {
 
     @Override
     protected void tearDown() {
+        if (replay != null) {
+            replay.close();
+        }
         clients.close();
         writer.close();
     }
@@ -230,9 +240,13 @@ public final class StudentLoop extends ServiceLoop {
         Map<TopicPartition, Long> positions = new HashMap<>();
         parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
         FollowedModel.Current t = teacher.current();
-        writer.publish(student, version + 1, t == null ? -1 : t.version(), Offsets.toManifest(positions));
-        version++;
+        boolean published = writer.publish(student, version + 1, t == null ? -1 : t.version(),
+            Offsets.toManifest(positions)).isPresent();
         schedule.published();
+        if (!published) {
+            return;
+        }
+        version++;
         // Committed only for visibility (consumer lag in dashboards); the student resumes from its snapshot.
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         positions.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));

@@ -2,11 +2,13 @@ package io.distillery.teacher;
 
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.InferenceSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.inference.Engine;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
-import io.distillery.model.Network;
+import io.distillery.model.Predictor;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
@@ -82,13 +84,15 @@ public final class Emitter extends ServiceLoop {
     private boolean transactional;
     private long waitingSince = -1;
     private TeacherModel inUse;
-    private Network ownCopy;
+    private final Engine engine;
+    private Predictor ownCopy;
 
     public Emitter(TeacherSettings settings, Config config, ClientFactory clients, Supplier<TeacherModel> teacher,
                    EmissionGate gate, RoleMetrics metrics, Duration stuckAfter, Clock clock) {
         super("teacher-emitter", stuckAfter, clock);
         this.settings = settings;
         this.codec = new InputCodec(DataSettings.from(config));
+        this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.teacher = teacher;
         this.gate = gate;
         this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
@@ -138,7 +142,7 @@ public final class Emitter extends ServiceLoop {
     }
 
     /** One poll, one transaction; an aborted one is read again from the last commit. */
-    private void transact(ConsumerRecords<byte[], byte[]> records, Network net) {
+    private void transact(ConsumerRecords<byte[], byte[]> records, Predictor net) {
         try {
             producer.beginTransaction();
             Batch batch = Batch.of(records, codec, deadLetters);
@@ -165,7 +169,7 @@ public final class Emitter extends ServiceLoop {
     }
 
     /** Sends the logits of one poll's valid records. */
-    private Emitted emit(Batch batch, Network net) {
+    private Emitted emit(Batch batch, Predictor net) {
         if (batch.records.isEmpty()) {
             return new Emitted(0, 0, 0);
         }
@@ -195,12 +199,17 @@ public final class Emitter extends ServiceLoop {
         return new Emitted(labeled, unlabeled, skipped);
     }
 
-    private Network network() {
+    /** The emitter's own predictor of the newest teacher on the configured engine; the replaced one is closed. */
+    private Predictor network() {
         TeacherModel t = teacher.get();
         if (inUse == null || t.version() != inUse.version()) {
+            Predictor next = t.open(engine);
+            if (ownCopy != null) {
+                ownCopy.close();
+            }
             inUse = t;
-            ownCopy = t.network().copy();
-            LOG.info("emitter now computes logits with teacher v{}", t.version());
+            ownCopy = next;
+            LOG.info("emitter now computes logits with teacher v{} ({})", t.version(), engine.tag());
         }
         return ownCopy;
     }
@@ -228,6 +237,9 @@ public final class Emitter extends ServiceLoop {
 
     @Override
     protected void tearDown() {
+        if (ownCopy != null) {
+            ownCopy.close();
+        }
         clients.close();
     }
 

@@ -47,7 +47,7 @@ final class TeacherBootstrap {
         NetworkSpec spec = settings.network();
         try {
             return SnapshotVerifier.ofNetworks(Models.TEACHER, spec.inputs(), spec.outputs(), codec, metrics,
-                Roles.TEACHER).verify(Files.readAllBytes(file), -1).model();
+                Roles.TEACHER).verify(Files.readAllBytes(file), -1).model().network();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read teacher.bootstrap.file " + file, e);
         } catch (SnapshotException e) {

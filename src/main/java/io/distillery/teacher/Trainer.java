@@ -15,6 +15,7 @@ import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
 import io.distillery.service.ServiceLoop;
+import io.distillery.snapshot.Snapshot;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.topics.ClientFactory;
@@ -119,7 +120,7 @@ public final class Trainer extends ServiceLoop {
         if (resume.isPresent()) {
             network = resume.get().network();
             version = resume.get().version();
-            latest.set(new TeacherModel(version, network.copy()));
+            latest.set(new TeacherModel(version, network.copy(), resume.get().onnx()));
             LOG.info("teacher resumed from its snapshot v{} ({} steps)", version, network.steps());
             start = resume.get().offsets();
             refill(start);
@@ -203,11 +204,15 @@ public final class Trainer extends ServiceLoop {
         }
     }
 
+    /** Publishes the next version; one whose ONNX graph fails the gate is not published and is tried again. */
     private void publish(Map<TopicPartition, Long> offsets) {
-        version++;
-        writer.publish(network, version, -1, Offsets.toManifest(offsets));
-        latest.set(new TeacherModel(version, network.copy()));
+        Optional<Snapshot> published = writer.publish(network, version + 1, -1, Offsets.toManifest(offsets));
         schedule.published();
+        if (published.isEmpty()) {
+            return;
+        }
+        version++;
+        latest.set(new TeacherModel(version, network.copy(), published.get().onnxBytes()));
         LOG.info("teacher snapshot v{} published after {} steps (prequential accuracy {})", version,
             network.steps(), String.format("%.3f", prequential.mean()));
     }

@@ -2,6 +2,7 @@ package io.distillery.bench;
 
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
+import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.serving.NetworkModelLoader;
@@ -186,7 +187,7 @@ public final class ServeBenchmark {
      * network, run the test prediction, build {@code copies - 1} more copies for the pool.
      */
     private static Latencies swapWork(StudentSnapshots snapshots, int copies) throws SnapshotException {
-        NetworkModelLoader loader = new NetworkModelLoader();
+        NetworkModelLoader loader = new NetworkModelLoader(Engine.ONNX);
         long[] t = new long[40];
         for (int k = -10; k < t.length; k++) {
             byte[] encoded = snapshots.encoded(1000 + k);

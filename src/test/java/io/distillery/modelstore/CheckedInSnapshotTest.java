@@ -34,7 +34,7 @@ class CheckedInSnapshotTest {
         Network student;
         try (RoleMetrics metrics = new RoleMetrics()) {
             student = SnapshotVerifier.ofNetworks("student", 4, 3, codec, metrics, "student")
-                .verify(resource(V1), -1).model();
+                .verify(resource(V1), -1).model().network();
         }
 
         assertThat(snapshot.manifest().model()).isEqualTo("student");

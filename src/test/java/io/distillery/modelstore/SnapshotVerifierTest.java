@@ -2,10 +2,13 @@ package io.distillery.modelstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import io.distillery.inference.OnnxPredictor;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.BrokenNetworks;
 import io.distillery.model.Network;
+import io.distillery.model.OnnxExport;
 import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
@@ -26,7 +29,7 @@ class SnapshotVerifierTest {
 
     private final RoleMetrics metrics = new RoleMetrics();
     private final Network student = Network.student(SPEC, new DistillationSpec(1, 0.5));
-    private final SnapshotVerifier<Network> verifier = verifier(4, 3);
+    private final SnapshotVerifier<CheckedNetwork> verifier = verifier(4, 3);
     private final List<Long> used = new ArrayList<>();
 
     @AfterEach
@@ -34,7 +37,7 @@ class SnapshotVerifierTest {
         metrics.close();
     }
 
-    private SnapshotVerifier<Network> verifier(int inputs, int outputs) {
+    private SnapshotVerifier<CheckedNetwork> verifier(int inputs, int outputs) {
         return SnapshotVerifier.ofNetworks("student", inputs, outputs, CODEC, metrics, "student");
     }
 
@@ -50,7 +53,7 @@ class SnapshotVerifierTest {
 
     @Test
     void shouldLoadASnapshotThatPassesEveryCheck() throws Exception {
-        Network loaded = verifier.verify(encoded(7, student.toBytes(false)), -1).model();
+        Network loaded = verifier.verify(encoded(7, student.toBytes(false)), -1).model().network();
 
         float[][] row = {{0.5f, -1, 2, 0}};
         assertThat(loaded.logits(row)).isDeepEqualTo(student.logits(row));
@@ -115,11 +118,49 @@ class SnapshotVerifierTest {
         assertThat(rejected("stale_version")).isEqualTo(1.0);
     }
 
-    private static void assertRejected(SnapshotVerifier<Network> v, byte[] encoded, Rejection reason) {
+    @Test
+    void shouldExportAVersionOneSnapshotToOnnxOnLoadAndCheckItEqual() throws Exception {
+        CheckedNetwork loaded = verifier.verify(encoded(7, student.toBytes(false)), -1).model();
+
+        try (OnnxPredictor onnx = new OnnxPredictor(loaded.onnx())) {
+            float[][] rows = {{0.5f, -1, 2, 0}, {0, 0, 0, 1}};
+            float[][] expected = student.logits(rows);
+            float[][] actual = onnx.logits(rows);
+            for (int i = 0; i < rows.length; i++) {
+                assertThat(actual[i]).containsExactly(expected[i], within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void shouldLoadTheSnapshotsOwnOnnxGraphWhenItMatches() throws Exception {
+        byte[] onnx = OnnxExport.export(student, java.util.Map.of("model", "student"));
+        var manifest = SnapshotFixtures.manifest(4, 3).toBuilder().version(7).build();
+        byte[] encoded = CODEC.encode(Snapshot.of(manifest, student.toBytes(false), onnx));
+
+        assertThat(verifier.verify(encoded, -1).model().onnx()).isEqualTo(onnx);
+    }
+
+    @Test
+    void shouldRefuseASignedSnapshotWhoseOnnxGraphComputesSomethingElse() {
+        Network other = Network.student(new NetworkSpec(4, List.of(6), 3, "tanh", "adam", 1e-2, 99),
+            new DistillationSpec(1, 0.5));
+        byte[] foreignOnnx = OnnxExport.export(other, java.util.Map.of());
+        var manifest = SnapshotFixtures.manifest(4, 3).toBuilder().version(7).build();
+        // properly signed and checksummed: only the gate can tell the graph from the network
+        byte[] encoded = CODEC.encode(Snapshot.of(manifest, student.toBytes(false), foreignOnnx));
+
+        assertRejected(verifier, encoded, Rejection.ONNX_MISMATCH);
+        verifier.offer("student", encoded, 0, -1, v -> true);
+        assertThat(rejected("onnx_mismatch")).isEqualTo(1.0);
+    }
+
+    private static void assertRejected(SnapshotVerifier<CheckedNetwork> v, byte[] encoded, Rejection reason) {
         assertRejected(v, encoded, -1, reason);
     }
 
-    private static void assertRejected(SnapshotVerifier<Network> v, byte[] encoded, long newest, Rejection reason) {
+    private static void assertRejected(SnapshotVerifier<CheckedNetwork> v, byte[] encoded, long newest,
+                                       Rejection reason) {
         assertThatThrownBy(() -> v.verify(encoded, newest))
             .isInstanceOfSatisfying(SnapshotException.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }

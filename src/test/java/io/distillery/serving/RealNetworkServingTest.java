@@ -5,6 +5,7 @@ import static io.distillery.serving.ServingFixtures.FEATURES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.snapshot.Snapshot;
@@ -48,7 +49,7 @@ class RealNetworkServingTest {
 
     private static ServeService service(RoleMetrics metrics) {
         ServeService s = new ServeService(ServingFixtures.settings(null, 2, 3), ServingFixtures.DATA,
-            ServingFixtures.CODEC, new NetworkModelLoader(), metrics, null);
+            ServingFixtures.CODEC, new NetworkModelLoader(Engine.ONNX), metrics, null);
         s.start();
         return s;
     }

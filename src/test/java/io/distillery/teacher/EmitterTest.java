@@ -6,6 +6,7 @@ import io.distillery.config.Config;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
+import io.distillery.model.OnnxExport;
 import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import io.distillery.testing.Await;
@@ -72,7 +73,7 @@ class EmitterTest {
         assertThat(output.history()).as("nothing before a first teacher").isEmpty();
 
         Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(3, net));
+        teacher.set(new TeacherModel(3, net, OnnxExport.export(net, Map.of())));
         Await.until(() -> output.transactionCommitted() && emitter.emitted() == 2, "the first transaction",
             Duration.ofSeconds(20), emitter::failure);
 
@@ -94,7 +95,8 @@ class EmitterTest {
 
     @Test
     void shouldFailNamingTheEmitterIdWhenAnotherReplicaFencesIt() throws Exception {
-        teacher.set(new TeacherModel(1, Network.teacher(TeacherSettings.from(CONFIG).network())));
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
         input.schedulePollTask(() -> {
             input.rebalance(List.of(LABELED, UNLABELED));
             input.addRecord(record(LABELED, 0, row("a", 1)));

@@ -1,0 +1,103 @@
+package io.distillery.modelstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillery.config.Config;
+import io.distillery.config.StudentSettings;
+import io.distillery.config.TeacherSettings;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
+import io.distillery.model.OnnxExport;
+import io.distillery.snapshot.Rejection;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotException;
+import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.testing.FakeClients;
+import io.distillery.topics.Topics;
+import java.time.Clock;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.junit.jupiter.api.Test;
+
+/** The equivalence gate on the default shapes, and the writer that refuses to publish past it. */
+class OnnxGateTest {
+    private static final Config CONFIG = Config.of(Map.of("kafka.bootstrap.servers", "mock:9092"));
+    private static final SnapshotCodec CODEC = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+
+    /** A default-sized network after a few steps, so its weights are not those of the initialization. */
+    private static Network trained(Network n) {
+        SplittableRandom r = new SplittableRandom(3);
+        float[][] x = new float[64][n.inputs()];
+        int[] y = new int[64];
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < x[i].length; j++) {
+                x[i][j] = (float) r.nextDouble();
+            }
+            y[i] = r.nextInt(n.outputs());
+        }
+        for (int k = 0; k < 5; k++) {
+            n.fitHard(x, y);
+        }
+        return n;
+    }
+
+    @Test
+    void shouldPassTheDefaultTeacherAndStudentWithinTheTolerance() throws Exception {
+        Network teacher = trained(Network.teacher(TeacherSettings.from(Config.defaults()).network()));
+        StudentSettings ss = StudentSettings.from(Config.defaults());
+        Network student = trained(Network.student(ss.network(), ss.distillation()));
+
+        OnnxGate.check(teacher, OnnxExport.export(teacher, Map.of()), "teacher-v1");
+        OnnxGate.check(student, OnnxExport.export(student, Map.of()), "student-v1");
+    }
+
+    @Test
+    void shouldRefuseAGraphOfAnotherNetworkOrNoGraphAtAll() {
+        StudentSettings ss = StudentSettings.from(Config.defaults());
+        Network a = Network.student(ss.network(), ss.distillation());
+        Network b = Network.student(ss.network().withSeed(77), ss.distillation());
+
+        assertThatThrownBy(() -> OnnxGate.check(a, OnnxExport.export(b, Map.of()), "student-v2"))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+            .hasMessageContaining("student-v2").hasMessageContaining("differ");
+        assertThatThrownBy(() -> OnnxGate.check(a, new byte[] {1, 2, 3}, "student-v3"))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
+    }
+
+    @Test
+    void shouldPublishTheNetworkWithItsOnnxGraph() throws Exception {
+        FakeClients clients = new FakeClients();
+        MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
+        Network n = Network.student(StudentSettings.from(CONFIG).network(), StudentSettings.from(CONFIG).distillation());
+        try (RoleMetrics metrics = new RoleMetrics("student");
+             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS, "student", "student",
+                 CODEC, metrics, Clock.systemUTC())) {
+            assertThat(writer.publish(n, 4, 2, Map.of())).isPresent();
+        }
+        Snapshot s = CODEC.decode(sink.history().get(0).value());
+        assertThat(s.hasOnnx()).isTrue();
+        OnnxGate.check(Network.fromBytes(s.modelBytes()), s.onnxBytes(), s.manifest().id());
+    }
+
+    @Test
+    void shouldNotPublishASnapshotWhoseGraphFailsTheGateAndCountIt() {
+        FakeClients clients = new FakeClients();
+        MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
+        StudentSettings ss = StudentSettings.from(CONFIG);
+        Network n = Network.student(ss.network(), ss.distillation());
+        Network other = Network.student(ss.network().withSeed(5), ss.distillation());
+        try (RoleMetrics metrics = new RoleMetrics("student");
+             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS, "student", "student",
+                 CODEC, metrics, Clock.systemUTC(), (net, m) -> OnnxExport.export(other, Map.of()))) {
+            assertThat(writer.publish(n, 4, 2, Map.of())).isEmpty();
+            assertThat(metrics.registry().get("distill.snapshots.rejected").tag("reason", "onnx_mismatch")
+                .counter().count()).isEqualTo(1.0);
+        }
+        assertThat(sink.history()).isEmpty();
+    }
+}
