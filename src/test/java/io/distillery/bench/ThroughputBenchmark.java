@@ -1,5 +1,8 @@
 package io.distillery.bench;
 
+import io.distillery.inference.Engine;
+import io.distillery.model.OnnxExport;
+import io.distillery.model.Predictor;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.DriftSchedule;
@@ -35,34 +38,48 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * <p>A backlog of N records (784 features, 10 classes, 10% labeled; the Fashion-MNIST shape) is published
  * first; then trainer, emitter and student start, and the clock runs from the first logits message to
  * the student's last record. The student runs with replay off (budget 0) in both paths so they do the
- * same work: evaluate and one distillation step per 128 records. Usage: {@code bench/run ThroughputBenchmark [N]}.
+ * same work: evaluate and one distillation step per 128 records. Both inference engines run in the same
+ * invocation (the emitter's teacher logits on each; the student trains on DL4J either way), so their ratio is
+ * taken on one machine state. Usage: {@code bench/run ThroughputBenchmark [N] [replay ratio...]} (default:
+ * 30,000 records, ratio 1).
  */
 public final class ThroughputBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 30_000;
+        List<String> ratios = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("1");
         List<String> rows = new ArrayList<>();
-        double memory = inMemory(n);
-        for (String ratio : new String[] {"1", "20"}) {
-            double[] kafka = onBroker(n, ratio);
-            rows.add(String.format("| %s | %.0f | %.0f | %.0f | %.2f |", ratio, kafka[0], kafka[1], memory,
-                kafka[1] / memory));
+        Map<Engine, Double> broker = new java.util.EnumMap<>(Engine.class);
+        // warm both engines' code paths first, so the one measured first is not charged the JIT's work
+        for (Engine engine : Engine.values()) {
+            inMemory(Math.max(512, n / 10), engine);
+        }
+        for (Engine engine : Engine.values()) {
+            double memory = inMemory(n, engine);
+            for (String ratio : ratios) {
+                double[] kafka = onBroker(n, ratio, engine);
+                broker.putIfAbsent(engine, kafka[1]);
+                rows.add(String.format("| %s | %s | %.0f | %.0f | %.0f | %.2f |", engine.tag(), ratio, kafka[0],
+                    kafka[1], memory, kafka[1] / memory));
+            }
         }
         System.out.println();
-        System.out.println("| trainer replay ratio | emitter rec/s | emitter + student rec/s (broker) "
+        System.out.println("| engine | trainer replay ratio | emitter rec/s | emitter + student rec/s (broker) "
             + "| same work in memory rec/s | broker / memory |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
+        System.out.printf("%nemitter + student on the broker, onnx / dl4j: %.2fx (target >= 2.5)%n",
+            broker.get(Engine.ONNX) / broker.get(Engine.DL4J));
     }
 
-    static Map<String, String> settings(String replayRatio) {
-        return Map.of("teacher.replay.ratio", replayRatio, "teacher.snapshot.every.steps", "20",
+    static Map<String, String> settings(String replayRatio, Engine engine) {
+        return Map.of("inference.engine", engine.tag(), "teacher.replay.ratio", replayRatio, "teacher.snapshot.every.steps", "20",
             "teacher.snapshot.every.ms", "3000", "student.replay.steps.max", "0", "student.replay.steps.min", "0",
             "student.snapshot.every.steps", "100000", "student.snapshot.every.ms", "600000");
     }
 
     /** {emitter rec/s, emitter + student rec/s}. */
-    static double[] onBroker(int n, String replayRatio) throws Exception {
-        try (BenchRun run = new BenchRun(settings(replayRatio)); RoleMetrics metrics = new RoleMetrics()) {
+    static double[] onBroker(int n, String replayRatio, Engine engine) throws Exception {
+        try (BenchRun run = new BenchRun(settings(replayRatio, engine)); RoleMetrics metrics = new RoleMetrics()) {
             InputCodec codec = new InputCodec(io.distillery.config.DataSettings.from(run.config));
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(run.config, Map.of()))) {
                 new Publisher(p, codec, new DeadLetters(p, "produce", metrics), metrics,
@@ -82,15 +99,15 @@ public final class ThroughputBenchmark {
                 QualityRun.await(() -> student.processed() >= n, "student", java.time.Duration.ofMinutes(20),
                     student::failure);
                 double both = n / ((System.nanoTime() - start) / 1e9);
-                System.err.printf("replay ratio %s: emitter %.0f rec/s, emitter + student %.0f rec/s%n", replayRatio,
-                    emitterRate, both);
+                System.err.printf("%s, replay ratio %s: emitter %.0f rec/s, emitter + student %.0f rec/s%n",
+                    engine.tag(), replayRatio, emitterRate, both);
                 return new double[] {emitterRate, both};
             }
         }
     }
 
     /** The same networks and work without Kafka: teacher logits per 512, student evaluate + one step per 128. */
-    static double inMemory(int n) {
+    static double inMemory(int n, Engine engine) {
         TeacherSettings ts = TeacherSettings.from(io.distillery.config.Config.defaults());
         StudentSettings ss = StudentSettings.from(io.distillery.config.Config.defaults());
         Network teacher = Network.teacher(ts.network());
@@ -101,11 +118,12 @@ public final class ThroughputBenchmark {
             records.add(s.next().record());
         }
         ReplayBuffer buffer = new ReplayBuffer(ss.bufferSize(), true, 1);
+        Predictor teacherEngine = engine.open(teacher, OnnxExport.export(teacher, Map.of()));
         long start = System.nanoTime();
         for (int from = 0; from < n; from += 512) {
             List<InputRecord> chunk = records.subList(from, Math.min(n, from + 512));
             float[][] x = chunk.stream().map(InputRecord::features).toArray(float[][]::new);
-            float[][] logits = teacher.logits(x);
+            float[][] logits = teacherEngine.logits(x);
             for (int b = 0; b < x.length; b += 128) {
                 int e = Math.min(x.length, b + 128);
                 float[][] bx = java.util.Arrays.copyOfRange(x, b, e);
@@ -121,7 +139,8 @@ public final class ThroughputBenchmark {
             }
         }
         double rate = n / ((System.nanoTime() - start) / 1e9);
-        System.err.printf("in memory: %.0f rec/s%n", rate);
+        teacherEngine.close();
+        System.err.printf("%s in memory: %.0f rec/s%n", engine.tag(), rate);
         return rate;
     }
 
