@@ -5,6 +5,7 @@ import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
+import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.topics.KafkaClients;
@@ -42,12 +43,18 @@ final class BenchRun implements AutoCloseable {
 
     /** The newest verified snapshot of a model on its topic. */
     Network newest(TopicSpec topic, String model) throws InterruptedException {
+        CheckedNetwork c = newestChecked(topic, model);
+        return c == null ? null : c.network();
+    }
+
+    /** The newest verified snapshot of a model on its topic, with its ONNX graph. */
+    CheckedNetwork newestChecked(TopicSpec topic, String model) throws InterruptedException {
         DataSettings data = DataSettings.from(config);
         try (RoleMetrics metrics = new RoleMetrics();
              FollowedModel f = new FollowedModel(config, topic, model, codec, data.features(), data.classes(), metrics,
                  "bench").start()) {
             f.awaitCaughtUp(Duration.ofMinutes(1));
-            return f.current() == null ? null : f.current().network();
+            return f.current() == null ? null : f.current().checked();
         }
     }
 

@@ -2,6 +2,7 @@ package io.distillery.bench;
 
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.inference.Engine;
 import io.distillery.ingest.Dataset;
 import io.distillery.ingest.FashionMnist;
 import io.distillery.ingest.Publisher;
@@ -9,7 +10,9 @@ import io.distillery.ingest.RecordSource;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
+import io.distillery.model.Predictor;
 import io.distillery.model.ReplayBuffer;
+import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.EmissionGate;
@@ -90,6 +93,8 @@ public final class QualityRun {
             }
             Network teacher = run.newest(Topics.TEACHER_SNAPSHOTS, "teacher");
             Network student = run.newest(Topics.STUDENT_SNAPSHOTS, "student");
+            compareEngines(seed, "teacher", run.newestChecked(Topics.TEACHER_SNAPSHOTS, "teacher"), test);
+            compareEngines(seed, "student", run.newestChecked(Topics.STUDENT_SNAPSHOTS, "student"), test);
             Network baseline = labelOnly(run, train, seed, historyEnd, student.steps(), ss);
             int[] t = teacher.predict(test.x());
             int[] s = student.predict(test.x());
@@ -99,6 +104,19 @@ public final class QualityRun {
                 BenchRun.microsPerRow(teacher, test.x(), 128), BenchRun.microsPerRow(student, test.x(), 128),
                 (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    /** The final snapshot scored on both engines: the share of test rows with the same top-1, both accuracies. */
+    static void compareEngines(long seed, String model, CheckedNetwork checked, Dataset test) {
+        int[] onnx;
+        int[] dl4j;
+        try (Predictor o = checked.open(Engine.ONNX); Predictor d = checked.open(Engine.DL4J)) {
+            onnx = o.predict(test.x());
+            dl4j = d.predict(test.x());
+        }
+        System.err.printf("seed %d, final %s on both engines: same top-1 on %.4f of %d test rows; accuracy onnx %.4f, "
+            + "dl4j %.4f%n", seed, model, LogitMath.accuracy(onnx, dl4j), test.size(), LogitMath.accuracy(onnx, test.y()),
+            LogitMath.accuracy(dl4j, test.y()));
     }
 
     /**

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Serving real DL4J 8-16-3 student networks, each version with its own weights. */
 class RealNetworkServingTest {
@@ -47,9 +48,9 @@ class RealNetworkServingTest {
         EXPECTED.clear();
     }
 
-    private static ServeService service(RoleMetrics metrics) {
+    private static ServeService service(RoleMetrics metrics, Engine engine) {
         ServeService s = new ServeService(ServingFixtures.settings(null, 2, 3), ServingFixtures.DATA,
-            ServingFixtures.CODEC, new NetworkModelLoader(Engine.ONNX), metrics, null);
+            ServingFixtures.CODEC, new NetworkModelLoader(engine), metrics, null);
         s.start();
         return s;
     }
@@ -84,9 +85,10 @@ class RealNetworkServingTest {
         return out;
     }
 
-    @Test
-    void shouldAnswerWithTheLogitsOfTheServedNetworkForOneRowAndABatch() {
-        try (RoleMetrics metrics = new RoleMetrics(); ServeService service = service(metrics)) {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void shouldAnswerWithTheLogitsOfTheServedNetworkForOneRowAndABatch(Engine engine) {
+        try (RoleMetrics metrics = new RoleMetrics(); ServeService service = service(metrics, engine)) {
             TestClient client = new TestClient(service.url());
             service.snapshotListener().onSnapshot("student", SNAPSHOTS.get(1L), 0);
 
@@ -105,11 +107,12 @@ class RealNetworkServingTest {
         }
     }
 
-    @Test
-    void shouldServeEveryAnswerFromTheVersionItReportsDuringASwapStorm() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void shouldServeEveryAnswerFromTheVersionItReportsDuringASwapStorm(Engine engine) throws Exception {
         Queue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicBoolean feeding = new AtomicBoolean(true);
-        try (RoleMetrics metrics = new RoleMetrics(); ServeService service = service(metrics)) {
+        try (RoleMetrics metrics = new RoleMetrics(); ServeService service = service(metrics, engine)) {
             service.snapshotListener().onSnapshot("student", SNAPSHOTS.get(1L), 0);
             List<Thread> clients = new ArrayList<>();
             for (int c = 0; c < 3; c++) {
