@@ -1,6 +1,7 @@
 package io.distillery.modelstore;
 
 import io.distillery.inference.Engine;
+import io.distillery.model.ForwardingPredictor;
 import io.distillery.model.Network;
 import io.distillery.model.Predictor;
 import java.util.Objects;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param network the network, training state included; read-only for readers (copy to train or share)
  * @param onnx the same network as an ONNX model
  */
-public record CheckedNetwork(Network network, byte[] onnx) implements Predictor {
+public record CheckedNetwork(Network network, byte[] onnx) implements ForwardingPredictor {
     public CheckedNetwork {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(onnx, "onnx");
@@ -25,17 +26,7 @@ public record CheckedNetwork(Network network, byte[] onnx) implements Predictor 
     }
 
     @Override
-    public int inputs() {
-        return network.inputs();
-    }
-
-    @Override
-    public int outputs() {
-        return network.outputs();
-    }
-
-    @Override
-    public float[][] logits(float[][] rows) {
-        return network.logits(rows);
+    public Predictor delegate() {
+        return network;
     }
 }

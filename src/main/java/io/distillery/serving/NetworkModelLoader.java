@@ -2,7 +2,9 @@ package io.distillery.serving;
 
 import io.distillery.inference.Engine;
 import io.distillery.inference.OnnxPredictor;
+import io.distillery.model.ForwardingPredictor;
 import io.distillery.model.Network;
+import io.distillery.model.Predictor;
 import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.snapshot.Snapshot;
@@ -28,20 +30,10 @@ public final class NetworkModelLoader implements ModelLoader {
     }
 
     /** One DL4J network, used by one request at a time (the pool sees to that). */
-    private record Dl4jNetwork(Network network) implements ServingNetwork {
+    private record Dl4jNetwork(Network network) implements ServingNetwork, ForwardingPredictor {
         @Override
-        public int inputs() {
-            return network.inputs();
-        }
-
-        @Override
-        public int outputs() {
-            return network.outputs();
-        }
-
-        @Override
-        public float[][] logits(float[][] rows) {
-            return network.logits(rows);
+        public Predictor delegate() {
+            return network;
         }
 
         @Override
@@ -51,38 +43,14 @@ public final class NetworkModelLoader implements ModelLoader {
     }
 
     /** One ONNX Runtime session on the graph; copies are sessions of their own, closed when retired. */
-    private static final class OnnxNetwork implements ServingNetwork {
-        private final byte[] onnx;
-        private final OnnxPredictor predictor;
-
+    private record OnnxNetwork(byte[] onnx, OnnxPredictor delegate) implements ServingNetwork, ForwardingPredictor {
         OnnxNetwork(byte[] onnx) {
-            this.onnx = onnx;
-            this.predictor = new OnnxPredictor(onnx);
-        }
-
-        @Override
-        public int inputs() {
-            return predictor.inputs();
-        }
-
-        @Override
-        public int outputs() {
-            return predictor.outputs();
-        }
-
-        @Override
-        public float[][] logits(float[][] rows) {
-            return predictor.logits(rows);
+            this(onnx, new OnnxPredictor(onnx));
         }
 
         @Override
         public ServingNetwork copy() {
             return new OnnxNetwork(onnx);
-        }
-
-        @Override
-        public void close() {
-            predictor.close();
         }
     }
 }
