@@ -18,6 +18,7 @@ import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.records.Decoded;
 import io.distillery.records.InputCodec;
+import io.distillery.snapshot.Hashes;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.spec.Models;
@@ -40,7 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = Roles.EVALUATE, mixinStandardHelpOptions = true,
     description = {"Score the newest (or a given) teacher or student snapshot on a held-out set: the",
         "Fashion-MNIST test split or a labeled JSON-lines/CSV file. Prints accuracy, and for the student its",
-        "top-1 agreement with the newest teacher. --save writes the snapshot to a file."})
+        "top-1 agreement with the newest teacher. --save writes the signed snapshot to a file, --export-onnx",
+        "its verified ONNX graph (to run it with ONNX Runtime anywhere)."})
 final class EvaluateCommand implements Callable<Integer> {
     enum Model { teacher, student }
 
@@ -66,6 +68,10 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "FILE", description = "also write the evaluated snapshot to this file")
     Path save;
 
+    @Option(names = "--export-onnx", paramLabel = "FILE",
+        description = "also write the evaluated network's verified ONNX graph to this file")
+    Path exportOnnx;
+
     @Override
     public Integer call() throws Exception {
         Config config = common.load();
@@ -81,6 +87,11 @@ final class EvaluateCommand implements Callable<Integer> {
         if (save != null) {
             Files.write(save, m.bytes);
             out.println("saved " + model + " snapshot v" + m.version + " to " + save);
+        }
+        if (exportOnnx != null) {
+            Files.write(exportOnnx, m.network.onnx());
+            out.println("exported " + model + " v" + m.version + " as ONNX to " + exportOnnx + " (sha256 "
+                + Hashes.sha256Hex(m.network.onnx()) + ")");
         }
         Engine engine = Engine.of(InferenceSettings.from(config).engine());
         int[] predicted = predict(m.network, engine, test);

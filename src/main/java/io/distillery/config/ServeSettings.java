@@ -11,10 +11,11 @@ import java.util.List;
  * @param threads HTTP worker threads, and network copies per served model (one per worker)
  * @param maxBodyBytes largest accepted request body, bytes; larger ones get 413
  * @param adminToken bearer token of the {@code /v2/admin} endpoints, or {@code null}: admin disabled
+ * @param downloadToken bearer token of the ONNX downloads, or {@code null}: downloads disabled (403)
  * @param history how many verified models are kept (the served one included) for pin and rollback
  */
 public record ServeSettings(String host, int port, int threads, int maxBodyBytes, String adminToken,
-                            int history) {
+                            int history, String downloadToken) {
     public static final ConfigKey HOST = new ConfigKey("serve.host", "0.0.0.0",
         "address the inference HTTP server binds");
     public static final ConfigKey PORT = new ConfigKey("serve.port", "8080",
@@ -27,7 +28,10 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
         "bearer token of /v2/admin/pin, /unpin and /rollback; when unset those answer 403");
     public static final ConfigKey HISTORY = new ConfigKey("serve.history", "3",
         "verified models kept in memory (the served one included) for pin and rollback");
-    public static final List<ConfigKey> KEYS = List.of(HOST, PORT, THREADS, MAX_BODY_BYTES, ADMIN_TOKEN, HISTORY);
+    public static final ConfigKey DOWNLOAD_TOKEN = ConfigKey.secret("serve.download.token",
+        "bearer token of GET /v2/models/student[/versions/N]/onnx (the model is the operator's); unset: 403");
+    public static final List<ConfigKey> KEYS = List.of(HOST, PORT, THREADS, MAX_BODY_BYTES, ADMIN_TOKEN, HISTORY,
+        DOWNLOAD_TOKEN);
 
     static {
         // Measured: without TCP_NODELAY each keep-alive request to the JDK's HTTP server waits ~40 ms on
@@ -45,16 +49,25 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
         Checks.positive(THREADS, threads);
         Checks.atLeast(MAX_BODY_BYTES, maxBodyBytes, 1024);
         Checks.positive(HISTORY, history);
-        if (adminToken != null && adminToken.length() < 8) {
-            throw new ConfigException(ADMIN_TOKEN.name() + " must be at least 8 characters long, was "
-                + adminToken.length() + " characters");
+        requireLength(ADMIN_TOKEN, adminToken);
+        requireLength(DOWNLOAD_TOKEN, downloadToken);
+    }
+
+    private static void requireLength(ConfigKey key, String token) {
+        if (token != null && token.length() < 8) {
+            throw new ConfigException(key.name() + " must be at least 8 characters long, was " + token.length()
+                + " characters");
         }
     }
 
+    private static String token(Config c, ConfigKey key) {
+        String token = c.get(key);
+        return token == null || token.isBlank() ? null : token.trim();
+    }
+
     public static ServeSettings from(Config c) {
-        String token = c.get(ADMIN_TOKEN);
         return new ServeSettings(c.getString(HOST), c.getInt(PORT), c.getInt(THREADS), c.getInt(MAX_BODY_BYTES),
-            token == null || token.isBlank() ? null : token.trim(), c.getInt(HISTORY));
+            token(c, ADMIN_TOKEN), c.getInt(HISTORY), token(c, DOWNLOAD_TOKEN));
     }
 
     /** Whether the admin endpoints are enabled (a token is configured). */
@@ -66,6 +79,7 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
     @Override
     public String toString() {
         return "ServeSettings[host=" + host + ", port=" + port + ", threads=" + threads + ", maxBodyBytes="
-            + maxBodyBytes + ", admin=" + (adminEnabled() ? "enabled" : "disabled") + ", history=" + history + "]";
+            + maxBodyBytes + ", admin=" + (adminEnabled() ? "enabled" : "disabled") + ", history=" + history
+            + ", download=" + (downloadToken != null ? "enabled" : "disabled") + "]";
     }
 }

@@ -3,8 +3,6 @@ package io.distillery.serving;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,25 +14,17 @@ import org.slf4j.LoggerFactory;
 final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
-    private final byte[] expectedAuth;
+    private final BearerAuth auth;
     private final ModelRegistry registry;
 
     AdminApi(String token, ModelRegistry registry) {
-        this.expectedAuth = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.auth = new BearerAuth(token, "admin API", "admin", "serve.admin.token");
         this.registry = registry;
     }
 
     /** Checks the bearer token; throws the 403 or 401 answer. */
     void authorize(HttpExchange ex) {
-        if (expectedAuth == null) {
-            throw new HttpError(403, "admin API disabled: serve.admin.token is not set");
-        }
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
-        if (auth == null || !MessageDigest.isEqual(expectedAuth, auth.trim().getBytes(StandardCharsets.UTF_8))) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"distillery-admin\"");
-            throw new HttpError(401, auth == null ? "admin API needs 'Authorization: Bearer <token>'"
-                : "wrong admin token");
-        }
+        auth.authorize(ex);
     }
 
     Object pin(byte[] body) {

@@ -38,6 +38,7 @@ final class InferenceServer implements AutoCloseable {
     private final ModelRegistry registry;
     private final ServeMetrics metrics;
     private final AdminApi admin;
+    private final ModelDownload download;
     private final String modelPath;
     private final AtomicInteger inFlight = new AtomicInteger();
     private HttpServer server;
@@ -52,6 +53,7 @@ final class InferenceServer implements AutoCloseable {
         this.registry = registry;
         this.metrics = metrics;
         this.admin = new AdminApi(settings.adminToken(), registry);
+        this.download = new ModelDownload(settings.downloadToken());
         this.modelPath = "/v2/models/" + model;
     }
 
@@ -170,6 +172,10 @@ final class InferenceServer implements AutoCloseable {
             case "/ready":
                 endpoint[0] = "model_ready";
                 return get(ex, ready(chosen != null || registry.current() != null));
+            case "/onnx":
+                endpoint[0] = "model_onnx";
+                return get(ex, new Answer(200, ModelDownload.TYPE,
+                    download.answer(ex, chosen != null ? chosen : registry.current())));
             case "/infer":
                 endpoint[0] = "infer";
                 requireMethod(ex, "POST");

@@ -26,11 +26,12 @@ public final class NetworkModelLoader implements ModelLoader {
     @Override
     public ServingNetwork load(Snapshot snapshot) throws SnapshotException {
         CheckedNetwork checked = SnapshotVerifier.checked(snapshot);
-        return engine == Engine.ONNX ? new OnnxNetwork(checked.onnx()) : new Dl4jNetwork(checked.network());
+        return engine == Engine.ONNX ? new OnnxNetwork(checked.onnx())
+            : new Dl4jNetwork(checked.network(), checked.onnx());
     }
 
     /** One DL4J network, used by one request at a time (the pool sees to that). */
-    private record Dl4jNetwork(Network network) implements ServingNetwork, ForwardingPredictor {
+    private record Dl4jNetwork(Network network, byte[] onnx) implements ServingNetwork, ForwardingPredictor {
         @Override
         public Predictor delegate() {
             return network;
@@ -38,7 +39,7 @@ public final class NetworkModelLoader implements ModelLoader {
 
         @Override
         public ServingNetwork copy() {
-            return new Dl4jNetwork(network.copy());
+            return new Dl4jNetwork(network.copy(), onnx);
         }
     }
 

@@ -22,6 +22,7 @@ public final class ServedModel {
     private final int outputs;
     private final int copies;
     private final BlockingQueue<ServingNetwork> pool;
+    private final byte[] onnx;
     private volatile boolean retired;
 
     private ServedModel(SnapshotManifest manifest, ServingNetwork network, int copies) {
@@ -30,6 +31,7 @@ public final class ServedModel {
         this.outputs = network.outputs();
         this.copies = copies;
         this.pool = new ArrayBlockingQueue<>(copies);
+        this.onnx = network.onnx();
         pool.add(network);
         for (int i = 1; i < copies; i++) {
             pool.add(network.copy());
@@ -87,6 +89,11 @@ public final class ServedModel {
         for (ServingNetwork n = pool.poll(); n != null; n = pool.poll()) {
             n.close();
         }
+    }
+
+    /** The served network as a verified ONNX graph, or {@code null} when its loader has none. */
+    public byte[] onnx() {
+        return onnx == null ? null : onnx.clone();
     }
 
     public long version() {

@@ -9,6 +9,11 @@ import io.distillery.model.Predictor;
  * time. {@link #copy()} may be called while no request uses the instance.
  */
 public interface ServingNetwork extends Predictor {
+    /** The network as a verified ONNX graph, or {@code null} when the loader has none (test fakes). */
+    default byte[] onnx() {
+        return null;
+    }
+
     /** An independent copy with the same weights. */
     ServingNetwork copy();
 }

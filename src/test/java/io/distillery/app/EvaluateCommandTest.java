@@ -2,6 +2,7 @@ package io.distillery.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.inference.OnnxPredictor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -41,6 +42,18 @@ class EvaluateCommandTest {
         // the unlabeled record and the one with three features are not scored
         assertThat(out).containsPattern("student v1 on 2 held-out records: accuracy (0|0\\.5|1)\\.\\d{4}");
         assertThat(Files.readAllBytes(saved)).isEqualTo(Files.readAllBytes(SNAPSHOT));
+    }
+
+    @Test
+    void shouldExportTheVerifiedOnnxGraphOfAPreviousFormatSnapshot() throws Exception {
+        Path onnx = dir.resolve("student.onnx");
+        String out = run(0, "distillery-test-hmac-key-v1", "--export-onnx", onnx.toString())[0];
+
+        assertThat(out).contains("exported student v1 as ONNX to " + onnx);
+        try (OnnxPredictor p = new OnnxPredictor(Files.readAllBytes(onnx))) {
+            assertThat(p.inputs()).isEqualTo(4);
+            assertThat(p.outputs()).isEqualTo(3);
+        }
     }
 
     @Test

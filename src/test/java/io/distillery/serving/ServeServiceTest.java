@@ -60,7 +60,7 @@ class ServeServiceTest {
         assertThat(ConfigKeys.isKnown("serve.port")).isTrue();
         assertThat(ConfigKeys.isKnown("serve.admin.token")).isTrue();
         ServeSettings defaults = ServeSettings.from(Config.defaults());
-        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3));
+        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null));
 
         assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.threads", "0"))))
             .isInstanceOf(ConfigException.class).hasMessage("serve.threads must be > 0, was 0");

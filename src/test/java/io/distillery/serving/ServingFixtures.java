@@ -38,7 +38,11 @@ final class ServingFixtures {
     }
 
     static ServeSettings settings(String token, int threads, int history) {
-        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history);
+        return settings(token, threads, history, null);
+    }
+
+    static ServeSettings settings(String token, int threads, int history, String downloadToken) {
+        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history, downloadToken);
     }
 
     /** A started service on a free loopback port, fed only through its snapshot listener. */
