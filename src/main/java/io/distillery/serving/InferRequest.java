@@ -9,22 +9,28 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An Open Inference Protocol v2 infer request, parsed and checked against the model's input width.
  *
  * <p>Accepted: one input tensor, datatype FP32, shape {@code [rows, features]} with rows &gt; 0, and
  * data as a flat row-major array or nested arrays (flattened) holding exactly rows × features finite
- * numbers. Optional: {@code id} (a string, echoed), {@code outputs} (names to return, default all),
- * {@code parameters} (ignored). Anything else is an {@link HttpError} 400 naming what is wrong.
+ * numbers, or, with the binary tensor data extension ({@link BinaryTensors}), {@code "parameters":
+ * {"binary_data_size": n}} and the values after the JSON header. Optional: {@code id} (a string, echoed),
+ * {@code outputs} (names to return, default all; {@code "parameters": {"binary_data": true}} asks for one
+ * as binary data), {@code "parameters": {"binary_data_output": true}} (every output as binary data).
+ * Anything else is an {@link HttpError} 400 naming what is wrong.
  * The parser streams (no JSON tree), so a 32×784 batch costs one pass over the body.
  *
  * @param id the request id, or {@code null}
  * @param rows the input rows, each of the model's width
  * @param outputs requested output names, empty for all
+ * @param binaryOutputs the outputs to answer as binary data ({@code "*"} for all)
  */
-record InferRequest(String id, float[][] rows, List<String> outputs) {
+record InferRequest(String id, float[][] rows, List<String> outputs, Set<String> binaryOutputs) {
     static final List<String> OUTPUT_NAMES = List.of("logits", "probabilities", "predicted_class");
     // the fast parser and float-direct reads halve the cost of a 32-row batch, which parsing dominates
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -40,14 +46,21 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
         float[] data = new float[256];
         int size;
         int nonFinite = -1;
+        long binarySize = -1;
     }
 
     static InferRequest parse(byte[] body, int features) {
-        try (JsonParser p = JSON.createParser(body)) {
+        return parse(body, body.length, features);
+    }
+
+    /** @param headerLength the JSON header's length; the rest of the body is binary tensor data */
+    static InferRequest parse(byte[] body, int headerLength, int features) {
+        try (JsonParser p = JSON.createParser(body, 0, headerLength)) {
             expect(p.nextToken() == JsonToken.START_OBJECT, "request body must be a JSON object");
             String id = null;
             List<Tensor> inputs = null;
             List<String> outputs = List.of();
+            Set<String> binary = new HashSet<>();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -57,14 +70,31 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
                         id = p.getText();
                     }
                     case "inputs" -> inputs = tensors(p, value);
-                    case "outputs" -> outputs = outputNames(p, value);
+                    case "outputs" -> outputs = outputNames(p, value, binary);
+                    case "parameters" -> {
+                        if (binaryFlag(p, value, "binary_data_output")) {
+                            binary.add("*");
+                        }
+                    }
                     default -> p.skipChildren();
                 }
             }
             expect(p.nextToken() == null, "malformed JSON: content after the request object");
             expect(inputs != null, "request has no 'inputs'");
             expect(inputs.size() == 1, "expected exactly 1 input tensor, got " + inputs.size());
-            return new InferRequest(id, rows(inputs.get(0), features), outputs);
+            Tensor input = inputs.get(0);
+            if (input.binarySize >= 0) {
+                expect(!input.hasData, "input '" + input.name + "' has both data and binary_data_size");
+                checkShape(input, features);
+                input.data = BinaryTensors.floats(body, headerLength, input.binarySize, input.shape[0], features);
+                input.size = input.data.length;
+                input.hasData = true;
+                input.nonFinite = firstNonFinite(input.data);
+            } else {
+                expect(headerLength == body.length, "the body carries " + (body.length - headerLength)
+                    + " bytes after the JSON header but no input declares binary_data_size");
+            }
+            return new InferRequest(id, rows(input, features), outputs, Set.copyOf(binary));
         } catch (JsonProcessingException e) {
             throw HttpError.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -98,6 +128,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
                     t.hasData = true;
                     data(p, value, t);
                 }
+                case "parameters" -> t.binarySize = binarySize(p, value);
                 default -> p.skipChildren();
             }
         }
@@ -142,17 +173,8 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
     }
 
     private static float[][] rows(Tensor t, int features) {
-        expect(t.datatype != null, "input '" + t.name + "' has no datatype; this model takes FP32");
-        expect("FP32".equals(t.datatype), "input '" + t.name + "' has datatype " + t.datatype
-            + "; this model takes FP32");
-        expect(t.shape != null, "input '" + t.name + "' has no shape");
-        expect(t.shape.length == 2, "input '" + t.name + "' has shape " + Arrays.toString(t.shape)
-            + "; expected [rows, " + features + "]");
+        checkShape(t, features);
         long n = t.shape[0];
-        expect(n != 0, "empty batch: input '" + t.name + "' has shape " + Arrays.toString(t.shape));
-        expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Arrays.toString(t.shape));
-        expect(t.shape[1] == features, "rows must have " + features + " features, input '" + t.name
-            + "' has shape " + Arrays.toString(t.shape));
         expect(t.hasData, "input '" + t.name + "' has no data");
         expect(n * features == t.size, "input '" + t.name + "' holds " + t.size + " values, shape "
             + Arrays.toString(t.shape) + " needs " + n * features);
@@ -165,23 +187,87 @@ record InferRequest(String id, float[][] rows, List<String> outputs) {
         return rows;
     }
 
-    private static List<String> outputNames(JsonParser p, JsonToken start) throws IOException {
+    private static void checkShape(Tensor t, int features) {
+        expect(t.datatype != null, "input '" + t.name + "' has no datatype; this model takes FP32");
+        expect("FP32".equals(t.datatype), "input '" + t.name + "' has datatype " + t.datatype
+            + "; this model takes FP32");
+        expect(t.shape != null, "input '" + t.name + "' has no shape");
+        expect(t.shape.length == 2, "input '" + t.name + "' has shape " + Arrays.toString(t.shape)
+            + "; expected [rows, " + features + "]");
+        long n = t.shape[0];
+        expect(n != 0, "empty batch: input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(t.shape[1] == features, "rows must have " + features + " features, input '" + t.name
+            + "' has shape " + Arrays.toString(t.shape));
+    }
+
+    private static int firstNonFinite(float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A tensor's {@code parameters}: its {@code binary_data_size}, or -1 when it has none. */
+    private static long binarySize(JsonParser p, JsonToken start) throws IOException {
+        expect(start == JsonToken.START_OBJECT, "input parameters must be a JSON object");
+        long size = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("binary_data_size".equals(field)) {
+                expect(value == JsonToken.VALUE_NUMBER_INT && p.getLongValue() >= 0,
+                    "binary_data_size must be a non-negative integer");
+                size = p.getLongValue();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return size;
+    }
+
+    /** Whether a {@code parameters} object sets {@code flag} to true. */
+    private static boolean binaryFlag(JsonParser p, JsonToken start, String flag) throws IOException {
+        expect(start == JsonToken.START_OBJECT, "parameters must be a JSON object");
+        boolean on = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if (flag.equals(field)) {
+                expect(value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE, flag + " must be true or false");
+                on = value == JsonToken.VALUE_TRUE;
+            } else {
+                p.skipChildren();
+            }
+        }
+        return on;
+    }
+
+    private static List<String> outputNames(JsonParser p, JsonToken start, Set<String> binary) throws IOException {
         expect(start == JsonToken.START_ARRAY, "'outputs' must be an array of {\"name\": ...} objects");
         List<String> names = new ArrayList<>();
         while (p.nextToken() != JsonToken.END_ARRAY) {
             expect(p.currentToken() == JsonToken.START_OBJECT, "each output must be a JSON object");
             String name = null;
+            boolean asBinary = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
-                p.nextToken();
+                JsonToken value = p.nextToken();
                 if ("name".equals(field)) {
                     name = p.getValueAsString();
+                } else if ("parameters".equals(field)) {
+                    asBinary = binaryFlag(p, value, "binary_data");
                 } else {
                     p.skipChildren();
                 }
             }
             expect(OUTPUT_NAMES.contains(name), "unknown output '" + name + "'; this model has " + OUTPUT_NAMES);
             names.add(name);
+            if (asBinary) {
+                binary.add(name);
+            }
         }
         return names;
     }

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -200,19 +201,25 @@ final class InferenceServer implements AutoCloseable {
         if (served == null) {
             throw new HttpError(503, "no model loaded yet: waiting for the first verified snapshot");
         }
-        if (ex.getRequestHeaders().containsKey("Inference-Header-Content-Length")) {
-            throw HttpError.badRequest("the binary tensor extension is not supported; send JSON data");
-        }
-        InferRequest request = InferRequest.parse(body(ex), features);
+        byte[] body = body(ex);
+        int header = BinaryTensors.headerLength(ex.getRequestHeaders().getFirst(BinaryTensors.HEADER), body.length);
+        InferRequest request = InferRequest.parse(body, header, features);
         float[][] logits;
         try {
             logits = served.logits(request.rows());
         } catch (RejectedExecutionException e) {
             throw new HttpError(503, e.getMessage());
         }
-        byte[] body = OipJson.inferResponse(model, served.version(), request.id(), logits, request.outputs());
+        OipJson.Response response = OipJson.inferResponse(model, served.version(), request.id(), logits,
+            request.outputs(), request.binaryOutputs());
         metrics.latency(request.rows().length, System.nanoTime() - start);
-        return Answer.json(200, body);
+        if (response.binary().length == 0) {
+            return Answer.json(200, response.json());
+        }
+        ex.getResponseHeaders().set(BinaryTensors.HEADER, Integer.toString(response.json().length));
+        byte[] all = Arrays.copyOf(response.json(), response.json().length + response.binary().length);
+        System.arraycopy(response.binary(), 0, all, response.json().length, response.binary().length);
+        return new Answer(200, "application/octet-stream", all);
     }
 
     private Answer admin(HttpExchange ex, String action) throws IOException {
