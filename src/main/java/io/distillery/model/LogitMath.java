@@ -71,6 +71,16 @@ public final class LogitMath {
         return truth.length == 0 ? Double.NaN : (double) hits / truth.length;
     }
 
+    /** The index of the first NaN or infinite value, or -1 when every value is finite. */
+    public static int firstNonFinite(float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     public static int argmax(float[] z) {
         if (z.length == 0) {
             throw new IllegalArgumentException("argmax of an empty row");

@@ -1,6 +1,7 @@
 package io.distillery.modelstore;
 
 import io.distillery.inference.OnnxPredictor;
+import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
 import io.distillery.snapshot.Rejection;
@@ -40,18 +41,17 @@ public final class OnnxGate {
      *     {@code [N, inputs] -> [N, outputs]} model
      */
     public static void check(Network network, byte[] onnx, String id) throws SnapshotException {
-        float[][] expected = network.logits(probe(network.inputs()));
+        float[][] probe = probe(network.inputs());
+        float[][] expected = network.logits(probe);
         for (float[] row : expected) {
-            for (float v : row) {
-                if (!Float.isFinite(v)) {
-                    throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id
-                        + ": the network's logits on the probe batch are not finite");
-                }
+            if (LogitMath.firstNonFinite(row) >= 0) {
+                throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id
+                    + ": the network's logits on the probe batch are not finite");
             }
         }
         double diff;
         try (OnnxPredictor predictor = new OnnxPredictor(onnx)) {
-            diff = maxDifference(expected, predictor, network.inputs(), network.outputs());
+            diff = maxDifference(expected, predictor, probe, network.outputs());
         } catch (RuntimeException e) {
             throw new SnapshotException(Rejection.ONNX_MISMATCH, id + ": the ONNX graph does not run: " + e, e);
         }
@@ -61,11 +61,11 @@ public final class OnnxGate {
         }
     }
 
-    private static double maxDifference(float[][] a, OnnxPredictor onnx, int inputs, int outputs) {
-        if (onnx.inputs() != inputs || onnx.outputs() != outputs) {
+    private static double maxDifference(float[][] a, OnnxPredictor onnx, float[][] probe, int outputs) {
+        if (onnx.inputs() != probe[0].length || onnx.outputs() != outputs) {
             return Double.POSITIVE_INFINITY;
         }
-        float[][] b = onnx.logits(probe(inputs));
+        float[][] b = onnx.logits(probe);
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             for (int j = 0; j < a[i].length; j++) {

@@ -2,6 +2,7 @@ package io.distillery.modelstore;
 
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.Predictor;
 import io.distillery.snapshot.Rejection;
@@ -177,11 +178,9 @@ public final class SnapshotVerifier<P extends Predictor> {
             throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id + " gave no row of " + outputs
                 + " logits for one input row");
         }
-        for (float v : logits[0]) {
-            if (!Float.isFinite(v)) {
-                throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id
-                    + ": test prediction is not finite: " + Arrays.toString(logits[0]));
-            }
+        if (LogitMath.firstNonFinite(logits[0]) >= 0) {
+            throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id
+                + ": test prediction is not finite: " + Arrays.toString(logits[0]));
         }
     }
 }

@@ -116,7 +116,7 @@ public abstract class ServiceLoop implements HealthCheck, AutoCloseable {
         synchronized (this) {
             if (!started) {
                 started = true;
-                closeUnstarted();
+                end();
                 return;
             }
         }
@@ -132,11 +132,12 @@ public abstract class ServiceLoop implements HealthCheck, AutoCloseable {
         }
     }
 
-    private void closeUnstarted() {
+    /** Tears down and marks the loop ended: last on the loop's thread, or in {@link #close()} if never started. */
+    private void end() {
         try {
             tearDown();
-        } catch (Exception e) {
-            LOG.warn("{}: closing its resources failed", name, e);
+        } catch (Throwable t) {
+            LOG.warn("{}: closing its resources failed", name, t);
         } finally {
             ended.countDown();
         }
@@ -225,12 +226,7 @@ public abstract class ServiceLoop implements HealthCheck, AutoCloseable {
                 LOG.debug("{} interrupted while stopping: {}", name, t.toString());
             }
         } finally {
-            try {
-                tearDown();
-            } catch (Throwable t) {
-                LOG.warn("{}: closing its resources failed", name, t);
-            }
-            ended.countDown();
+            end();
         }
     }
 

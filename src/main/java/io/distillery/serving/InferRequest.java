@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.distillery.model.LogitMath;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -89,7 +90,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                 input.data = BinaryTensors.floats(body, headerLength, input.binarySize, input.shape[0], features);
                 input.size = input.data.length;
                 input.hasData = true;
-                input.nonFinite = firstNonFinite(input.data);
+                input.nonFinite = LogitMath.firstNonFinite(input.data);
             } else {
                 expect(headerLength == body.length, "the body carries " + (body.length - headerLength)
                     + " bytes after the JSON header but no input declares binary_data_size");
@@ -199,15 +200,6 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Arrays.toString(t.shape));
         expect(t.shape[1] == features, "rows must have " + features + " features, input '" + t.name
             + "' has shape " + Arrays.toString(t.shape));
-    }
-
-    private static int firstNonFinite(float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** A tensor's {@code parameters}: its {@code binary_data_size}, or -1 when it has none. */
