@@ -30,6 +30,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,7 +62,9 @@ import org.slf4j.LoggerFactory;
  * (the trainer's published copy in one process, or a followed snapshot), and waits only until a first
  * teacher exists. Unlabeled records pass through the {@link EmissionGate}.
  *
- * <p>Threading: a {@link ServiceLoop}; its thread owns the clients and its copy of the teacher.
+ * <p>Threading: a {@link ServiceLoop}; its thread owns the clients. One scorer thread owns the emitter's copy
+ * of the teacher and decodes and scores poll N+1 while the loop's thread waits for poll N's commit; an
+ * aborted transaction drops what was scored ahead and reads again from the last commit.
  */
 public final class Emitter extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Emitter.class);
@@ -83,8 +90,11 @@ public final class Emitter extends ServiceLoop {
     private volatile long emitted;
     private boolean transactional;
     private long waitingSince = -1;
-    private TeacherModel inUse;
     private final Engine engine;
+    /** Decodes and scores the next poll while the current transaction commits; owns the teacher copy. */
+    private final ExecutorService scorer;
+    private Future<Scored> next;
+    private TeacherModel inUse;
     private Predictor ownCopy;
 
     public Emitter(TeacherSettings settings, Config config, ClientFactory clients, Supplier<TeacherModel> teacher,
@@ -108,6 +118,11 @@ public final class Emitter extends ServiceLoop {
         this.skippedOut = metrics.counter(Metrics.LOGITS_SKIPPED, Roles.TEACHER);
         this.inLabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
         this.inUnlabeled = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.UNLABELED.name());
+        this.scorer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "teacher-emitter-scorer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Logits messages committed by this emitter since start. */
@@ -126,10 +141,16 @@ public final class Emitter extends ServiceLoop {
             consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
             transactional = true;
         }
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        if (!records.isEmpty()) {
-            transact(records, network());
+        if (next == null) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+            if (records.isEmpty()) {
+                return;
+            }
+            next = scorer.submit(() -> score(records));
         }
+        Scored scored = await(next);
+        next = null;
+        transact(scored);
     }
 
     private void awaitTeacher() throws InterruptedException {
@@ -141,21 +162,32 @@ public final class Emitter extends ServiceLoop {
         pause(100);
     }
 
-    /** One poll, one transaction; an aborted one is read again from the last commit. */
-    private void transact(ConsumerRecords<byte[], byte[]> records, Predictor net) {
+    /**
+     * One poll, one transaction; an aborted one is read again from the last commit. While it commits, the
+     * scorer already decodes and scores the records polled after it, so the wait for the broker and the
+     * teacher's work overlap.
+     */
+    private void transact(Scored scored) throws InterruptedException {
         try {
             producer.beginTransaction();
-            Batch batch = Batch.of(records, codec, deadLetters);
-            Emitted counts = emit(batch, net);
-            producer.sendOffsetsToTransaction(nextOffsets(records), consumer.groupMetadata());
+            for (Rejected r : scored.rejected()) {
+                deadLetters.send(r.record().key(), r.record().value(), r.reason(), r.detail(), r.record().topic(),
+                    r.record().partition(), r.record().offset());
+            }
+            Emitted counts = send(scored);
+            producer.sendOffsetsToTransaction(scored.offsets(), consumer.groupMetadata());
+            ConsumerRecords<byte[], byte[]> following = consumer.poll(Duration.ZERO);
+            if (!following.isEmpty()) {
+                next = scorer.submit(() -> score(following));
+            }
             producer.commitTransaction();
             emitted += counts.labeled() + counts.unlabeled();
             labeledOut.increment(counts.labeled());
             unlabeledOut.increment(counts.unlabeled());
             skippedOut.increment(counts.skipped());
-            inLabeled.increment(batch.fromLabeled);
-            inUnlabeled.increment(records.count() - batch.fromLabeled);
-            gate.onRecords(records.count());
+            inLabeled.increment(scored.fromLabeled());
+            inUnlabeled.increment(scored.polled() - scored.fromLabeled());
+            gate.onRecords(scored.polled());
         } catch (ProducerFencedException e) {
             throw new IllegalStateException("emitter fenced: another replica uses teacher.emitter.id="
                 + settings.emitterId(), e);
@@ -164,30 +196,24 @@ public final class Emitter extends ServiceLoop {
         } catch (KafkaException e) {
             LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", e.toString());
             producer.abortTransaction();
+            discardNext();
             rewind();
         }
     }
 
-    /** Sends the logits of one poll's valid records. */
-    private Emitted emit(Batch batch, Predictor net) {
-        if (batch.records.isEmpty()) {
-            return new Emitted(0, 0, 0);
-        }
-        float[][] x = new float[batch.records.size()][];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = batch.records.get(i).features();
-        }
-        float[][] logits = net.logits(x);
+    /** Sends the logits of one poll's valid records that the gate lets through. */
+    private Emitted send(Scored scored) {
         long labeled = 0;
         long unlabeled = 0;
         long skipped = 0;
-        for (int i = 0; i < x.length; i++) {
-            InputRecord r = batch.records.get(i);
-            if (!r.labeled() && !gate.shouldEmit(r.id(), LogitMath.argmax(logits[i]))) {
+        for (int i = 0; i < scored.records().size(); i++) {
+            InputRecord r = scored.records().get(i);
+            float[] logits = scored.logits()[i];
+            if (!r.labeled() && !gate.shouldEmit(r.id(), LogitMath.argmax(logits))) {
                 skipped++;
                 continue;
             }
-            LogitsMessage m = new LogitsMessage(r.id(), r.ts(), r.label(), inUse.version(), r.features(), logits[i]);
+            LogitsMessage m = new LogitsMessage(r.id(), r.ts(), r.label(), scored.teacherVersion(), r.features(), logits);
             producer.send(new ProducerRecord<>(Topics.TEACHER_LOGITS.name(), r.id().getBytes(StandardCharsets.UTF_8),
                 LogitsCodec.encode(m)));
             if (r.labeled()) {
@@ -199,19 +225,65 @@ public final class Emitter extends ServiceLoop {
         return new Emitted(labeled, unlabeled, skipped);
     }
 
-    /** The emitter's own predictor of the newest teacher on the configured engine; the replaced one is closed. */
+    /** On the scorer thread: decodes one poll and computes the teacher's logits of its valid records. */
+    private Scored score(ConsumerRecords<byte[], byte[]> polled) {
+        List<InputRecord> valid = new ArrayList<>();
+        List<Rejected> rejected = new ArrayList<>();
+        long fromLabeled = 0;
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
+            boolean labeledTopic = r.topic().equals(Topics.LABELED.name());
+            fromLabeled += labeledTopic ? 1 : 0;
+            Decoded d = codec.decode(r.value());
+            if (!d.valid()) {
+                rejected.add(new Rejected(r, d.reason(), d.detail()));
+            } else if (labeledTopic && !d.record().labeled()) {
+                rejected.add(new Rejected(r, RejectReason.MISSING_LABEL, "record on " + r.topic() + " has no label"));
+            } else {
+                valid.add(d.record());
+            }
+        }
+        Predictor net = network();
+        float[][] logits = valid.isEmpty() ? new float[0][]
+            : net.logits(valid.stream().map(InputRecord::features).toArray(float[][]::new));
+        return new Scored(valid, logits, rejected, inUse.version(), nextOffsets(polled), polled.count(), fromLabeled);
+    }
+
+    /** On the scorer thread: its own predictor of the newest teacher on the configured engine; the replaced one is closed. */
     private Predictor network() {
         TeacherModel t = teacher.get();
         if (inUse == null || t.version() != inUse.version()) {
-            Predictor next = t.open(engine);
+            Predictor replacement = t.open(engine);
             if (ownCopy != null) {
                 ownCopy.close();
             }
             inUse = t;
-            ownCopy = next;
+            ownCopy = replacement;
             LOG.info("emitter now computes logits with teacher v{} ({})", t.version(), engine.tag());
         }
         return ownCopy;
+    }
+
+    private static Scored await(Future<Scored> scoring) throws InterruptedException {
+        try {
+            return scoring.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** Drops the records scored ahead of an aborted transaction; they are read again after the rewind. */
+    private void discardNext() throws InterruptedException {
+        if (next != null) {
+            await(next);
+            next = null;
+        }
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
@@ -236,34 +308,26 @@ public final class Emitter extends ServiceLoop {
     }
 
     @Override
-    protected void tearDown() {
+    protected void tearDown() throws InterruptedException {
+        scorer.shutdown();
+        if (!scorer.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("emitter scorer still busy after 30 s; closing its teacher anyway");
+        }
         if (ownCopy != null) {
             ownCopy.close();
         }
         clients.close();
     }
 
-    /** The valid records of one poll; the invalid ones are dead-lettered on the way. */
-    private static final class Batch {
-        final List<InputRecord> records = new ArrayList<>();
-        long fromLabeled;
+    /** One input record refused, with the reason its dead letter carries. */
+    private record Rejected(ConsumerRecord<byte[], byte[]> record, RejectReason reason, String detail) {
+    }
 
-        static Batch of(ConsumerRecords<byte[], byte[]> polled, InputCodec codec, DeadLetters deadLetters) {
-            Batch b = new Batch();
-            for (ConsumerRecord<byte[], byte[]> r : polled) {
-                boolean labeledTopic = r.topic().equals(Topics.LABELED.name());
-                b.fromLabeled += labeledTopic ? 1 : 0;
-                Decoded d = codec.decode(r.value());
-                if (!d.valid()) {
-                    deadLetters.send(r.key(), r.value(), d.reason(), d.detail(), r.topic(), r.partition(), r.offset());
-                } else if (labeledTopic && !d.record().labeled()) {
-                    deadLetters.send(r.key(), r.value(), RejectReason.MISSING_LABEL,
-                        "record on " + r.topic() + " has no label", r.topic(), r.partition(), r.offset());
-                } else {
-                    b.records.add(d.record());
-                }
-            }
-            return b;
-        }
+    /**
+     * One poll, decoded and scored: its valid records with their logits (computed by teacher
+     * {@code teacherVersion}), its refused records, and the offsets that follow it.
+     */
+    private record Scored(List<InputRecord> records, float[][] logits, List<Rejected> rejected, long teacherVersion,
+                          Map<TopicPartition, OffsetAndMetadata> offsets, int polled, long fromLabeled) {
     }
 }

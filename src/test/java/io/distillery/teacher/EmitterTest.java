@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,32 @@ class EmitterTest {
         assertThat(offsets).containsEntry(LABELED, new OffsetAndMetadata(3)).containsEntry(UNLABELED,
             new OffsetAndMetadata(1));
         assertThat(clients.producerProperties().get(0)).containsEntry("transactional.id", "distill-emitter-emitter-7");
+    }
+
+    @Test
+    void shouldDropWhatWasScoredAheadOfAnAbortedTransactionAndReadItAgainFromTheLastCommit() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        output.commitTransactionException = new KafkaException("commit failed");
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+        });
+        // polled while the first transaction commits, and scored ahead of it
+        input.schedulePollTask(() -> input.addRecord(record(LABELED, 1, row("b", 2))));
+        // after the abort: the emitter rewinds to the beginning (nothing committed) and reads both again
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = null;
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, row("b", 2)));
+        });
+        emitter.start();
+        Await.until(() -> emitter.emitted() == 2, "both records committed", Duration.ofSeconds(20), emitter::failure);
+
+        assertThat(output.history()).extracting(r -> LogitsCodec.decode(r.value()).id()).containsExactly("a", "b");
+        assertThat(output.consumerGroupOffsetsHistory()).hasSize(1);
+        assertThat(output.consumerGroupOffsetsHistory().get(0).values().iterator().next())
+            .containsExactly(Map.entry(LABELED, new OffsetAndMetadata(2)));
     }
 
     @Test
