@@ -7,7 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 secs="${1:-120}"
 [ -f target/distillery.jar ] || mvn -B -q -DskipTests package
 port=$((20000 + RANDOM % 10000)); dir=$(mktemp -d); logs=$(mktemp -d)
-export OMP_NUM_THREADS=1 DISTILL_SNAPSHOT_HMAC_KEY=memory-benchmark-key-0123456789 DISTILL_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
+openssl genpkey -algorithm ed25519 -out "$dir/signing.pem" 2>/dev/null
+openssl pkey -in "$dir/signing.pem" -pubout -out "$dir/verify.pem"
+export OMP_NUM_THREADS=1 DISTILL_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
+export DISTILL_SNAPSHOT_SIGNING_KEY="$dir/signing.pem" DISTILL_SNAPSHOT_VERIFY_KEYS="$dir/verify.pem"
 jvm=(java @deploy/jvm.options -jar target/distillery.jar)
 pids=()
 cleanup() { for ((i=${#pids[@]}-1; i>=0; i--)); do kill "${pids[i]}" 2>/dev/null || true; sleep 1; done; wait 2>/dev/null || true; rm -rf "$dir"; }

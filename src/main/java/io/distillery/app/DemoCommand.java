@@ -14,6 +14,7 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Roles;
 import io.distillery.student.Recent;
 import io.distillery.student.StudentLoop;
@@ -22,10 +23,8 @@ import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -81,7 +80,10 @@ final class DemoCommand implements Callable<Integer> {
         demoDefaults.put("student.hidden", "32");
         demoDefaults.put("monitor.window.ms", "5000");
         demoDefaults.put("monitor.state.dir", Files.createTempDirectory("distill-demo-streams").toString());
-        demoDefaults.put("snapshot.hmac.key", HexFormat.of().formatHex(SecureRandom.getSeed(16)));
+        // a key pair of this run's own: the demo's roles sign and verify snapshots as deployed ones do
+        String[] keys = SnapshotKeys.generatePem();
+        demoDefaults.put("snapshot.signing.key", keys[0]);
+        demoDefaults.put("snapshot.verify.keys", keys[1]);
         EmbeddedKafka kafka = null;
         Config user = common.load();
         if (user.kafkaProperties().get("bootstrap.servers") == null) {

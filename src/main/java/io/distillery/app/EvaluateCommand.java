@@ -21,6 +21,7 @@ import io.distillery.records.InputCodec;
 import io.distillery.snapshot.Hashes;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
+import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.topics.TopicSpec;
@@ -76,7 +77,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = common.load();
         DataSettings shape = DataSettings.from(config);
-        SnapshotCodec codec = new SnapshotCodec(CommonSettings.from(config).requireHmacKey());
+        SnapshotCodec codec = new SnapshotCodec(SnapshotKeys.from(CommonSettings.from(config), false));
         PrintWriter out = spec.commandLine().getOut();
         Dataset test = heldOut(shape);
         Loaded m = snapshotFile != null ? fromFile(codec, shape) : newest(config, codec, shape, model.name(), topic(model));

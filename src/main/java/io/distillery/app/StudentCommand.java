@@ -7,6 +7,7 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.student.Recent;
@@ -40,7 +41,7 @@ final class StudentCommand implements Callable<Integer> {
     static StudentLoop start(Config config, RoleMetrics metrics, RoleRunner runner) {
         StudentSettings settings = StudentSettings.from(config);
         CommonSettings shared = CommonSettings.from(config);
-        ModelStore store = ModelStore.of(config, new SnapshotCodec(shared.requireHmacKey()), metrics, Roles.STUDENT);
+        ModelStore store = ModelStore.of(config, new SnapshotCodec(SnapshotKeys.from(shared, true)), metrics, Roles.STUDENT);
         FollowedModel teacher = runner.add(store.follow(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs()));
         teacher.start();

@@ -9,6 +9,7 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.teacher.AdaptiveTraining;
@@ -61,7 +62,9 @@ final class TeacherCommand implements Callable<Integer> {
         TeacherSettings settings = TeacherSettings.from(config);
         CommonSettings shared = CommonSettings.from(config);
         Duration stuckAfter = shared.stuckAfter();
-        ModelStore store = ModelStore.of(config, new SnapshotCodec(shared.requireHmacKey()), metrics, Roles.TEACHER);
+        // an emitter alone reads teacher snapshots and never writes one, so it holds no signing key
+        SnapshotKeys keys = SnapshotKeys.from(shared, only != Loop.emitter);
+        ModelStore store = ModelStore.of(config, new SnapshotCodec(keys), metrics, Roles.TEACHER);
         FeedbackSettings feedback = FeedbackSettings.from(config);
         EmissionPolicy policy = new EmissionPolicy(feedback, metrics);
         DriftResponse drift = new DriftResponse(feedback, metrics);

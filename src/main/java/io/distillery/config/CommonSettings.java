@@ -1,26 +1,38 @@
 package io.distillery.config;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Settings every role shares: where metrics are served, the snapshot signing key, topic layout.
+ * Settings every role shares: where metrics are served, the snapshot keys, topic layout.
  *
  * @param metricsPort HTTP port of {@code /metrics} (0 picks a free port)
- * @param hmacKey key of the HMAC-SHA256 over every snapshot, or {@code null} when unset
+ * @param signingKey PEM of the Ed25519 private key snapshots are signed with, or {@code null} when unset
+ * @param verifyKeys PEM of the Ed25519 public keys snapshots are verified with, or {@code null} when unset
+ * @param hmacKey the legacy HMAC-SHA256 key that verifies snapshots of format 1 and 2, or {@code null}
  * @param partitions partitions of the record, logits and evals topics created by {@code topics}
  * @param replicationFactor replication factor of created topics
  * @param retentionMs retention of the non-compacted topics, milliseconds
  * @param snapshotMaxBytes largest snapshot message, bytes (topic {@code max.message.bytes})
  * @param stuckAfterMs how long a loop may go without finishing an iteration before it is unhealthy, ms
  */
-public record CommonSettings(int metricsPort, String hmacKey, int partitions, short replicationFactor,
+public record CommonSettings(int metricsPort, String signingKey, String verifyKeys, String hmacKey, int partitions, short replicationFactor,
                              long retentionMs, int snapshotMaxBytes, long stuckAfterMs) {
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", "9400",
         "HTTP port serving /metrics in the Prometheus text format (0 picks a free port)");
+    public static final ConfigKey SIGNING_KEY = ConfigKey.secret("snapshot.signing.key",
+        "Ed25519 private key (PKCS#8 PEM, or the path of a PEM file) that signs snapshots; trainer and student only");
+    public static final ConfigKey VERIFY_KEYS = new ConfigKey("snapshot.verify.keys", null,
+        "Ed25519 public keys (one or more X.509 PEM blocks, or the path of a PEM file) that snapshots are verified"
+            + " with; every role that loads snapshots");
     public static final ConfigKey HMAC_KEY = ConfigKey.secret("snapshot.hmac.key",
-        "secret key of the HMAC-SHA256 that signs and verifies every snapshot (at least 16 bytes)");
+        "legacy shared key (at least 16 bytes) that still verifies snapshots of format 1 and 2 while set; signs"
+            + " nothing");
     public static final ConfigKey PARTITIONS = new ConfigKey("topics.partitions", "3",
         "partitions of the record, logits and evals topics");
     public static final ConfigKey REPLICATION = new ConfigKey("topics.replication.factor", "1",
@@ -32,7 +44,7 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
     public static final ConfigKey STUCK_MS = new ConfigKey("health.stuck.ms", "120000",
         "a loop that finishes no iteration (or waits on the broker) for this long makes /health answer 503, ms");
     public static final List<ConfigKey> KEYS =
-        List.of(METRICS_PORT, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS);
+        List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS);
 
     public CommonSettings {
         Checks.port(METRICS_PORT, metricsPort);
@@ -49,9 +61,26 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
 
     public static CommonSettings from(Config c) {
         String key = c.get(HMAC_KEY);
-        return new CommonSettings(c.getInt(METRICS_PORT), key == null || key.isBlank() ? null : key,
-            c.getInt(PARTITIONS), (short) c.getInt(REPLICATION), c.getLong(RETENTION_MS),
-            c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS));
+        return new CommonSettings(c.getInt(METRICS_PORT), pem(c, SIGNING_KEY), pem(c, VERIFY_KEYS),
+            key == null || key.isBlank() ? null : key, c.getInt(PARTITIONS), (short) c.getInt(REPLICATION),
+            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS));
+    }
+
+    /** The PEM text of a key setting: the value itself when it holds a PEM block, else the file it names. */
+    private static String pem(Config c, ConfigKey key) {
+        String value = c.get(key);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.contains("-----BEGIN ")) {
+            return value;
+        }
+        try {
+            return Files.readString(Path.of(value.strip()), StandardCharsets.US_ASCII);
+        } catch (IOException | InvalidPathException e) {
+            throw new ConfigException(key.name() + " holds no PEM block and names no readable file: "
+                + (key.secret() ? "" : value.strip() + ": ") + e.getClass().getSimpleName());
+        }
     }
 
     /** How long a loop may go without finishing an iteration before {@code /health} reports it. */
@@ -59,12 +88,17 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         return Duration.ofMillis(stuckAfterMs);
     }
 
-    /** The HMAC key as bytes; fails naming the key when a role that signs or verifies has none. */
-    public byte[] requireHmacKey() {
-        if (hmacKey == null) {
-            throw new ConfigException(HMAC_KEY.name() + " must be set (env " + HMAC_KEY.envName()
-                + "): snapshots are signed and verified with it");
-        }
-        return hmacKey.getBytes(StandardCharsets.UTF_8);
+    @Override
+    public String toString() {
+        return "CommonSettings[metricsPort=" + metricsPort + ", signingKey=" + Secrets.shown(SIGNING_KEY.name(),
+            signingKey) + ", verifyKeys=" + (verifyKeys == null ? null : "<" + verifyKeys.length() + " chars>")
+            + ", hmacKey=" + Secrets.shown(HMAC_KEY.name(), hmacKey) + ", partitions=" + partitions
+            + ", replicationFactor=" + replicationFactor + ", retentionMs=" + retentionMs + ", snapshotMaxBytes="
+            + snapshotMaxBytes + ", stuckAfterMs=" + stuckAfterMs + "]";
+    }
+
+    /** The legacy HMAC key as bytes, or {@code null} when unset. */
+    public byte[] hmacKeyBytes() {
+        return hmacKey == null ? null : hmacKey.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -6,10 +6,12 @@ import io.distillery.spec.NetworkSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -22,11 +24,19 @@ import org.deeplearning4j.util.ModelSerializer;
  * Bytes of a {@link Network}: DL4J's {@code ModelSerializer} zip, so DL4J tools can read the
  * weights, plus one entry {@value #ENTRY} (Java properties) with what DL4J does not keep: the
  * spec as given, teacher or student, and the step count.
+ *
+ * <p>Reading admits only the entries this class writes, before DL4J sees the bytes: DL4J's restore
+ * reads a {@code preprocessor.bin} or {@code normalizer.bin} entry with Java deserialization, so a zip
+ * carrying one is refused, whatever signed it. Every entry's inflated size is counted as it is read
+ * and bounded by {@link #maxInflated} (weights hardly compress, so a zip bomb is refused early).
  */
 final class NetworkFormat {
 
     static final String ENTRY = "distillery.properties";
     private static final String FORMAT = "1";
+    /** What {@code ModelSerializer.writeModel} writes for our networks, with and without the updater. */
+    private static final Set<String> DL4J_ENTRIES = Set.of("configuration.json", "coefficients.bin",
+            "updaterState.bin");
 
     private NetworkFormat() {
     }
@@ -59,7 +69,7 @@ final class NetworkFormat {
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("no network bytes");
         }
-        Properties props = distilleryEntry(bytes);
+        Properties props = checkedEntries(bytes);
         MultiLayerNetwork net;
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true);
@@ -98,23 +108,66 @@ final class NetworkFormat {
         return p;
     }
 
-    private static Properties distilleryEntry(byte[] bytes) {
+    /**
+     * The largest inflated size of all entries together for a zip of {@code compressed} bytes: four times
+     * its size plus 1 MiB (float weights deflate by a few percent; the JSON configuration, which deflates
+     * well, is small).
+     */
+    static long maxInflated(int compressed) {
+        return 4L * compressed + (1 << 20);
+    }
+
+    /** Checks every entry's name and inflated size; answers the {@value #ENTRY} properties. */
+    private static Properties checkedEntries(byte[] bytes) {
+        long budget = maxInflated(bytes.length);
+        long inflated = 0;
+        Properties props = null;
+        byte[] buffer = new byte[64 * 1024];
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                if (ENTRY.equals(e.getName())) {
-                    Properties props = new Properties();
-                    props.load(in);
-                    if (!FORMAT.equals(props.getProperty("format"))) {
-                        throw new IllegalArgumentException("unknown network format "
-                                + props.getProperty("format") + ", this reader knows " + FORMAT);
-                    }
-                    return props;
+                String name = e.getName();
+                if (ENTRY.equals(name)) {
+                    ByteArrayOutputStream entry = new ByteArrayOutputStream();
+                    inflated += copyBounded(in, entry, buffer, budget - inflated, name);
+                    props = new Properties();
+                    props.load(new ByteArrayInputStream(entry.toByteArray()));
+                } else if (DL4J_ENTRIES.contains(name)) {
+                    inflated += copyBounded(in, OutputStream.nullOutputStream(), buffer, budget - inflated, name);
+                } else {
+                    throw new IllegalArgumentException("unexpected zip entry " + quoted(name)
+                            + ": a network holds only " + DL4J_ENTRIES + " and " + ENTRY);
                 }
             }
         } catch (IOException e) {
             throw new IllegalArgumentException("not a zip: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("not a Distillery network: no " + ENTRY + " entry");
+        if (props == null) {
+            throw new IllegalArgumentException("not a Distillery network: no " + ENTRY + " entry");
+        }
+        if (!FORMAT.equals(props.getProperty("format"))) {
+            throw new IllegalArgumentException("unknown network format "
+                    + props.getProperty("format") + ", this reader knows " + FORMAT);
+        }
+        return props;
+    }
+
+    /** Copies one entry, failing as soon as it inflates past what is left of the budget. */
+    private static long copyBounded(ZipInputStream in, OutputStream out, byte[] buffer, long left, String name)
+            throws IOException {
+        long n = 0;
+        for (int r = in.read(buffer); r > 0; r = in.read(buffer)) {
+            n += r;
+            if (n > left) {
+                throw new IllegalArgumentException("zip entry " + quoted(name) + " inflates past the bound of "
+                        + "all entries (" + maxInflated(0) + " bytes plus four times the zip's size)");
+            }
+            out.write(buffer, 0, r);
+        }
+        return n;
+    }
+
+    private static String quoted(String name) {
+        return "'" + (name.length() > 64 ? name.substring(0, 64) + "..." : name) + "'";
     }
 
     private static NetworkSpec spec(Properties p) {

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * The one path from a snapshot message to a model that may be used, for every role that loads snapshots.
  *
  * <p>Checks, in order, stopping at the first failure: the key names the model (others are ignored);
- * signature, checksum and format ({@link SnapshotCodec#decode}); the manifest's shape against the
+ * signature, checksum and format ({@link SnapshotCodec#decode}); that the signed manifest names the same
+ * model, written by that model's own role ({@link Rejection#WRONG_MODEL}: the key is not signed, so a
+ * properly signed teacher snapshot under the student's key is not the student); the manifest's shape against the
  * expected feature and class counts ({@link Rejection#WRONG_SHAPE}); a version newer than the newest one
  * the caller holds ({@link Rejection#STALE_VERSION}, before the costly load); the load ({@link
  * Rejection#LOAD_FAILED}); the loaded model's shape; one prediction on a row of zeros, which must give
@@ -139,6 +141,11 @@ public final class SnapshotVerifier<P extends Predictor> {
     public Verified<P> verify(byte[] value, long newestVersion) throws SnapshotException {
         Snapshot snapshot = codec.decode(value);
         SnapshotManifest m = snapshot.manifest();
+        // each model is written by the role of the same name (Models and Roles share the two names)
+        if (!model.equals(m.model()) || !model.equals(m.role())) {
+            throw new SnapshotException(Rejection.WRONG_MODEL, m.id() + " is model " + m.model() + " written by role "
+                + m.role() + "; expected model " + model + " written by role " + model);
+        }
         requireShape("manifest of " + m.id(), m.inputs(), m.outputs());
         if (m.version() <= newestVersion) {
             throw new SnapshotException(Rejection.STALE_VERSION, "version " + m.version()

@@ -11,6 +11,7 @@ import io.distillery.service.Health;
 import io.distillery.service.HealthCheck;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFollower;
+import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.topics.Topics;
@@ -42,7 +43,7 @@ public final class ServeService implements HealthCheck, AutoCloseable {
      * Serves the student snapshots of {@code distill.student.snapshots} on {@code inference.engine}, followed with the
      * {@code kafka.*} settings of {@code config}.
      *
-     * @throws io.distillery.config.ConfigException when a setting is invalid or snapshot.hmac.key is unset
+     * @throws io.distillery.config.ConfigException when a setting is invalid or no key verifies snapshots
      */
     public ServeService(Config config, RoleMetrics metrics) {
         this(config, metrics, new NetworkModelLoader(Engine.of(InferenceSettings.from(config).engine())));
@@ -51,7 +52,7 @@ public final class ServeService implements HealthCheck, AutoCloseable {
     /** As {@link #ServeService(Config, RoleMetrics)} with another loader. */
     public ServeService(Config config, RoleMetrics metrics, ModelLoader loader) {
         this(ServeSettings.from(config), DataSettings.from(config),
-            new SnapshotCodec(CommonSettings.from(config).requireHmacKey()), loader, metrics,
+            new SnapshotCodec(SnapshotKeys.from(CommonSettings.from(config), false)), loader, metrics,
             listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener, metrics,
                 Roles.SERVE));
     }

@@ -11,14 +11,21 @@ public enum Rejection {
     CORRUPT,
     /** A format version this reader does not know (written by a newer release). */
     UNSUPPORTED_FORMAT,
-    /** The HMAC does not match: tampered bytes or a different key. */
+    /** The signature does not match: tampered bytes, or an HMAC under a different key. */
     BAD_SIGNATURE,
+    /**
+     * Signed by a key this reader does not trust: an Ed25519 key not among {@code snapshot.verify.keys}
+     * (a rotated-out or foreign writer), or the legacy HMAC while {@code snapshot.hmac.key} is unset.
+     */
+    UNTRUSTED_KEY,
     /**
      * The model bytes do not hash to the manifest's {@code modelSha256}, or the ONNX bytes to its
      * {@code onnxSha256}, including an ONNX section the manifest names but the snapshot lacks, or
      * the reverse.
      */
     CHECKSUM_MISMATCH,
+    /** The signed manifest names another model, or a writer role other than the model's own. */
+    WRONG_MODEL,
     /** Feature or class count differs from what the reader expects. */
     WRONG_SHAPE,
     /** Not newer than the snapshot already in use. */

@@ -8,36 +8,45 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signed binary encoding of a {@link Snapshot}, the value of a snapshot-topic message. Writes
- * format version 2; reads versions 1 and 2.
+ * format version 3 (Ed25519); reads versions 1, 2 (HMAC-SHA256, while the legacy key is set) and 3.
  *
  * <pre>
  * offset        size  content
  * 0             4     magic "DSNP" (ASCII)
- * 4             1     format version, 2
+ * 4             1     format version, 3
  * 5             4     M: manifest length, signed big-endian int, 0 &lt; M &lt;= 1 MiB
  * 9             M     manifest, UTF-8 JSON (field names of {@link SnapshotManifest}, map keys sorted)
  * 9+M           4     N: model length, signed big-endian int, N &gt;= 0
  * 13+M          N     model bytes (a serialized network)
  * 13+M+N        4     X: ONNX length, signed big-endian int, X &gt;= 0; 0 when there is none
  * 17+M+N        X     ONNX bytes (the same network as an ONNX graph)
- * 17+M+N+X      32    HMAC-SHA256 of bytes [0, 17+M+N+X) under the shared key
+ * 17+M+N+X      1     signature scheme, 1 = Ed25519
+ * 18+M+N+X      8     id of the signing key ({@link SnapshotKeys#keyId})
+ * 26+M+N+X      64    Ed25519 signature of bytes [0, 26+M+N+X)
  * </pre>
  *
- * <p>Format version 1 is the same up to the model bytes, and has neither ONNX length nor ONNX
- * bytes: its HMAC, at 13+M+N, covers [0, 13+M+N). It decodes to a snapshot without an ONNX section.
+ * <p>Format version 2 is the same up to the ONNX bytes and ends with an HMAC-SHA256 (32 bytes) of
+ * everything before it under the shared key. Version 1 has neither ONNX length nor ONNX bytes: its
+ * HMAC, at 13+M+N, covers [0, 13+M+N); it decodes to a snapshot without an ONNX section.
  *
  * <p>{@link #decode(byte[])} checks, in this order, and stops at the first failure: length and
  * magic ({@link Rejection#CORRUPT}); format version ({@link Rejection#UNSUPPORTED_FORMAT}),
  * before the lengths because a future format may lay them out differently; that the lengths
- * add up to the array ({@code CORRUPT}), before anything is allocated; the HMAC, compared in
- * constant time ({@link Rejection#BAD_SIGNATURE}); that the manifest parses ({@code CORRUPT});
+ * add up to the array ({@code CORRUPT}), before anything is allocated; the signature: a key this
+ * reader trusts ({@link Rejection#UNTRUSTED_KEY}: an Ed25519 key not among the verify keys, or an HMAC
+ * snapshot without the HMAC key), then the signature itself ({@link Rejection#BAD_SIGNATURE}, the HMAC
+ * compared in constant time); that the manifest parses ({@code CORRUPT});
  * the model's SHA-256 against the manifest's {@code modelSha256}, then the ONNX bytes' against its
  * {@code onnxSha256} ({@link Rejection#CHECKSUM_MISMATCH}). An empty {@code onnxSha256} names no
  * ONNX section, so a manifest naming one that the message lacks, or lacking one the message has,
@@ -45,48 +54,46 @@ import javax.crypto.spec.SecretKeySpec;
  * bytes it describes (the layout itself is sound). Unknown manifest fields are ignored so that a
  * newer writer can add some without a new format version.
  *
- * <p>Thread-safe: the key is copied in and each call uses its own {@link Mac}.
+ * <p>Thread-safe: the keys are immutable and each call uses its own {@link Mac} and {@link Signature}.
  */
 public final class SnapshotCodec {
 
-    /** The minimum HMAC key length in bytes. */
-    public static final int MIN_KEY_BYTES = 16;
     static final byte[] MAGIC = {'D', 'S', 'N', 'P'};
-    /** The version {@link #encode} writes. */
-    static final byte FORMAT_VERSION = 2;
-    /** The version before the ONNX section, still read. */
+    /** The version {@link #encode} writes: Ed25519-signed. */
+    static final byte FORMAT_VERSION = 3;
+    /** HMAC-signed, with the ONNX section; still read while the HMAC key is set. */
+    static final byte FORMAT_VERSION_2 = 2;
+    /** HMAC-signed, before the ONNX section; still read while the HMAC key is set. */
     static final byte FORMAT_VERSION_1 = 1;
     static final int MAX_MANIFEST_BYTES = 1 << 20;
+    static final byte SCHEME_ED25519 = 1;
     private static final int MAC_BYTES = 32;
+    private static final int SIGNATURE_BYTES = 64;
+    /** Scheme, key id and signature. */
+    private static final int ED25519_TRAILER = 1 + SnapshotKeys.KEY_ID_BYTES + SIGNATURE_BYTES;
     private static final int HEADER_BYTES = MAGIC.length + 1;
-    /** The shortest message of either version: a version-1 one with empty sections. */
+    /** The shortest message of any version: a version-1 one with empty sections. */
     private static final int MIN_TOTAL = HEADER_BYTES + 4 + 4 + MAC_BYTES;
-    /** The shortest version-2 message: one more length field. */
-    private static final int MIN_TOTAL_V2 = MIN_TOTAL + 4;
-    private static final String HMAC = "HmacSHA256";
+    static final String HMAC = "HmacSHA256";
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private final SecretKeySpec key;
+    private final SnapshotKeys keys;
 
     /** Where the sections of a message are, once their lengths are known to add up. */
     private record Layout(int manifestStart, int manifestLength, int modelStart, int modelLength,
                           int onnxStart, int onnxLength, int signedLength) {
     }
 
-    /**
-     * @param hmacKey the shared secret, at least {@value #MIN_KEY_BYTES} bytes
-     * @throws IllegalArgumentException if the key is shorter
-     */
-    public SnapshotCodec(byte[] hmacKey) {
-        Objects.requireNonNull(hmacKey, "hmac key must not be null");
-        if (hmacKey.length < MIN_KEY_BYTES) {
-            throw new IllegalArgumentException("hmac key must be at least " + MIN_KEY_BYTES
-                    + " bytes, was " + hmacKey.length);
-        }
-        this.key = new SecretKeySpec(hmacKey.clone(), HMAC);
+    public SnapshotCodec(SnapshotKeys keys) {
+        this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    /** Whether this codec holds the private key, so {@link #encode} can sign. */
+    public boolean canSign() {
+        return keys.canSign();
     }
 
     /**
@@ -95,8 +102,13 @@ public final class SnapshotCodec {
      *
      * @throws IllegalArgumentException if the model or ONNX bytes do not match the manifest's
      *                                  checksums (build snapshots with {@link Snapshot#of})
+     * @throws IllegalStateException if this role holds no signing key
      */
     public byte[] encode(Snapshot snapshot) {
+        if (!keys.canSign()) {
+            throw new IllegalStateException("no signing key (snapshot.signing.key): this role can read snapshots"
+                    + " but not write them");
+        }
         if (!snapshot.checksumMatches()) {
             throw new IllegalArgumentException("snapshot " + snapshot.manifest().id()
                     + ": modelSha256 or onnxSha256 does not match the bytes; build it with Snapshot.of");
@@ -104,17 +116,19 @@ public final class SnapshotCodec {
         byte[] manifest = manifestJson(snapshot.manifest());
         byte[] model = snapshot.bytesNoCopy();
         byte[] onnx = snapshot.onnxNoCopy();
-        ByteBuffer out = ByteBuffer.allocate(MIN_TOTAL_V2 + manifest.length + model.length + onnx.length);
+        ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + 12 + manifest.length + model.length + onnx.length
+                + ED25519_TRAILER);
         out.put(MAGIC).put(FORMAT_VERSION)
                 .putInt(manifest.length).put(manifest)
                 .putInt(model.length).put(model)
-                .putInt(onnx.length).put(onnx);
-        out.put(mac(out.array(), out.position()));
+                .putInt(onnx.length).put(onnx)
+                .put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
+        out.put(sign(out.array(), out.position()));
         return out.array();
     }
 
     /**
-     * Verifies and decodes a snapshot of format version 1 or 2.
+     * Verifies and decodes a snapshot of format version 1, 2 or 3.
      *
      * @throws SnapshotException with the reason of the first check that failed (see the class doc)
      */
@@ -126,16 +140,15 @@ public final class SnapshotCodec {
             throw corrupt("bad magic, not a Distillery snapshot");
         }
         byte version = bytes[MAGIC.length];
-        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_2 && version != FORMAT_VERSION_1) {
             throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "format version " + version
-                    + ", this reader knows " + FORMAT_VERSION_1 + " and " + FORMAT_VERSION);
+                    + ", this reader knows " + FORMAT_VERSION_1 + " to " + FORMAT_VERSION);
         }
-        Layout at = layout(bytes, version == FORMAT_VERSION);
-        byte[] expected = mac(bytes, at.signedLength());
-        byte[] actual = Arrays.copyOfRange(bytes, at.signedLength(), bytes.length);
-        if (!MessageDigest.isEqual(expected, actual)) {
-            throw new SnapshotException(Rejection.BAD_SIGNATURE,
-                    "HMAC does not match: tampered, or signed with another key");
+        Layout at = layout(bytes, version);
+        if (version == FORMAT_VERSION) {
+            verifyEd25519(bytes, at.signedLength());
+        } else {
+            verifyHmac(bytes, at.signedLength());
         }
         SnapshotManifest manifest = parseManifest(bytes, at.manifestStart(), at.manifestLength());
         Snapshot snapshot = new Snapshot(manifest,
@@ -146,8 +159,13 @@ public final class SnapshotCodec {
     }
 
     /** The sections of a message, or {@code CORRUPT} if their lengths do not add up to its size. */
-    private static Layout layout(byte[] bytes, boolean withOnnx) throws SnapshotException {
-        int minTotal = withOnnx ? MIN_TOTAL_V2 : MIN_TOTAL;
+    private static Layout layout(byte[] bytes, byte version) throws SnapshotException {
+        boolean withOnnx = version != FORMAT_VERSION_1;
+        int trailer = version == FORMAT_VERSION ? ED25519_TRAILER : MAC_BYTES;
+        int minTotal = HEADER_BYTES + 8 + (withOnnx ? 4 : 0) + trailer;
+        if (bytes.length < minTotal) {
+            throw corrupt("too short for format " + version + ": " + bytes.length + " bytes");
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES);
         int manifestLength = in.getInt();
         if (manifestLength <= 0 || manifestLength > MAX_MANIFEST_BYTES
@@ -160,10 +178,10 @@ public final class SnapshotCodec {
         int modelLength = in.getInt();
         int modelStart = in.position();
         long modelEnd = (long) modelStart + modelLength;
-        // version 1 ends with the model and the HMAC; version 2 has at least an ONNX length between them
+        // version 1 ends with the model and the HMAC; later ones have at least an ONNX length between them
         boolean fits = withOnnx
-                ? modelEnd + 4 + MAC_BYTES <= bytes.length
-                : modelEnd + MAC_BYTES == bytes.length;
+                ? modelEnd + 4 + trailer <= bytes.length
+                : modelEnd + trailer == bytes.length;
         if (modelLength < 0 || !fits) {
             throw corrupt("model length " + modelLength + " does not fit " + bytes.length + " bytes");
         }
@@ -174,11 +192,51 @@ public final class SnapshotCodec {
         in.position(modelStart + modelLength);
         int onnxLength = in.getInt();
         int onnxStart = in.position();
-        if (onnxLength < 0 || (long) onnxStart + onnxLength + MAC_BYTES != bytes.length) {
+        if (onnxLength < 0 || (long) onnxStart + onnxLength + trailer != bytes.length) {
             throw corrupt("ONNX length " + onnxLength + " does not fit " + bytes.length + " bytes");
         }
-        return new Layout(manifestStart, manifestLength, modelStart, modelLength,
-                onnxStart, onnxLength, onnxStart + onnxLength);
+        int signed = bytes.length - (version == FORMAT_VERSION ? SIGNATURE_BYTES : MAC_BYTES);
+        return new Layout(manifestStart, manifestLength, modelStart, modelLength, onnxStart, onnxLength, signed);
+    }
+
+    private void verifyEd25519(byte[] bytes, int signedLength) throws SnapshotException {
+        int schemeAt = signedLength - 1 - SnapshotKeys.KEY_ID_BYTES;
+        if (bytes[schemeAt] != SCHEME_ED25519) {
+            throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "signature scheme " + bytes[schemeAt]
+                    + ", this reader knows " + SCHEME_ED25519 + " (Ed25519)");
+        }
+        String keyId = HexFormat.of().formatHex(bytes, schemeAt + 1, signedLength);
+        PublicKey key = keys.verifyKey(keyId);
+        if (key == null) {
+            throw new SnapshotException(Rejection.UNTRUSTED_KEY, "signed by key " + keyId
+                    + ", not among the trusted snapshot.verify.keys " + keys.verifyKeyIds());
+        }
+        try {
+            Signature v = Signature.getInstance(SnapshotKeys.ALGORITHM);
+            v.initVerify(key);
+            v.update(bytes, 0, signedLength);
+            if (v.verify(bytes, signedLength, SIGNATURE_BYTES)) {
+                return;
+            }
+        } catch (SignatureException e) {
+            // a malformed signature is as bad as a wrong one
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + SnapshotKeys.ALGORITHM, e);
+        }
+        throw new SnapshotException(Rejection.BAD_SIGNATURE, "Ed25519 signature of key " + keyId
+                + " does not match: tampered bytes");
+    }
+
+    private void verifyHmac(byte[] bytes, int signedLength) throws SnapshotException {
+        if (keys.hmac() == null) {
+            throw new SnapshotException(Rejection.UNTRUSTED_KEY, "signed with the shared HMAC key of format "
+                    + bytes[MAGIC.length] + ", and snapshot.hmac.key is not set");
+        }
+        byte[] expected = mac(keys.hmac(), bytes, signedLength);
+        if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(bytes, signedLength, bytes.length))) {
+            throw new SnapshotException(Rejection.BAD_SIGNATURE,
+                    "HMAC does not match: tampered, or signed with another key");
+        }
     }
 
     private static void requireChecksums(Snapshot snapshot) throws SnapshotException {
@@ -219,7 +277,8 @@ public final class SnapshotCodec {
         }
     }
 
-    private byte[] mac(byte[] bytes, int length) {
+    /** The HMAC-SHA256 of the first {@code length} bytes; package-private so tests can write old formats. */
+    static byte[] mac(SecretKeySpec key, byte[] bytes, int length) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(key);
@@ -227,6 +286,17 @@ public final class SnapshotCodec {
             return mac.doFinal();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks " + HMAC, e);
+        }
+    }
+
+    private byte[] sign(byte[] bytes, int length) {
+        try {
+            Signature s = Signature.getInstance(SnapshotKeys.ALGORITHM);
+            s.initSign(keys.signing());
+            s.update(bytes, 0, length);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign with " + SnapshotKeys.ALGORITHM, e);
         }
     }
 

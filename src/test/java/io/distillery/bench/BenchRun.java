@@ -8,6 +8,7 @@ import io.distillery.model.Network;
 import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.TopicSpec;
@@ -21,18 +22,17 @@ import org.apache.kafka.clients.admin.Admin;
 
 /** A fresh in-process broker with the topics, and helpers the benchmarks share. Close it when done. */
 final class BenchRun implements AutoCloseable {
-    static final String HMAC_KEY = "benchmark-hmac-key-0123456789abcdef";
 
     final EmbeddedKafka kafka;
     final Config config;
-    final SnapshotCodec codec = new SnapshotCodec(HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+    final SnapshotCodec codec = SnapshotFixtures.CODEC;
 
     BenchRun(Map<String, String> settings) throws Exception {
         kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(Files.createTempDirectory("distill-bench"), 0,
             4L << 30, Duration.ofHours(2).toMillis()));
         Map<String, String> m = new HashMap<>(settings);
         m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        m.put("snapshot.hmac.key", HMAC_KEY);
+        m.putAll(SnapshotFixtures.keySettings());
         m.put("metrics.port", "0");
         config = Config.of(m);
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {

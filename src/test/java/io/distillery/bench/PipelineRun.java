@@ -22,6 +22,7 @@ import io.distillery.records.FeedbackMessage;
 import io.distillery.records.InputCodec;
 import io.distillery.records.LogitsCodec;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.AdaptiveTraining;
 import io.distillery.teacher.DriftResponse;
@@ -101,7 +102,7 @@ final class PipelineRun {
     }
 
     private void runRoles(Config config, RunData data) throws Exception {
-        SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+        SnapshotCodec codec = SnapshotFixtures.CODEC;
         DataSettings shape = DataSettings.from(config);
         FeedbackSettings fb = FeedbackSettings.from(config);
         TeacherSettings teacherSettings = TeacherSettings.from(config);

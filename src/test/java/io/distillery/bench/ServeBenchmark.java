@@ -94,8 +94,7 @@ public final class ServeBenchmark {
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads)));
             Pipelines.createTopics(config);
-            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4,
-                Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
             try (RoleMetrics metrics = new RoleMetrics();
                  ServeService service = new ServeService(config, metrics);
                  SnapshotPublisher publisher = SnapshotPublisher.create(config, Topics.STUDENT_SNAPSHOTS)) {

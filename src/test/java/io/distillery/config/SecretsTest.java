@@ -19,7 +19,8 @@ class SecretsTest {
     @Test
     void shouldDeclareNoOtherOfOurKeysSecret() {
         assertThat(ConfigKeys.all()).filteredOn(ConfigKey::secret).extracting(ConfigKey::name)
-            .containsExactlyInAnyOrder("snapshot.hmac.key", "serve.admin.token", "serve.download.token");
+            .containsExactlyInAnyOrder("snapshot.signing.key", "snapshot.hmac.key", "serve.admin.token",
+                "serve.download.token");
     }
 
     @ParameterizedTest

@@ -45,7 +45,7 @@ final class WriteSnapshotFixture {
                 .inputOffsets(Map.of("distill.teacher.logits-0", 64L)).libraryVersions(LibraryVersions.current())
                 .createdAtMs(1_732_280_000_000L).shape(4, 3)
                 .build();
-        byte[] bytes = new SnapshotCodec(SnapshotFixtures.TEST_KEY)
+        byte[] bytes = SnapshotFixtures.CODEC
                 .encode(Snapshot.of(manifest, student.toBytes(false)));
         Path file = Path.of("src/test/resources", args.length > 0 ? args[0] : V1);
         if (Files.exists(file)) {

@@ -28,7 +28,7 @@ class CheckedInSnapshotTest {
 
     @Test
     void shouldLoadStudentSnapshotWrittenByVersion1() throws Exception {
-        SnapshotCodec codec = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+        SnapshotCodec codec = SnapshotFixtures.CODEC;
         Snapshot snapshot = codec.decode(resource(V1));
 
         Network student;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The equivalence gate on the default shapes, and the writer that refuses to publish past it. */
 class OnnxGateTest {
     private static final Config CONFIG = Config.of(Map.of("kafka.bootstrap.servers", "mock:9092"));
-    private static final SnapshotCodec CODEC = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+    private static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
 
     /** A default-sized network after a few steps, so its weights are not those of the initialization. */
     private static Network trained(Network n) {

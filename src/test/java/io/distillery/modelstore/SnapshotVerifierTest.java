@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The one verification path, on real DL4J networks. */
 class SnapshotVerifierTest {
     private static final NetworkSpec SPEC = new NetworkSpec(4, List.of(6), 3, "tanh", "adam", 1e-2, 5);
-    private static final SnapshotCodec CODEC = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+    private static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
 
     private final RoleMetrics metrics = new RoleMetrics();
     private final Network student = Network.student(SPEC, new DistillationSpec(1, 0.5));
@@ -153,6 +153,21 @@ class SnapshotVerifierTest {
         assertRejected(verifier, encoded, Rejection.ONNX_MISMATCH);
         verifier.offer("student", encoded, 0, -1, v -> true);
         assertThat(rejected("onnx_mismatch")).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldRefuseAProperlySignedTeacherSnapshotOfTheSameShapeUnderTheStudentsKey() {
+        Network teacher = Network.teacher(SPEC);
+        for (var manifest : List.of(
+            SnapshotFixtures.manifest(4, 3).toBuilder().version(7).model("teacher").role("teacher").build(),
+            SnapshotFixtures.manifest(4, 3).toBuilder().version(7).role("teacher").build(),
+            SnapshotFixtures.manifest(4, 3).toBuilder().version(7).model("teacher").build())) {
+            byte[] encoded = CODEC.encode(Snapshot.of(manifest, teacher.toBytes(false)));
+
+            assertRejected(verifier, encoded, Rejection.WRONG_MODEL);
+            assertThat(verifier.offer("student", encoded, 0, -1, v -> true)).isFalse();
+        }
+        assertThat(rejected("wrong_model")).isEqualTo(3.0);
     }
 
     private static void assertRejected(SnapshotVerifier<CheckedNetwork> v, byte[] encoded, Rejection reason) {

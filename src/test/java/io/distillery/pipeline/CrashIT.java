@@ -12,6 +12,7 @@ import io.distillery.records.InputCodec;
 import io.distillery.records.InputRecord;
 import io.distillery.records.LogitsCodec;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.KafkaFixture;
@@ -97,7 +98,7 @@ class CrashIT {
             "teacher.snapshot.every.ms", "500", "student.snapshot.every.ms", "500")).explicitValues());
         Config config = Pipelines.smallConfig(bootstrap, settings);
         Pipelines.createTopics(config);
-        SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+        SnapshotCodec codec = SnapshotFixtures.CODEC;
 
         RoleProcess trainer = role("trainer", List.of("teacher", "--only", "trainer"), settings);
         RoleProcess emitter0 = role("emitter-0", List.of("teacher", "--only", "emitter"),

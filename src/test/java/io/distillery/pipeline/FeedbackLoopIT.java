@@ -10,6 +10,7 @@ import io.distillery.feedback.MonitorService;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.AdaptiveTraining;
 import io.distillery.teacher.DriftResponse;
@@ -40,7 +41,7 @@ class FeedbackLoopIT {
                 "monitor.state.dir", Files.createTempDirectory("feedback-it").toString(),
                 "feedback.min.window.records", "50"));
             Pipelines.createTopics(config);
-            SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+            SnapshotCodec codec = SnapshotFixtures.CODEC;
             RoleMetrics metrics = new RoleMetrics();
             FeedbackSettings feedback = FeedbackSettings.from(config);
             EmissionPolicy policy = new EmissionPolicy(feedback, metrics);

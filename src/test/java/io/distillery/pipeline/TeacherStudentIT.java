@@ -14,6 +14,7 @@ import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import io.distillery.records.RejectReason;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
@@ -45,7 +46,7 @@ class TeacherStudentIT {
             publishBadRecordsByHand(kafka.bootstrapServers());
             long valid = produced.labeled() + produced.unlabeled();
 
-            SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+            SnapshotCodec codec = SnapshotFixtures.CODEC;
             RoleMetrics metrics = new RoleMetrics();
             StudentSettings studentSettings = StudentSettings.from(config);
             try (Trainer trainer = Loops.trainer(config, metrics, TrainerAdaptation.NONE);

@@ -50,9 +50,10 @@ class ServeServiceTest {
     }
 
     @Test
-    void shouldRefuseToStartWithoutAnHmacKey() {
+    void shouldRefuseToStartWithoutAKeyToVerifySnapshotsWith() {
         assertThatThrownBy(() -> new ServeService(Config.defaults(), new RoleMetrics()))
-            .isInstanceOf(ConfigException.class).hasMessageContaining("snapshot.hmac.key must be set");
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("snapshot.verify.keys must be set (env DISTILL_SNAPSHOT_VERIFY_KEYS)");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.distillery.serving;
 
-import io.distillery.config.ServeSettings;
 import io.distillery.config.DataSettings;
+import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
@@ -14,7 +14,7 @@ final class ServingFixtures {
     static final int FEATURES = 8;
     static final int CLASSES = 3;
     static final String TOKEN = "s3cret-admin-token";
-    static final SnapshotCodec CODEC = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+    static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
     static final DataSettings DATA = new DataSettings(FEATURES, CLASSES, 4096);
 
     private ServingFixtures() {

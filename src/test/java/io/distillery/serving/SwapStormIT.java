@@ -43,8 +43,7 @@ class SwapStormIT {
 
     @Test
     void shouldAnswerEveryRequestFromVerifiedSnapshotsOnlyWhileSnapshotsArriveEvery100Ms() throws Exception {
-        StudentSnapshots snapshots = new StudentSnapshots(FEATURES, 16, CLASSES, 4,
-            Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
+        StudentSnapshots snapshots = new StudentSnapshots(FEATURES, 16, CLASSES, 4);
         Queue<String> failures = new ConcurrentLinkedQueue<>();
         SwapTimes times = new SwapTimes();
         AtomicLong answered = new AtomicLong();

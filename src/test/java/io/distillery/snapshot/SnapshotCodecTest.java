@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,9 @@ class SnapshotCodecTest {
     private static final byte[] MODEL = "pretend these are network bytes".getBytes(StandardCharsets.UTF_8);
     private static final byte[] ONNX = "pretend this is the same network as ONNX".getBytes(StandardCharsets.UTF_8);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final SnapshotCodec codec = new SnapshotCodec(TEST_KEY);
+    /** Ed25519 past the ONNX section: scheme, key id, signature. */
+    private static final int TRAILER = 1 + 8 + 64;
+    private final SnapshotCodec codec = SnapshotFixtures.CODEC;
     private final Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(4, 3), MODEL);
     private final Snapshot withOnnx = Snapshot.of(SnapshotFixtures.manifest(4, 3), MODEL, ONNX);
 
@@ -50,16 +53,19 @@ class SnapshotCodecTest {
         ByteBuffer in = ByteBuffer.wrap(bytes);
 
         assertThat(new String(bytes, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("DSNP");
-        assertThat(bytes[4]).isEqualTo((byte) 2);
+        assertThat(bytes[4]).isEqualTo((byte) 3);
         int manifestLength = in.getInt(5);
         assertThat(new String(bytes, 9, manifestLength, StandardCharsets.UTF_8))
                 .startsWith("{").contains("\"model\":\"student\"")
                 .contains("\"onnxSha256\":\"" + withOnnx.manifest().onnxSha256() + "\"");
         assertThat(in.getInt(9 + manifestLength)).isEqualTo(MODEL.length);
         assertThat(in.getInt(13 + manifestLength + MODEL.length)).isEqualTo(ONNX.length);
-        assertThat(Arrays.copyOfRange(bytes, 17 + manifestLength + MODEL.length, bytes.length - 32))
-                .isEqualTo(ONNX);
-        assertThat(bytes).hasSize(17 + manifestLength + MODEL.length + ONNX.length + 32);
+        int onnxEnd = 17 + manifestLength + MODEL.length + ONNX.length;
+        assertThat(Arrays.copyOfRange(bytes, 17 + manifestLength + MODEL.length, onnxEnd)).isEqualTo(ONNX);
+        assertThat(bytes[onnxEnd]).as("scheme: Ed25519").isEqualTo((byte) 1);
+        assertThat(HexFormat.of().formatHex(bytes, onnxEnd + 1, onnxEnd + 9))
+                .isEqualTo(SnapshotFixtures.KEYS.signingKeyId());
+        assertThat(bytes).hasSize(onnxEnd + TRAILER);
     }
 
     @Test
@@ -67,9 +73,9 @@ class SnapshotCodecTest {
         byte[] bytes = codec.encode(snapshot);
         int manifestLength = ByteBuffer.wrap(bytes).getInt(5);
 
-        assertThat(bytes[4]).isEqualTo((byte) 2);
+        assertThat(bytes[4]).isEqualTo((byte) 3);
         assertThat(ByteBuffer.wrap(bytes).getInt(13 + manifestLength + MODEL.length)).isZero();
-        assertThat(bytes).hasSize(17 + manifestLength + MODEL.length + 32);
+        assertThat(bytes).hasSize(17 + manifestLength + MODEL.length + TRAILER);
     }
 
     @Test
@@ -99,10 +105,75 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void shouldRejectKeyShorterThan16Bytes() {
-        assertThatThrownBy(() -> new SnapshotCodec(new byte[15]))
+    void shouldDecodeVersion2SnapshotSignedWithTheLegacyHmacKeyWhileItIsSet() throws Exception {
+        byte[] bytes = signed(2, JSON.writeValueAsBytes(withOnnx.manifest()), MODEL, ONNX);
+
+        assertThat(codec.decode(bytes)).isEqualTo(withOnnx);
+        SnapshotCodec withoutHmac = new SnapshotCodec(SnapshotKeys.of(null, SnapshotFixtures.VERIFY_PEM, null));
+        assertThatThrownBy(() -> withoutHmac.decode(bytes)).isInstanceOf(SnapshotException.class)
+                .satisfies(e -> assertThat(((SnapshotException) e).reason()).isEqualTo(Rejection.UNTRUSTED_KEY))
+                .hasMessageContaining("snapshot.hmac.key is not set");
+    }
+
+    @Test
+    void shouldRejectLegacyHmacKeyShorterThan16Bytes() {
+        assertThatThrownBy(() -> SnapshotKeys.of(null, SnapshotFixtures.VERIFY_PEM, new byte[15]))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("hmac key must be at least 16 bytes, was 15");
+                .hasMessage("the HMAC key must be at least 16 bytes, was 15");
+    }
+
+    @Test
+    void shouldNotLetAReaderWithoutTheSigningKeyProduceASnapshot() {
+        SnapshotCodec reader = new SnapshotCodec(SnapshotKeys.of(null, SnapshotFixtures.VERIFY_PEM, TEST_KEY));
+
+        assertThat(reader.canSign()).isFalse();
+        assertThatThrownBy(() -> reader.encode(snapshot)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("snapshot.signing.key");
+        // nor by re-signing with what it holds: an HMAC-signed message of the newest format is not a format
+        byte[] forged = codec.encode(snapshot);
+        byte[] hmac = SnapshotCodec.mac(new SecretKeySpec(TEST_KEY, "HmacSHA256"), forged, forged.length - 64);
+        System.arraycopy(hmac, 0, forged, forged.length - 64, 32);
+        assertRejected(forged, Rejection.BAD_SIGNATURE);
+    }
+
+    @Test
+    void shouldAcceptBothKeysDuringARotationAndNameAnUntrustedOne() throws Exception {
+        SnapshotCodec oldWriter = new SnapshotCodec(SnapshotKeys.of(SnapshotFixtures.SIGNING_PEM,
+                SnapshotFixtures.VERIFY_PEM, null));
+        SnapshotCodec newWriter = new SnapshotCodec(SnapshotKeys.of(SnapshotFixtures.OTHER_SIGNING_PEM,
+                SnapshotFixtures.OTHER_VERIFY_PEM, null));
+        SnapshotCodec rotating = new SnapshotCodec(SnapshotKeys.of(null,
+                SnapshotFixtures.VERIFY_PEM + SnapshotFixtures.OTHER_VERIFY_PEM, null));
+
+        assertThat(rotating.decode(oldWriter.encode(snapshot))).isEqualTo(snapshot);
+        assertThat(rotating.decode(newWriter.encode(snapshot))).isEqualTo(snapshot);
+        assertThatThrownBy(() -> codec.decode(newWriter.encode(snapshot))).isInstanceOf(SnapshotException.class)
+                .satisfies(e -> assertThat(((SnapshotException) e).reason()).isEqualTo(Rejection.UNTRUSTED_KEY))
+                .hasMessageContaining(SnapshotKeys.of(null, SnapshotFixtures.OTHER_VERIFY_PEM, null).verifyKeyIds()
+                        .get(0));
+    }
+
+    @Test
+    void shouldRejectASignatureOfAnotherKeyUnderATrustedKeysId() {
+        SnapshotCodec other = new SnapshotCodec(SnapshotKeys.of(SnapshotFixtures.OTHER_SIGNING_PEM,
+                SnapshotFixtures.OTHER_VERIFY_PEM, null));
+        byte[] bytes = other.encode(snapshot);
+        byte[] trustedId = HexFormat.of().parseHex(SnapshotFixtures.KEYS.signingKeyId());
+        System.arraycopy(trustedId, 0, bytes, bytes.length - 64 - 8, 8);
+
+        assertRejected(bytes, Rejection.BAD_SIGNATURE);
+    }
+
+    @Test
+    void shouldRefuseASigningKeyWhosePublicHalfItDoesNotTrust() {
+        assertThatThrownBy(() -> SnapshotKeys.of(SnapshotFixtures.OTHER_SIGNING_PEM, SnapshotFixtures.VERIFY_PEM,
+                null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("public half is not among the 1 verify keys");
+        assertThatThrownBy(() -> SnapshotKeys.of(null, "not a key", null))
+                .hasMessageContaining("no '-----BEGIN PUBLIC KEY-----' block found");
+        assertThatThrownBy(() -> SnapshotKeys.of(SnapshotFixtures.VERIFY_PEM, SnapshotFixtures.VERIFY_PEM, null))
+                .hasMessageContaining("expected PEM blocks of type PRIVATE KEY, found PUBLIC KEY");
+        assertThatThrownBy(() -> SnapshotKeys.of(null, null, null)).hasMessageContaining("no key to verify");
     }
 
     @Test
@@ -164,17 +235,23 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void shouldRejectVersion2SnapshotRelabelledAsVersion1() {
-        byte[] bytes = codec.encode(snapshot);
-        bytes[4] = 1;
-
+    void shouldRejectSnapshotsRelabelledAsAnotherVersion() throws Exception {
+        byte[] v2 = signed(2, JSON.writeValueAsBytes(snapshot.manifest()), MODEL, new byte[0]);
+        v2[4] = 1;
         // the empty ONNX section's length is 4 bytes more than a version-1 layout has room for
-        assertRejected(bytes, Rejection.CORRUPT);
+        assertRejected(v2, Rejection.CORRUPT);
+
+        for (int version : new int[] {1, 2}) {
+            byte[] v3 = codec.encode(withOnnx);
+            v3[4] = (byte) version;
+            // an Ed25519 trailer is not where an HMAC layout puts its end
+            assertRejected(v3, Rejection.CORRUPT);
+        }
     }
 
     @Test
     void shouldRejectSnapshotFromFutureFormatVersion() {
-        for (int version : new int[] {3, 0, -1}) {
+        for (int version : new int[] {4, 0, -1}) {
             byte[] bytes = codec.encode(snapshot);
             bytes[4] = (byte) version;
 
@@ -201,7 +278,7 @@ class SnapshotCodecTest {
     @Test
     void shouldRejectSnapshotWhenOnnxByteTampered() {
         byte[] bytes = codec.encode(withOnnx);
-        bytes[bytes.length - 32 - 3] ^= 1;
+        bytes[bytes.length - TRAILER - 3] ^= 1;
 
         assertRejected(bytes, Rejection.BAD_SIGNATURE);
     }
@@ -215,7 +292,7 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void shouldRejectSnapshotWhenHmacTampered() {
+    void shouldRejectSnapshotWhenSignatureTampered() {
         byte[] bytes = codec.encode(snapshot);
         bytes[bytes.length - 1] ^= 1;
 
@@ -223,11 +300,13 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void shouldRejectSnapshotSignedWithAnotherKey() {
-        byte[] otherKey = "another-key-of-enough-length".getBytes(StandardCharsets.US_ASCII);
-        byte[] bytes = new SnapshotCodec(otherKey).encode(snapshot);
+    void shouldRejectVersion2SnapshotSignedWithAnotherHmacKey() throws Exception {
+        byte[] bytes = signed(2, JSON.writeValueAsBytes(snapshot.manifest()), MODEL, new byte[0]);
+        SnapshotCodec otherHmac = new SnapshotCodec(SnapshotKeys.of(null, SnapshotFixtures.VERIFY_PEM,
+                "another-key-of-enough-length".getBytes(StandardCharsets.US_ASCII)));
 
-        assertRejected(bytes, Rejection.BAD_SIGNATURE);
+        assertThatThrownBy(() -> otherHmac.decode(bytes)).isInstanceOf(SnapshotException.class)
+                .satisfies(e -> assertThat(((SnapshotException) e).reason()).isEqualTo(Rejection.BAD_SIGNATURE));
     }
 
     @Test

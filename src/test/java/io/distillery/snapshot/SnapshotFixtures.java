@@ -6,9 +6,59 @@ import java.util.Map;
 /** Shared test data for snapshot tests. */
 public final class SnapshotFixtures {
 
-    /** The HMAC key of the test snapshots, including the checked-in ones. */
+    /** The legacy HMAC key of the checked-in format-1 snapshots and of the format-2 ones tests write. */
     public static final byte[] TEST_KEY =
             "distillery-test-hmac-key-v1".getBytes(StandardCharsets.US_ASCII);
+
+    /** The test signing key, as {@code openssl genpkey -algorithm ed25519} wrote it. */
+    public static final String SIGNING_PEM = """
+            -----BEGIN PRIVATE KEY-----
+            MC4CAQAwBQYDK2VwBCIEIDPeZJm2QCeiNPxuqleD7G5MGokvY9BRBvUyW4QP4wDn
+            -----END PRIVATE KEY-----
+            """;
+    /** Its public half, as {@code openssl pkey -pubout} wrote it. */
+    public static final String VERIFY_PEM = """
+            -----BEGIN PUBLIC KEY-----
+            MCowBQYDK2VwAyEAJ03YSNMIyThNIkMSSP2Nwd72M01A0ovgmyjUJoIP+HI=
+            -----END PUBLIC KEY-----
+            """;
+    /** A second pair, for rotation and foreign writers. */
+    public static final String OTHER_SIGNING_PEM = """
+            -----BEGIN PRIVATE KEY-----
+            MC4CAQAwBQYDK2VwBCIEIBZJalDRd2KNmlIgJOK1/OV3QXBDaGDn1E9AwdeNCdVA
+            -----END PRIVATE KEY-----
+            """;
+    public static final String OTHER_VERIFY_PEM = """
+            -----BEGIN PUBLIC KEY-----
+            MCowBQYDK2VwAyEAhss0SMHvAkL9qXHXkWD6DWOQqsRXcmmdl5t+NBR7FHg=
+            -----END PUBLIC KEY-----
+            """;
+    /** Signs with the test key; verifies it and, for the checked-in snapshots, the legacy HMAC. */
+    public static final SnapshotKeys KEYS = SnapshotKeys.of(SIGNING_PEM, VERIFY_PEM, TEST_KEY);
+    public static final SnapshotCodec CODEC = new SnapshotCodec(KEYS);
+
+    /**
+     * A copy of a format-3 message signed again with the test key after a test changed its bytes: a writer
+     * with the key but a bug, so only the checks after the signature can catch it.
+     */
+    public static byte[] resigned(byte[] message) {
+        byte[] copy = message.clone();
+        int signedLength = copy.length - 64;
+        try {
+            java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+            s.initSign(KEYS.signing());
+            s.update(copy, 0, signedLength);
+            System.arraycopy(s.sign(), 0, copy, signedLength, 64);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return copy;
+    }
+
+    /** The settings that give a role the test keys. */
+    public static Map<String, String> keySettings() {
+        return Map.of("snapshot.signing.key", SIGNING_PEM, "snapshot.verify.keys", VERIFY_PEM);
+    }
 
     private SnapshotFixtures() {
     }

@@ -17,7 +17,7 @@ class SnapshotPublisherTest {
 
     @Test
     void shouldPublishSignedSnapshotKeyedByModelName() throws Exception {
-        SnapshotCodec codec = new SnapshotCodec(SnapshotFixtures.TEST_KEY);
+        SnapshotCodec codec = SnapshotFixtures.CODEC;
         Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(8, 3), new byte[] {1, 2, 3});
         try (SnapshotPublisher publisher = new SnapshotPublisher(producer, "distill.student.snapshots")) {
             publisher.publish(snapshot, codec);

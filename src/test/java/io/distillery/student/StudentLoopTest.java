@@ -13,6 +13,7 @@ import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.testing.Await;
 import io.distillery.testing.FakeClients.PacedConsumer;
 import io.distillery.testing.FakeClients;
@@ -32,13 +33,12 @@ import org.junit.jupiter.api.Test;
 
 /** The student on mock clients: evaluations before training, dead letters, snapshots with offsets. */
 class StudentLoopTest {
-    private static final String KEY = "student-test-hmac-key-0123";
     private static final TopicPartition LOGITS = new TopicPartition(Topics.TEACHER_LOGITS.name(), 0);
-    private static final Config CONFIG = Config.of(Map.of(
-        "kafka.bootstrap.servers", "mock:9092", "snapshot.hmac.key", KEY,
+    private static final Config CONFIG = Config.of(SnapshotFixtures.keySettings()).with(Map.of(
+        "kafka.bootstrap.servers", "mock:9092",
         "data.features", "4", "data.classes", "3", "student.hidden", "8", "student.batch.size", "4",
         "student.snapshot.every.steps", "1", "student.replay.steps.max", "2"));
-    private static final SnapshotCodec CODEC = new SnapshotCodec(KEY.getBytes(StandardCharsets.UTF_8));
+    private static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
 
     private final RoleMetrics metrics = new RoleMetrics("student");
     private final FakeClients clients = new FakeClients();

@@ -10,6 +10,7 @@ import io.distillery.modelstore.ModelStore;
 import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.testing.Await;
 import io.distillery.testing.FakeClients.PacedConsumer;
 import io.distillery.testing.FakeClients;
@@ -26,14 +27,13 @@ import org.junit.jupiter.api.Test;
 
 /** The trainer on mock clients: what it learns, what it publishes, where it resumes. */
 class TrainerTest {
-    private static final String KEY = "trainer-test-hmac-key-0123";
     private static final TopicPartition LABELED = new TopicPartition(Topics.LABELED.name(), 0);
-    private static final Config CONFIG = Config.of(Map.of(
-        "kafka.bootstrap.servers", "mock:9092", "snapshot.hmac.key", KEY,
+    private static final Config CONFIG = Config.of(SnapshotFixtures.keySettings()).with(Map.of(
+        "kafka.bootstrap.servers", "mock:9092",
         "data.features", "4", "data.classes", "3", "teacher.hidden", "8",
         "teacher.batch.size", "4", "teacher.replay.ratio", "2", "teacher.buffer.size", "100",
         "teacher.snapshot.every.steps", "2", "teacher.trainer.cpu.share", "1"));
-    private static final SnapshotCodec CODEC = new SnapshotCodec(KEY.getBytes(StandardCharsets.UTF_8));
+    private static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
 
     private final RoleMetrics metrics = new RoleMetrics("teacher");
     private final FakeClients clients = new FakeClients();

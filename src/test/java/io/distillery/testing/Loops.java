@@ -9,6 +9,7 @@ import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.student.StudentLoop;
@@ -31,7 +32,7 @@ public final class Loops {
     }
 
     private static ModelStore store(Config config, RoleMetrics metrics, String role) {
-        return ModelStore.of(config, new SnapshotCodec(CommonSettings.from(config).requireHmacKey()), metrics, role);
+        return ModelStore.of(config, new SnapshotCodec(SnapshotKeys.from(CommonSettings.from(config), true)), metrics, role);
     }
 
     public static Trainer trainer(Config config, RoleMetrics metrics, TrainerAdaptation adaptation) {

@@ -10,6 +10,7 @@ import io.distillery.ingest.SyntheticStream;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.Topics;
@@ -21,8 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 
 /** Small, fast pipeline settings and helpers shared by the role integration tests. */
 public final class Pipelines {
-    public static final String HMAC_KEY = "integration-test-hmac-key-0123456789";
-
     private Pipelines() {
     }
 
@@ -32,7 +31,7 @@ public final class Pipelines {
         m.put("kafka.bootstrap.servers", bootstrap);
         m.put("data.features", "16");
         m.put("data.classes", "4");
-        m.put("snapshot.hmac.key", HMAC_KEY);
+        m.putAll(SnapshotFixtures.keySettings());
         m.put("metrics.port", "0");
         m.put("teacher.hidden", "64,32");
         m.put("teacher.batch.size", "64");

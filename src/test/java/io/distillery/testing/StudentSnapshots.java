@@ -4,6 +4,7 @@ import io.distillery.model.Network;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.spec.DistillationSpec;
 import io.distillery.spec.NetworkSpec;
@@ -33,10 +34,10 @@ public final class StudentSnapshots {
      * @param hidden width of the one hidden layer
      * @param variants how many differently seeded networks to rotate through, at least 1
      */
-    public StudentSnapshots(int inputs, int hidden, int outputs, int variants, byte[] hmacKey) {
+    public StudentSnapshots(int inputs, int hidden, int outputs, int variants) {
         this.inputs = inputs;
         this.outputs = outputs;
-        this.codec = new SnapshotCodec(hmacKey);
+        this.codec = SnapshotFixtures.CODEC;
         this.probe = randomRow(inputs, new Random(42));
         this.modelBytes = new byte[variants][];
         this.probeLogits = new float[variants][];
