@@ -26,7 +26,10 @@ final class Exchanges {
                 + " bytes is over serve.max.body.bytes=" + max);
         }
         byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
+        // Not closed here: closing drains what is left, and a client that stalls mid-body would hold this
+        // thread before it is answered. The exchange drains it after the answer is sent.
+        InputStream in = ex.getRequestBody();
+        try {
             body = in.readNBytes(max + 1);
         } catch (IOException e) {
             // the client broke off or sent a bad chunk: its fault, not the server's

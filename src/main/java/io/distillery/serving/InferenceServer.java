@@ -3,14 +3,11 @@ package io.distillery.serving;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.distillery.config.ServeSettings;
+import io.distillery.metrics.HttpServers;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,7 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Open Inference Protocol v2 REST endpoints of one model, the admin endpoints and {@code /metrics},
- * on the JDK's HTTP server with {@code serve.threads} worker threads.
+ * on the JDK's HTTP server ({@link HttpServers}: up to {@code serve.http.threads} threads of its own, request
+ * and response timeouts). {@code serve.threads} infer requests run at once, {@code serve.queue.size} more may
+ * wait for a network copy, and beyond that an infer request is answered 503 at once ({@link InferEndpoint});
+ * the health, metadata and metrics endpoints never wait for a copy, so they are answered while the model is
+ * busy.
  *
  * <p>Each request is resolved to a {@link Route}, answered by its endpoint ({@link InferEndpoint},
  * {@link AdminApi}, {@link ModelDownload}, the metadata) and sent by {@link Exchanges}. Each infer request
@@ -41,7 +42,6 @@ final class InferenceServer implements AutoCloseable {
     private final InferEndpoint infer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private HttpServer server;
-    private ExecutorService executor;
 
     InferenceServer(ServeSettings settings, String model, int features, int classes, ModelRegistry registry,
                     ServeMetrics metrics) {
@@ -53,20 +53,14 @@ final class InferenceServer implements AutoCloseable {
         this.metrics = metrics;
         this.admin = new AdminApi(settings.adminToken(), registry);
         this.download = new ModelDownload(settings.downloadToken());
-        this.infer = new InferEndpoint(model, features, settings.maxBodyBytes(), metrics);
+        this.infer = new InferEndpoint(model, features, settings.maxBodyBytes(), settings.threads()
+            + settings.queueSize(), metrics);
     }
 
     void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
+        server = HttpServers.create(settings.host(), settings.port(), settings.threads(), settings.httpThreads(),
+            "serve-http");
         server.createContext("/", this::handle);
-        AtomicInteger n = new AtomicInteger();
-        executor = new ThreadPoolExecutor(settings.threads(), settings.threads(), 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "serve-http-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        server.setExecutor(executor);
         server.start();
         if (!Boolean.getBoolean("sun.net.httpserver.nodelay")) {
             LOG.warn("sun.net.httpserver.nodelay is not true: keep-alive requests will wait ~40 ms each");
@@ -178,8 +172,6 @@ final class InferenceServer implements AutoCloseable {
                 break;
             }
         }
-        // stop(0): the JDK 17 server otherwise waits out the whole delay even when idle
-        server.stop(0);
-        executor.shutdownNow();
+        HttpServers.stop(server);
     }
 }

@@ -1,7 +1,7 @@
 package io.distillery.serving;
 
-import io.distillery.config.ServeSettings;
 import io.distillery.config.DataSettings;
+import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
@@ -42,7 +42,7 @@ final class ServingFixtures {
     }
 
     static ServeSettings settings(String token, int threads, int history, String downloadToken) {
-        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history, downloadToken);
+        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history, downloadToken, 64, 16);
     }
 
     /** A started service on a free loopback port, fed only through its snapshot listener. */
