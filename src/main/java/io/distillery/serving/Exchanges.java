@@ -33,7 +33,10 @@ final class Exchanges {
             body = in.readNBytes(max + 1);
         } catch (IOException e) {
             // the client broke off or sent a bad chunk: its fault, not the server's
-            throw HttpError.badRequest("unreadable request body: " + e.getMessage());
+            throw HttpError.badRequest("unreadable request body: " + Messages.abbreviate(e.getMessage()));
+        } catch (IndexOutOfBoundsException e) {
+            // the JDK's chunked reader fails so on a chunk size over 2^31 - 1 (found by HttpFuzzTest)
+            throw HttpError.badRequest("unreadable request body: a chunk size is out of range");
         }
         if (body.length > max) {
             throw new HttpError(413, "request body is over serve.max.body.bytes=" + max);

@@ -117,6 +117,13 @@ class ServingLimitsTest {
                 assertThat(r.status()).isEqualTo(413);
                 assertThat(r.text()).contains("over serve.max.body.bytes=65536");
             }
+            try (RawHttp http = new RawHttp("127.0.0.1", service.port(), PROBE_TIMEOUT_MS)) {
+                // a chunk size over 2^31 - 1: the JDK's reader throws IndexOutOfBoundsException, once a 500
+                RawHttp.Response r = http.exchange(("POST /v2/models/student/infer HTTP/1.1\r\nHost: x\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\nffffffff\r\nabc").getBytes(StandardCharsets.US_ASCII));
+                assertThat(r.status()).isEqualTo(400);
+                assertThat(r.text()).contains("a chunk size is out of range");
+            }
         }
     }
 }

@@ -80,7 +80,7 @@ public final class InferClient {
     }
 
     /** The {@code model_version} of an infer answer, found without a full parse; -1 when absent. */
-    static long version(String body) {
+    public static long version(String body) {
         String field = "\"model_version\":\"";
         int at = body.indexOf(field);
         if (at < 0) {
