@@ -44,7 +44,8 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
     public static final ConfigKey STUCK_MS = new ConfigKey("health.stuck.ms", "120000",
         "a loop that finishes no iteration (or waits on the broker) for this long makes /health answer 503, ms");
     public static final List<ConfigKey> KEYS =
-        List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS);
+        List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS,
+            SNAPSHOT_MAX_BYTES, STUCK_MS);
 
     public CommonSettings {
         Checks.port(METRICS_PORT, metricsPort);

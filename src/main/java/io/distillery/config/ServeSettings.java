@@ -13,9 +13,11 @@ import java.util.List;
  * @param adminToken bearer token of the {@code /v2/admin} endpoints, or {@code null}: admin disabled
  * @param downloadToken bearer token of the ONNX downloads, or {@code null}: downloads disabled (403)
  * @param history how many verified models are kept (the served one included) for pin and rollback
+ * @param httpThreads most threads reading requests and writing answers
+ * @param queueSize infer requests allowed to wait for a network copy while {@code threads} run
  */
 public record ServeSettings(String host, int port, int threads, int maxBodyBytes, String adminToken,
-                            int history, String downloadToken) {
+                            int history, String downloadToken, int httpThreads, int queueSize) {
     public static final ConfigKey HOST = new ConfigKey("serve.host", "0.0.0.0",
         "address the inference HTTP server binds");
     public static final ConfigKey PORT = new ConfigKey("serve.port", "8080",
@@ -30,18 +32,13 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
         "verified models kept in memory (the served one included) for pin and rollback");
     public static final ConfigKey DOWNLOAD_TOKEN = ConfigKey.secret("serve.download.token",
         "bearer token of GET /v2/models/student[/versions/N]/onnx (the model is the operator's); unset: 403");
+    public static final ConfigKey HTTP_THREADS = new ConfigKey("serve.http.threads", "64",
+        "most threads reading requests and writing answers (a stalled client holds one for at most 10 s); "
+            + "must exceed serve.threads + serve.queue.size so that probes always find one");
+    public static final ConfigKey QUEUE_SIZE = new ConfigKey("serve.queue.size", "16",
+        "infer requests allowed to wait for a network copy while serve.threads run; beyond, 503 at once");
     public static final List<ConfigKey> KEYS = List.of(HOST, PORT, THREADS, MAX_BODY_BYTES, ADMIN_TOKEN, HISTORY,
-        DOWNLOAD_TOKEN);
-
-    static {
-        // Measured: without TCP_NODELAY each keep-alive request to the JDK's HTTP server waits ~40 ms on
-        // Nagle + delayed ACK (p50 44 ms instead of < 1 ms). The JDK reads this property once, when the
-        // first HttpServer of the JVM starts, which may be the /metrics server; this class is loaded
-        // with the config key registry, before any server. The launcher flag is the sturdier place.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
+        DOWNLOAD_TOKEN, HTTP_THREADS, QUEUE_SIZE);
 
     public ServeSettings {
         Checks.notBlank(HOST, host);
@@ -49,6 +46,11 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
         Checks.positive(THREADS, threads);
         Checks.atLeast(MAX_BODY_BYTES, maxBodyBytes, 1024);
         Checks.positive(HISTORY, history);
+        Checks.atLeast(QUEUE_SIZE, queueSize, 0);
+        if (httpThreads <= threads + queueSize) {
+            throw new ConfigException(HTTP_THREADS.name() + " must exceed serve.threads + serve.queue.size = "
+                + (threads + queueSize) + ", was " + httpThreads);
+        }
         requireLength(ADMIN_TOKEN, adminToken);
         requireLength(DOWNLOAD_TOKEN, downloadToken);
     }
@@ -67,7 +69,8 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
 
     public static ServeSettings from(Config c) {
         return new ServeSettings(c.getString(HOST), c.getInt(PORT), c.getInt(THREADS), c.getInt(MAX_BODY_BYTES),
-            token(c, ADMIN_TOKEN), c.getInt(HISTORY), token(c, DOWNLOAD_TOKEN));
+            token(c, ADMIN_TOKEN), c.getInt(HISTORY), token(c, DOWNLOAD_TOKEN), c.getInt(HTTP_THREADS),
+            c.getInt(QUEUE_SIZE));
     }
 
     /** Whether the admin endpoints are enabled (a token is configured). */
@@ -80,6 +83,7 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
     public String toString() {
         return "ServeSettings[host=" + host + ", port=" + port + ", threads=" + threads + ", maxBodyBytes="
             + maxBodyBytes + ", admin=" + (adminEnabled() ? "enabled" : "disabled") + ", history=" + history
-            + ", download=" + (downloadToken != null ? "enabled" : "disabled") + "]";
+            + ", download=" + (downloadToken != null ? "enabled" : "disabled") + ", httpThreads=" + httpThreads
+            + ", queueSize=" + queueSize + "]";
     }
 }

@@ -6,16 +6,15 @@ import io.distillery.service.Health;
 import io.distillery.service.HealthCheck;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code GET /metrics} (Prometheus text format 0.0.4) and {@code GET /health} on one port.
+ * Serves {@code GET /metrics} (Prometheus text format 0.0.4) and {@code GET /health} on one port, on up to
+ * {@value #MAX_THREADS} threads of its own with the request and response timeouts of {@link HttpServers}.
  * Start with {@link #start}, stop with {@link #close}. Scrape errors answer 500 and never reach the
  * host program.
  *
@@ -25,6 +24,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetricsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
+    /**
+     * Threads of this server's own pool: clients that stall mid-request hold one each for at most
+     * {@link HttpServers#REQUEST_TIMEOUT_S} s, so probes and scrapes get through unless this many stall at once.
+     */
+    public static final int MAX_THREADS = 32;
     private final HttpServer server;
 
     private MetricsServer(HttpServer server) {
@@ -41,14 +45,9 @@ public final class MetricsServer implements AutoCloseable {
      */
     public static MetricsServer start(RoleMetrics metrics, String host, int port,
                                       Supplier<? extends Collection<? extends HealthCheck>> parts) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        HttpServer server = HttpServers.create(host, port, 1, MAX_THREADS, "metrics-http");
         server.createContext("/metrics", ex -> answer(ex, metrics));
         server.createContext("/health", ex -> health(ex, parts.get()));
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "metrics-http");
-            t.setDaemon(true);
-            return t;
-        }));
         server.start();
         return new MetricsServer(server);
     }
@@ -111,6 +110,6 @@ public final class MetricsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        HttpServers.stop(server);
     }
 }

@@ -33,6 +33,8 @@ import java.util.Set;
  */
 record InferRequest(String id, float[][] rows, List<String> outputs, Set<String> binaryOutputs) {
     static final List<String> OUTPUT_NAMES = List.of("logits", "probabilities", "predicted_class");
+    /** Most dimensions a shape may have; a longer one is refused as it is read. */
+    static final int MAX_DIMS = 8;
     // the fast parser and float-direct reads halve the cost of a 32-row batch, which parsing dominates
     private static final JsonFactory JSON = JsonFactory.builder()
         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -44,7 +46,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         String datatype;
         long[] shape;
         boolean hasData;
-        float[] data = new float[256];
+        float[] data;
         int size;
         int nonFinite = -1;
         long binarySize = -1;
@@ -70,7 +72,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                         expect(value == JsonToken.VALUE_STRING, "id must be a string");
                         id = p.getText();
                     }
-                    case "inputs" -> inputs = tensors(p, value);
+                    case "inputs" -> inputs = tensors(p, value, headerLength);
                     case "outputs" -> outputs = outputNames(p, value, binary);
                     case "parameters" -> {
                         if (binaryFlag(p, value, "binary_data_output")) {
@@ -103,30 +105,33 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         }
     }
 
-    private static List<Tensor> tensors(JsonParser p, JsonToken start) throws IOException {
+    /** The input tensors; a second one is refused before anything of it is read or allocated. */
+    private static List<Tensor> tensors(JsonParser p, JsonToken start, int jsonLength) throws IOException {
         expect(start == JsonToken.START_ARRAY, "'inputs' must be an array of tensors");
-        List<Tensor> out = new ArrayList<>();
+        List<Tensor> out = new ArrayList<>(1);
         while (p.nextToken() != JsonToken.END_ARRAY) {
+            expect(out.isEmpty(), "expected exactly 1 input tensor, got more");
             expect(p.currentToken() == JsonToken.START_OBJECT, "each input must be a JSON object");
-            out.add(tensor(p));
+            out.add(tensor(p, jsonLength));
         }
         return out;
     }
 
-    private static Tensor tensor(JsonParser p) throws IOException {
+    private static Tensor tensor(JsonParser p, int jsonLength) throws IOException {
         Tensor t = new Tensor();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             switch (field) {
-                case "name" -> t.name = p.getValueAsString("input");
+                case "name" -> t.name = Messages.abbreviate(p.getValueAsString("input"));
                 case "datatype" -> {
                     expect(value == JsonToken.VALUE_STRING, "input datatype must be a string");
-                    t.datatype = p.getText();
+                    t.datatype = Messages.abbreviate(p.getText());
                 }
                 case "shape" -> t.shape = shape(p, value);
                 case "data" -> {
                     t.hasData = true;
+                    t.data = new float[capacity(t.shape, jsonLength)];
                     data(p, value, t);
                 }
                 case "parameters" -> t.binarySize = binarySize(p, value);
@@ -138,13 +143,27 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
 
     private static long[] shape(JsonParser p, JsonToken start) throws IOException {
         expect(start == JsonToken.START_ARRAY, "shape must be an array of integers");
-        long[] dims = new long[0];
+        long[] dims = new long[MAX_DIMS];
+        int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT, "shape must be an array of integers");
-            dims = Arrays.copyOf(dims, dims.length + 1);
-            dims[dims.length - 1] = p.getLongValue();
+            expect(n < MAX_DIMS, "shape has more than " + MAX_DIMS + " dimensions; expected [rows, features]");
+            dims[n++] = p.getLongValue();
         }
-        return dims;
+        return Arrays.copyOf(dims, n);
+    }
+
+    /**
+     * Room for the data: what the shape declares when it came first and could fit in the JSON (every value
+     * takes at least two bytes there, "0,"), else a small start that doubles as values arrive.
+     */
+    private static int capacity(long[] shape, int jsonLength) {
+        long most = jsonLength / 2 + 1;
+        if (shape == null || shape.length != 2 || shape[0] <= 0 || shape[1] <= 0 || shape[0] > most
+            || shape[1] > most || shape[0] * shape[1] > most) {
+            return 256;
+        }
+        return (int) (shape[0] * shape[1]);
     }
 
     /** Flattens nested arrays of numbers into {@code t.data}; NaN and infinities are noted, not stored. */
@@ -164,7 +183,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                     t.nonFinite = t.size;
                 }
                 if (t.size == t.data.length) {
-                    t.data = Arrays.copyOf(t.data, t.data.length * 2);
+                    t.data = Arrays.copyOf(t.data, Math.max(16, t.data.length * 2));
                 }
                 t.data[t.size++] = v;
             } else {
@@ -177,10 +196,14 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         checkShape(t, features);
         long n = t.shape[0];
         expect(t.hasData, "input '" + t.name + "' has no data");
-        expect(n * features == t.size, "input '" + t.name + "' holds " + t.size + " values, shape "
-            + Arrays.toString(t.shape) + " needs " + n * features);
+        // n is compared with what arrived, never multiplied: a huge row count must not overflow into a match
+        expect(t.size % features == 0 && n == t.size / features, "input '" + t.name + "' holds " + t.size
+            + " values, shape " + Messages.shape(t.shape) + " needs " + (n <= t.size ? n * features + "" : "more"));
         expect(t.nonFinite < 0, "input '" + t.name + "' value " + t.nonFinite + " (row " + t.nonFinite / features
             + ", feature " + t.nonFinite % features + ") is not a finite FP32 number");
+        if (n == 1 && t.data.length == features) {
+            return new float[][] {t.data};
+        }
         float[][] rows = new float[(int) n][];
         for (int i = 0; i < n; i++) {
             rows[i] = Arrays.copyOfRange(t.data, i * features, (i + 1) * features);
@@ -193,13 +216,13 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         expect("FP32".equals(t.datatype), "input '" + t.name + "' has datatype " + t.datatype
             + "; this model takes FP32");
         expect(t.shape != null, "input '" + t.name + "' has no shape");
-        expect(t.shape.length == 2, "input '" + t.name + "' has shape " + Arrays.toString(t.shape)
+        expect(t.shape.length == 2, "input '" + t.name + "' has shape " + Messages.shape(t.shape)
             + "; expected [rows, " + features + "]");
         long n = t.shape[0];
-        expect(n != 0, "empty batch: input '" + t.name + "' has shape " + Arrays.toString(t.shape));
-        expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Arrays.toString(t.shape));
+        expect(n != 0, "empty batch: input '" + t.name + "' has shape " + Messages.shape(t.shape));
+        expect(n > 0, "the row count must be > 0, input '" + t.name + "' has shape " + Messages.shape(t.shape));
         expect(t.shape[1] == features, "rows must have " + features + " features, input '" + t.name
-            + "' has shape " + Arrays.toString(t.shape));
+            + "' has shape " + Messages.shape(t.shape));
     }
 
     /** A tensor's {@code parameters}: its {@code binary_data_size}, or -1 when it has none. */
@@ -248,7 +271,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if ("name".equals(field)) {
-                    name = p.getValueAsString();
+                    name = Messages.abbreviate(p.getValueAsString());
                 } else if ("parameters".equals(field)) {
                     asBinary = binaryFlag(p, value, "binary_data");
                 } else {

@@ -2,6 +2,7 @@ package io.distillery.serving;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.model.LogitMath;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +18,9 @@ import java.util.Set;
 /** JSON bodies of the Open Inference Protocol v2 answers: infer results, metadata, errors. */
 final class OipJson {
     static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonFactory JSON = MAPPER.getFactory();
+    // Schubfach instead of Float.toString: measured 2-3x cheaper per float (docs/serving-benchmark.md)
+    private static final JsonFactory JSON = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+        .build();
 
     private OipJson() {
     }

@@ -2,8 +2,10 @@ package io.distillery.bench;
 
 import io.distillery.testing.InferClient;
 import io.distillery.testing.Latencies;
+import io.distillery.testing.RawHttp;
 import io.distillery.testing.SwapTimes;
-import java.net.URI;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,8 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One timed load phase: {@code clients} threads, each with its own keep-alive connection, send the same
- * infer body back to back for a warm-up and then a measured window; latencies are those the clients see
+ * One timed load phase: {@code clients} threads, each with its own keep-alive connection ({@link RawHttp}:
+ * little client CPU, so the server gets the cores), send the same infer request back to back for a warm-up and then a measured window; latencies are those the clients see
  * (request sent to answer read), recorded only inside the window. Every answer's version is reported to
  * a {@link SwapTimes}, warm-up included, so a swap storm's first answers are all seen.
  */
@@ -27,7 +29,11 @@ final class LoadPhase {
     private LoadPhase() {
     }
 
-    static Result run(URI base, String body, int clients, long warmupMs, long measureMs, SwapTimes times)
+    /**
+     * @param port the server's loopback port
+     * @param request the whole HTTP request, sent as is
+     */
+    static Result run(int port, byte[] request, int clients, long warmupMs, long measureMs, SwapTimes times)
             throws InterruptedException {
         long start = System.nanoTime();
         long from = start + warmupMs * 1_000_000;
@@ -39,8 +45,7 @@ final class LoadPhase {
         for (int c = 0; c < clients; c++) {
             Recorder r = new Recorder();
             recorders.add(r);
-            Thread t = new Thread(() -> loop(new InferClient(base, "student"), body, from, to, stop, r, errors, times),
-                "bench-client-" + c);
+            Thread t = new Thread(() -> loop(port, request, from, to, stop, r, errors, times), "bench-client-" + c);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -53,21 +58,21 @@ final class LoadPhase {
         return new Result(all.length, errors.get(), measureMs / 1000.0, Latencies.of(all));
     }
 
-    private static void loop(InferClient client, String body, long from, long to, AtomicBoolean stop, Recorder out,
+    private static void loop(int port, byte[] request, long from, long to, AtomicBoolean stop, Recorder out,
                              AtomicLong errors, SwapTimes times) {
+        RawHttp client = null;
         while (!stop.get()) {
             long sent = System.nanoTime();
             if (sent >= to) {
-                return;
+                break;
             }
-            InferClient.Answer a;
+            RawHttp.Response a;
             try {
-                a = client.infer(body);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
+                client = client != null ? client : new RawHttp("127.0.0.1", port, 10_000);
+                a = client.exchange(request);
+            } catch (IOException e) {
                 errors.incrementAndGet();
+                client = closeQuietly(client);
                 continue;
             }
             long done = System.nanoTime();
@@ -75,11 +80,25 @@ final class LoadPhase {
                 errors.incrementAndGet();
                 continue;
             }
-            times.answered(a.version(), done);
+            // the JSON (or the binary answer's JSON header) comes first; the version is found without parsing
+            times.answered(InferClient.version(new String(a.body(), 0, Math.min(a.body().length, 256),
+                StandardCharsets.ISO_8859_1)), done);
             if (sent >= from && done <= to) {
                 out.add(done - sent);
             }
         }
+        closeQuietly(client);
+    }
+
+    private static RawHttp closeQuietly(RawHttp client) {
+        try {
+            if (client != null) {
+                client.close();
+            }
+        } catch (IOException e) {
+            // already broken: nothing to release
+        }
+        return null;
     }
 
     /** A growable array of nanosecond durations, one per client thread. */

@@ -4,18 +4,13 @@ import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.Network;
-import io.distillery.serving.NetworkModelLoader;
 import io.distillery.serving.ServeService;
-import io.distillery.serving.ServedModel;
-import io.distillery.snapshot.Snapshot;
-import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotPublisher;
-import io.distillery.spec.DistillationSpec;
-import io.distillery.spec.NetworkSpec;
+import io.distillery.testing.HttpFuzz;
 import io.distillery.testing.InferClient;
 import io.distillery.testing.Latencies;
 import io.distillery.testing.Pipelines;
+import io.distillery.testing.RawHttp;
 import io.distillery.testing.StudentSnapshots;
 import io.distillery.testing.SwapTimes;
 import io.distillery.topics.Topics;
@@ -34,24 +29,30 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Serving benchmark of a 784-128-10 student: requests per second and client-side p50/p99 latency of
- * single-row and 32-row infer requests over loopback HTTP, steady and during a swap storm (a new snapshot
- * every 100 ms through a real in-process KRaft broker and the {@code SnapshotFollower}), the time from a
- * snapshot's publication to the first answer computed with it, and DL4J's own cost per {@code output()}
- * call measured in the same run. Prints markdown tables on stdout; logs go to stderr.
+ * Serving benchmark of a 784-128-10 student in three modes with the same clients, in one run: {@code dl4j}
+ * with JSON requests, {@code onnx} with JSON, {@code onnx} with the binary tensor data extension (requests
+ * and answers). Per mode: one-row requests per second and their p99 steady and during a swap storm (a new
+ * snapshot every 100 ms through a real in-process KRaft broker and the {@code SnapshotFollower}), 32-row
+ * rows per second, and the time from a snapshot's publication to the first answer computed with it; then
+ * the issue's targets, met or not. With {@code --attack}: one mode ({@code onnx}+JSON, one row), its p99
+ * without and with hostile clients ({@link HttpFuzz}: malformed requests and 20 stalled sockets) in the
+ * same run. Prints markdown on stdout; logs go to stderr.
  *
  * <p>Everything runs in this JVM (broker, server, clients, publisher), so on a small machine they compete
- * for the same cores: read the numbers as this box's, with its load average, which is printed.
+ * for the same cores: read the numbers as this box's, with its load average, which is printed; the ratios
+ * between modes of one run are what the targets compare.
  *
  * <p>Options: {@code --clients N} (4), {@code --threads N} server worker threads and model copies (2),
- * {@code --warmup S} (3), {@code --seconds S} measured per phase (15), {@code --period-ms N} (100).
+ * {@code --warmup S} (2), {@code --seconds S} measured per phase (8), {@code --period-ms N} (100),
+ * {@code --attack true|false} (false).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
     private static final int HIDDEN = 128;
     private static final int CLASSES = 10;
+    private static final String INFER = "/v2/models/student/infer";
 
-    private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs) {
+    private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -62,9 +63,9 @@ public final class ServeBenchmark {
             }
             Options o = new Options(Integer.parseInt(m.getOrDefault("clients", "4")),
                 Integer.parseInt(m.getOrDefault("threads", "2")),
-                (long) (Double.parseDouble(m.getOrDefault("warmup", "3")) * 1000),
-                (long) (Double.parseDouble(m.getOrDefault("seconds", "15")) * 1000),
-                Long.parseLong(m.getOrDefault("period-ms", "100")));
+                (long) (Double.parseDouble(m.getOrDefault("warmup", "2")) * 1000),
+                (long) (Double.parseDouble(m.getOrDefault("seconds", "8")) * 1000),
+                Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")));
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
@@ -74,8 +75,36 @@ public final class ServeBenchmark {
         }
     }
 
-    /** One row of the results table. */
-    private record Row(int rows, String phase, LoadPhase.Result result, SwapTimes.Summary swaps) {
+    /** An engine and an encoding of requests and answers. */
+    private enum Mode {
+        DL4J_JSON(Engine.DL4J, false), ONNX_JSON(Engine.ONNX, false), ONNX_BINARY(Engine.ONNX, true);
+
+        final Engine engine;
+        final boolean binary;
+
+        Mode(Engine engine, boolean binary) {
+            this.engine = engine;
+            this.binary = binary;
+        }
+
+        String label() {
+            return engine.tag() + "+" + (binary ? "binary" : "JSON");
+        }
+
+        byte[] request(float[][] rows) {
+            if (!binary) {
+                return RawHttp.request("POST", INFER, InferClient.body(rows).getBytes(StandardCharsets.US_ASCII),
+                    "Content-Type", "application/json");
+            }
+            InferClient.BinaryBody b = InferClient.binaryBody(rows);
+            return RawHttp.request("POST", INFER, b.bytes(), "Content-Type", "application/octet-stream",
+                "Inference-Header-Content-Length", Integer.toString(b.headerLength()));
+        }
+    }
+
+    /** What one mode gave. */
+    private record ModeResult(Mode mode, LoadPhase.Result single, LoadPhase.Result storm, LoadPhase.Result batch,
+                              SwapTimes.Summary swaps) {
     }
 
     private ServeBenchmark() {
@@ -85,50 +114,96 @@ public final class ServeBenchmark {
         Options o = Options.parse(args);
         double loadBefore = load();
         Path dir = Files.createTempDirectory("distill-bench-kafka");
-        List<Row> rows = new ArrayList<>();
-        Latencies[] dl4j;
-        Latencies swapWork;
-        int snapshotBytes;
+        List<ModeResult> results = new ArrayList<>();
+        String attack = null;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
-            Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
+            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
+            Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads)));
-            Pipelines.createTopics(config);
-            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
-            try (RoleMetrics metrics = new RoleMetrics();
-                 ServeService service = new ServeService(config, metrics);
-                 SnapshotPublisher publisher = SnapshotPublisher.create(config, Topics.STUDENT_SNAPSHOTS)) {
-                service.start();
+            Pipelines.createTopics(base);
+            try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS)) {
                 AtomicLong version = new AtomicLong(1);
                 publisher.publish("student", snapshots.encoded(1));
-                awaitVersion(service, 1);
-                dl4j = dl4jCost();
-                swapWork = swapWork(snapshots, o.threads);
-                snapshotBytes = snapshots.encodedSize();
-                String single = InferClient.body(batch(1));
-                String batch32 = InferClient.body(batch(32));
-                // JIT and connection warm-up, not reported
-                LoadPhase.run(service.url(), single, o.clients, 0, 5000, new SwapTimes());
-                for (int n : new int[] {1, 32}) {
-                    String body = n == 1 ? single : batch32;
-                    rows.add(new Row(n, "steady",
-                        LoadPhase.run(service.url(), body, o.clients, o.warmupMs, o.measureMs, new SwapTimes()), null));
-                    SwapTimes times = new SwapTimes();
-                    // stops a second before the clients, so the last versions can still be answered
-                    long stormEnd = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
-                    Thread storm = new Thread(() -> storm(publisher, snapshots, version, o.periodMs, times, stormEnd),
-                        "bench-storm");
-                    storm.start();
-                    LoadPhase.Result r = LoadPhase.run(service.url(), body, o.clients, o.warmupMs, o.measureMs, times);
-                    storm.join();
-                    awaitVersion(service, version.get());
-                    rows.add(new Row(n, "swap storm", r, times.summary()));
+                if (o.attack) {
+                    attack = attack(o, base, publisher, snapshots, version);
+                } else {
+                    for (Engine engine : List.of(Engine.DL4J, Engine.ONNX)) {
+                        try (RoleMetrics metrics = new RoleMetrics();
+                             ServeService service = new ServeService(base.with(Map.of("inference.engine",
+                                 engine.tag())), metrics)) {
+                            service.start();
+                            awaitVersion(service, version.get());
+                            // JIT and connection warm-up, not reported
+                            LoadPhase.run(service.port(), Mode.ONNX_BINARY.request(batch(1)), o.clients, 0, 4000,
+                                new SwapTimes());
+                            LoadPhase.run(service.port(), Mode.ONNX_JSON.request(batch(1)), o.clients, 0, 4000,
+                                new SwapTimes());
+                            for (Mode mode : Mode.values()) {
+                                if (mode.engine == engine) {
+                                    results.add(measure(o, mode, service, publisher, snapshots, version));
+                                }
+                            }
+                        }
+                    }
                 }
             }
         } finally {
             deleteTree(dir);
         }
-        print(o, rows, dl4j, swapWork, snapshotBytes, loadBefore, load());
+        System.out.print(attack != null ? header(o, loadBefore) + attack : print(o, results, loadBefore));
+        System.out.flush();
+    }
+
+    private static ModeResult measure(Options o, Mode mode, ServeService service, SnapshotPublisher publisher,
+                                      StudentSnapshots snapshots, AtomicLong version) throws InterruptedException {
+        byte[] one = mode.request(batch(1));
+        LoadPhase.Result single = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs,
+            new SwapTimes());
+        LoadPhase.Result batch = LoadPhase.run(service.port(), mode.request(batch(32)), o.clients, o.warmupMs,
+            o.measureMs, new SwapTimes());
+        SwapTimes times = new SwapTimes();
+        // stops a second before the clients, so the last versions can still be answered
+        long stormEnd = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
+        Thread storm = new Thread(() -> storm(publisher, snapshots, version, o.periodMs, times, stormEnd),
+            "bench-storm");
+        storm.start();
+        LoadPhase.Result stormed = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs, times);
+        storm.join();
+        awaitVersion(service, version.get());
+        return new ModeResult(mode, single, stormed, batch, times.summary());
+    }
+
+    /** The normal one-row load's p99 without and then with hostile clients, same server, same run. */
+    private static String attack(Options o, Config base, SnapshotPublisher publisher, StudentSnapshots snapshots,
+                                 AtomicLong version) throws Exception {
+        try (RoleMetrics metrics = new RoleMetrics(); ServeService service = new ServeService(base, metrics)) {
+            service.start();
+            awaitVersion(service, version.get());
+            byte[] one = Mode.ONNX_JSON.request(batch(1));
+            LoadPhase.run(service.port(), one, o.clients, 0, 4000, new SwapTimes());
+            LoadPhase.Result quiet = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs,
+                new SwapTimes());
+            HttpFuzz.Report report;
+            LoadPhase.Result attacked;
+            try (HttpFuzz fuzz = HttpFuzz.start(service.port(), FEATURES, 42, 20)) {
+                attacked = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs, new SwapTimes());
+                report = fuzz.stop();
+            }
+            StringBuilder b = new StringBuilder();
+            b.append("| normal load, onnx+JSON, one row | requests/s | p50 ms | p99 ms | max ms | errors |\n");
+            b.append("|---|---|---|---|---|---|\n");
+            for (var e : Map.of("without attack", quiet, "with attack", attacked).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.reverseOrder())).toList()) {
+                Latencies l = e.getValue().latencies();
+                b.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %.2f | %.1f | %d |%n", e.getKey(),
+                    e.getValue().requestsPerSecond(), l.p50Ms(), l.p99Ms(), l.maxMs(), e.getValue().errors()));
+            }
+            b.append(String.format(Locale.ROOT, "%nAttack during the second phase: %s%n", report));
+            b.append(String.format(Locale.ROOT, "p99 with attack / without: %.2f×%n",
+                (double) attacked.latencies().p99Nanos() / Math.max(1, quiet.latencies().p99Nanos())));
+            return b.toString();
+        }
     }
 
     /** Publishes a new version every period until {@code end}; the publication time is taken before the send. */
@@ -152,26 +227,6 @@ public final class ServeBenchmark {
         }
     }
 
-    /** DL4J's own time per {@code output()} call on one network, one row and 32 rows, no HTTP. */
-    private static Latencies[] dl4jCost() {
-        Network net = Network.student(NetworkSpec.of(FEATURES, List.of(HIDDEN), CLASSES), new DistillationSpec(1, 0.5));
-        Latencies[] out = new Latencies[2];
-        int i = 0;
-        for (float[][] rows : List.of(batch(1), batch(32))) {
-            for (int w = 0; w < 2000; w++) {
-                net.logits(rows);
-            }
-            long[] t = new long[5000];
-            for (int k = 0; k < t.length; k++) {
-                long s = System.nanoTime();
-                net.logits(rows);
-                t[k] = System.nanoTime() - s;
-            }
-            out[i++] = Latencies.of(t);
-        }
-        return out;
-    }
-
     private static float[][] batch(int n) {
         Random random = new Random(7);
         float[][] rows = new float[n][];
@@ -181,61 +236,55 @@ public final class ServeBenchmark {
         return rows;
     }
 
-    /**
-     * What the serving side does per snapshot, without Kafka: verify the signature and checksum, restore the
-     * network, run the test prediction, build {@code copies - 1} more copies for the pool.
-     */
-    private static Latencies swapWork(StudentSnapshots snapshots, int copies) throws SnapshotException {
-        NetworkModelLoader loader = new NetworkModelLoader(Engine.ONNX);
-        long[] t = new long[40];
-        for (int k = -10; k < t.length; k++) {
-            byte[] encoded = snapshots.encoded(1000 + k);
-            long s = System.nanoTime();
-            Snapshot snapshot = snapshots.codec().decode(encoded);
-            ServedModel.of(snapshot.manifest(), loader.load(snapshot), copies);
-            if (k >= 0) {
-                t[k] = System.nanoTime() - s;
-            }
-        }
-        return Latencies.of(t);
+    private static String header(Options o, double loadBefore) {
+        return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
+                + "keep-alive sockets), serve.threads=%d, %.0f s measured per phase after %.0f s warm-up, a snapshot "
+                + "every %d ms in storms%n%nMachine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
+            FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.measureMs / 1000.0, o.warmupMs / 1000.0, o.periodMs,
+            Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"));
     }
 
-    private static void print(Options o, List<Row> rows, Latencies[] dl4j, Latencies swap, int snapshotBytes, double loadBefore,
-                              double loadAfter) {
-        StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads, "
-                + "serve.threads=%d, %.0f s measured per phase after %.0f s warm-up, a snapshot every %d ms in storms%n%n",
-            FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.measureMs / 1000.0, o.warmupMs / 1000.0, o.periodMs));
-        b.append(String.format(Locale.ROOT, "Machine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
-            Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, System.getProperty("java.version")));
-        b.append("| rows/request | phase | requests/s | rows/s | p50 ms | p99 ms | max ms | errors |\n");
-        b.append("|---|---|---|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            Latencies l = r.result.latencies();
-            b.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.2f | %.2f | %.1f | %d |%n", r.rows, r.phase,
-                r.result.requestsPerSecond(), r.result.requestsPerSecond() * r.rows, l.p50Ms(), l.p99Ms(), l.maxMs(),
-                r.result.errors()));
+    private static String print(Options o, List<ModeResult> results, double loadBefore) {
+        StringBuilder b = new StringBuilder(header(o, loadBefore));
+        b.append("| mode | one-row req/s | batch-32 rows/s | one-row p50 / p99 ms steady | one-row p99 ms swap storm "
+            + "| storm / steady p99 | publication → first answer p50 / p99 ms | versions (never answered) "
+            + "| errors |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (ModeResult r : results) {
+            SwapTimes.Summary s = r.swaps;
+            b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f / %.2f | %.2f | %.2f× | %.1f / %.1f | %d (%d) "
+                    + "| %d |%n", r.mode.label(), r.single.requestsPerSecond(), r.batch.requestsPerSecond() * 32,
+                r.single.latencies().p50Ms(), r.single.latencies().p99Ms(), r.storm.latencies().p99Ms(),
+                stormRatio(r), s.toFirstAnswer().p50Ms(), s.toFirstAnswer().p99Ms(), s.versions(), s.unanswered(),
+                r.single.errors() + r.batch.errors() + r.storm.errors()));
         }
-        b.append("\n| rows/request | storm p99 / steady p99 | versions published | never answered "
-            + "| publication → first answer with it, p50 / p99 ms | → first answer with it or newer, p99 ms |\n");
-        b.append("|---|---|---|---|---|---|\n");
-        for (int i = 1; i < rows.size(); i += 2) {
-            Row steady = rows.get(i - 1);
-            Row storm = rows.get(i);
-            SwapTimes.Summary s = storm.swaps;
-            b.append(String.format(Locale.ROOT, "| %d | %.2f× | %d | %d | %.1f / %.1f | %.1f |%n", storm.rows,
-                (double) storm.result.latencies().p99Nanos() / Math.max(1, steady.result.latencies().p99Nanos()),
-                s.versions(), s.unanswered(), s.toFirstAnswer().p50Ms(), s.toFirstAnswer().p99Ms(),
-                s.toFirstAtLeast().p99Ms()));
+        ModeResult dl4j = find(results, Mode.DL4J_JSON);
+        ModeResult json = find(results, Mode.ONNX_JSON);
+        ModeResult bin = find(results, Mode.ONNX_BINARY);
+        double batchRatio = bin.batch.requestsPerSecond() / dl4j.batch.requestsPerSecond();
+        double binOne = bin.single.requestsPerSecond() / dl4j.single.requestsPerSecond();
+        double jsonOne = json.single.requestsPerSecond() / dl4j.single.requestsPerSecond();
+        b.append(String.format(Locale.ROOT, "%nTargets:%n- batch-32 rows/s onnx+binary / dl4j+JSON = %.2f× (>= 3×): %s%n",
+            batchRatio, met(batchRatio >= 3)));
+        b.append(String.format(Locale.ROOT, "- one-row req/s onnx+binary / dl4j+JSON = %.2f× (>= 1.5×): %s; "
+            + "onnx+JSON / dl4j+JSON = %.2f×: %s%n", binOne, met(binOne >= 1.5), jsonOne, met(jsonOne >= 1.5)));
+        for (ModeResult r : results) {
+            b.append(String.format(Locale.ROOT, "- %s: storm p99 / steady p99 = %.2f× (<= 1.5×): %s; publication → "
+                    + "first answer p99 %.0f ms (< 1 s): %s%n", r.mode.label(), stormRatio(r), met(stormRatio(r) <= 1.5),
+                r.swaps.toFirstAnswer().p99Ms(), met(r.swaps.toFirstAnswer().p99Ms() < 1000)));
         }
-        b.append(String.format(Locale.ROOT, "%nDL4J alone, `output()` on one network, same JVM: one row p50 %.3f ms, "
-                + "p99 %.3f ms; 32 rows p50 %.3f ms, p99 %.3f ms%n", dl4j[0].p50Ms(), dl4j[0].p99Ms(), dl4j[1].p50Ms(),
-            dl4j[1].p99Ms()));
-        b.append(String.format(Locale.ROOT, "Serving's work per snapshot (decode and verify %d KB, restore, test "
-                + "prediction, pool of %d), no Kafka: p50 %.1f ms, p99 %.1f ms%n", snapshotBytes / 1024, o.threads,
-            swap.p50Ms(), swap.p99Ms()));
-        System.out.print(b);
-        System.out.flush();
+        return b.toString();
+    }
+
+    private static double stormRatio(ModeResult r) {
+        return (double) r.storm.latencies().p99Nanos() / Math.max(1, r.single.latencies().p99Nanos());
+    }
+
+    private static String met(boolean ok) {
+        return ok ? "met" : "MISSED";
+    }
+
+    private static ModeResult find(List<ModeResult> results, Mode mode) {
+        return results.stream().filter(r -> r.mode == mode).findFirst().orElseThrow();
     }
 
     private static void awaitVersion(ServeService service, long version) throws InterruptedException {

@@ -50,7 +50,7 @@ class BadRequestTest {
             Arguments.of("empty body", "", "request body must be a JSON object"),
             Arguments.of("no inputs", "{\"id\":\"a\"}", "request has no 'inputs'"),
             Arguments.of("two inputs", "{\"inputs\":[" + TWO_INPUTS + "," + TWO_INPUTS + "]}",
-                "expected exactly 1 input tensor, got 2"),
+                "expected exactly 1 input tensor, got more"),
             Arguments.of("wrong row width", tensor("[1,7]", "FP32", "[1,2,3,4,5,6,7]"),
                 "rows must have 8 features, input 'input' has shape [1, 7]"),
             Arguments.of("shape and data disagree", tensor("[2,8]", "FP32", ROW),

@@ -26,7 +26,7 @@ class ServeServiceTest {
         AtomicBoolean armed = new AtomicBoolean();
         ModelLoader gated = s -> {
             ServingNetwork base = FakeNetwork.LOADER.load(s);
-            return s.manifest().version() == 1 ? new Gated(base, armed, entered, release) : base;
+            return s.manifest().version() == 1 ? new GatedNetwork(base, armed, entered, release) : base;
         };
         try (RoleMetrics metrics = new RoleMetrics();
              ServeService service = new ServeService(ServingFixtures.settings(null, 1, 3), ServingFixtures.DATA,
@@ -61,7 +61,7 @@ class ServeServiceTest {
         assertThat(ConfigKeys.isKnown("serve.port")).isTrue();
         assertThat(ConfigKeys.isKnown("serve.admin.token")).isTrue();
         ServeSettings defaults = ServeSettings.from(Config.defaults());
-        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null));
+        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null, 64, 16));
 
         assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.threads", "0"))))
             .isInstanceOf(ConfigException.class).hasMessage("serve.threads must be > 0, was 0");
@@ -69,37 +69,5 @@ class ServeServiceTest {
             .isInstanceOf(ConfigException.class).hasMessageContaining("serve.admin.token must be at least 8");
         assertThat(ServeSettings.from(Config.of(Map.of("serve.admin.token", "long-enough-token"))).toString())
             .doesNotContain("long-enough-token");
-    }
-
-    /** Blocks its first request once armed, until released. */
-    private record Gated(ServingNetwork base, AtomicBoolean armed, CountDownLatch entered, CountDownLatch release)
-            implements ServingNetwork {
-        @Override
-        public int inputs() {
-            return base.inputs();
-        }
-
-        @Override
-        public int outputs() {
-            return base.outputs();
-        }
-
-        @Override
-        public float[][] logits(float[][] rows) {
-            if (armed.get()) {
-                entered.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return base.logits(rows);
-        }
-
-        @Override
-        public ServingNetwork copy() {
-            return new Gated(base.copy(), armed, entered, release);
-        }
     }
 }

@@ -5,6 +5,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -53,8 +56,31 @@ public final class InferClient {
         return b.append("]}]}").toString();
     }
 
+    /** A binary-extension infer body: its JSON header's length and the bytes (header, then the rows, FP32 LE). */
+    public record BinaryBody(int headerLength, byte[] bytes) {
+    }
+
+    /**
+     * An infer body of the given rows with the binary tensor data extension, asking for every output as binary
+     * data.
+     */
+    public static BinaryBody binaryBody(float[][] rows) {
+        int features = rows[0].length;
+        byte[] header = ("{\"inputs\":[{\"name\":\"input\",\"shape\":[" + rows.length + "," + features
+            + "],\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + rows.length * features * 4
+            + "}}],\"parameters\":{\"binary_data_output\":true}}").getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(header.length + rows.length * features * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(header);
+        for (float[] row : rows) {
+            for (float v : row) {
+                b.putFloat(v);
+            }
+        }
+        return new BinaryBody(header.length, b.array());
+    }
+
     /** The {@code model_version} of an infer answer, found without a full parse; -1 when absent. */
-    static long version(String body) {
+    public static long version(String body) {
         String field = "\"model_version\":\"";
         int at = body.indexOf(field);
         if (at < 0) {

@@ -1,0 +1,74 @@
+package io.distillery.serving;
+
+import com.sun.net.httpserver.HttpExchange;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code POST /v2/models/<model>[/versions/N]/infer}: reads and checks the request, computes the logits on
+ * the chosen model and encodes the answer, in JSON or with binary tensor data. Thread-safe (stateless apart
+ * from the metrics it records).
+ */
+final class InferEndpoint {
+    private final String model;
+    private final int features;
+    private final int maxBodyBytes;
+    private final int admitted;
+    private final Semaphore slots;
+    private final ServeMetrics metrics;
+
+    /** @param admitted how many requests may run or wait for a network copy at once; more are answered 503 */
+    InferEndpoint(String model, int features, int maxBodyBytes, int admitted, ServeMetrics metrics) {
+        this.model = model;
+        this.features = features;
+        this.maxBodyBytes = maxBodyBytes;
+        this.admitted = admitted;
+        this.slots = new Semaphore(admitted);
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param served the model to run, {@code null} before the first verified one (503)
+     * @throws InterruptedException when interrupted while waiting for a model copy
+     */
+    Answer infer(HttpExchange ex, ServedModel served) throws InterruptedException {
+        long start = System.nanoTime();
+        if (served == null) {
+            throw new HttpError(503, "no model loaded yet: waiting for the first verified snapshot");
+        }
+        byte[] body = Exchanges.body(ex, maxBodyBytes);
+        int header = BinaryTensors.headerLength(ex.getRequestHeaders().getFirst(BinaryTensors.HEADER), body.length);
+        InferRequest request = InferRequest.parse(body, header, features);
+        float[][] logits = logits(served, request.rows());
+        OipJson.Response response = OipJson.inferResponse(model, served.version(), request.id(), logits,
+            request.outputs(), request.binaryOutputs());
+        metrics.latency(request.rows().length, System.nanoTime() - start);
+        if (response.binary().length == 0) {
+            return Answer.json(200, response.json());
+        }
+        byte[] all = Arrays.copyOf(response.json(), response.json().length + response.binary().length);
+        System.arraycopy(response.binary(), 0, all, response.json().length, response.binary().length);
+        return new Answer(200, Answer.OCTETS, all,
+            Map.of(BinaryTensors.HEADER, Integer.toString(response.json().length)));
+    }
+
+    /**
+     * The logits, once admitted: a request is admitted after it has been read and checked (a slow client
+     * holds no slot), and refused 503 at once when every slot is taken, instead of queueing without bound.
+     */
+    private float[][] logits(ServedModel served, float[][] rows) throws InterruptedException {
+        if (!slots.tryAcquire()) {
+            throw new HttpError(503, "busy: " + admitted + " infer requests are running or waiting "
+                + "(serve.threads + serve.queue.size); retry later");
+        }
+        try {
+            return served.logits(rows);
+        } catch (RejectedExecutionException e) {
+            throw new HttpError(503, e.getMessage());
+        } finally {
+            slots.release();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.distillery.serving;
+
+import io.distillery.config.ServeSettings;
+import io.distillery.inference.Engine;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
+import io.distillery.model.OnnxExport;
+import io.distillery.model.Predictor;
+import io.distillery.spec.DistillationSpec;
+import io.distillery.spec.NetworkSpec;
+import io.distillery.testing.InferClient;
+import io.distillery.testing.RawHttp;
+import io.distillery.testing.StudentSnapshots;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Where the time of one infer request goes, stage by stage, for the 784-128-10 student at 1 and 32 rows:
+ * parsing (JSON, binary), the model (DL4J, ONNX Runtime), encoding the answer (JSON, binary), and a whole
+ * loopback HTTP round trip to an {@link InferenceServer} whose model costs nothing (so that HTTP, the
+ * server's threads and queueing are what remains once parsing and encoding are taken off). One thread, one
+ * keep-alive connection, no concurrency: these are costs, not throughput. Rounds of all stages are
+ * interleaved; the median round's µs per call is printed. Usage:
+ * {@code bench/run io.distillery.serving.ServePathCost [rounds]}.
+ */
+public final class ServePathCost {
+    private static final int FEATURES = 784;
+    private static final int CLASSES = 10;
+
+    private ServePathCost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
+        Network net = Network.student(NetworkSpec.of(FEATURES, List.of(128), CLASSES),
+            new DistillationSpec(1, 0.5));
+        byte[] onnx = OnnxExport.export(net, Map.of());
+        Map<String, Runnable> stages = new LinkedHashMap<>();
+        List<AutoCloseable> closing = new ArrayList<>();
+        RoleMetrics metrics = new RoleMetrics();
+        closing.add(metrics);
+        InferenceServer server = server(metrics);
+        closing.add(server);
+        RawHttp http = new RawHttp("127.0.0.1", server.port(), 10_000);
+        closing.add(http);
+        for (int n : new int[] {1, 32}) {
+            float[][] rows = rows(n);
+            byte[] json = InferClient.body(rows).getBytes(StandardCharsets.UTF_8);
+            InferClient.BinaryBody binary = InferClient.binaryBody(rows);
+            float[][] logits = net.logits(rows);
+            stages.put(n + " row(s): parse JSON request", () -> InferRequest.parse(json, FEATURES));
+            stages.put(n + " row(s): parse binary request",
+                () -> InferRequest.parse(binary.bytes(), binary.headerLength(), FEATURES));
+            for (Engine e : Engine.values()) {
+                Predictor p = e.open(net, onnx);
+                closing.add(p);
+                stages.put(n + " row(s): model, " + e.tag(), () -> p.logits(rows));
+            }
+            stages.put(n + " row(s): encode JSON answer",
+                () -> OipJson.inferResponse("student", 1, null, logits, List.of(), Set.of()));
+            stages.put(n + " row(s): encode binary answer",
+                () -> OipJson.inferResponse("student", 1, null, logits, List.of(), Set.of("*")));
+            byte[] jsonRequest = RawHttp.request("POST", "/v2/models/student/infer", json);
+            byte[] binaryRequest = RawHttp.request("POST", "/v2/models/student/infer", binary.bytes(),
+                BinaryTensors.HEADER, Integer.toString(binary.headerLength()));
+            stages.put(n + " row(s): HTTP round trip, JSON, free model", () -> roundTrip(http, jsonRequest));
+            stages.put(n + " row(s): HTTP round trip, binary, free model", () -> roundTrip(http, binaryRequest));
+        }
+        Map<String, double[]> micros = new LinkedHashMap<>();
+        for (int round = -1; round < rounds; round++) {
+            for (Map.Entry<String, Runnable> s : stages.entrySet()) {
+                double m = measure(s.getValue());
+                if (round >= 0) {
+                    micros.computeIfAbsent(s.getKey(), k -> new double[rounds])[round] = m;
+                }
+            }
+        }
+        System.out.println("| stage | µs per call (median of " + rounds + " rounds) |");
+        System.out.println("|---|---|");
+        micros.forEach((k, v) -> System.out.printf("| %s | %.1f |%n", k, median(v)));
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    /** A server on a free loopback port serving a network that computes almost nothing. */
+    private static InferenceServer server(RoleMetrics metrics) throws Exception {
+        ServeMetrics meters = new ServeMetrics(metrics, "student");
+        ModelRegistry registry = new ModelRegistry(1, meters::state);
+        registry.offer(ServedModel.of(ServingFixtures.manifest(1, FEATURES, CLASSES),
+            new FakeNetwork(1, FEATURES, CLASSES, "ok", 0), 1));
+        InferenceServer server = new InferenceServer(new ServeSettings("127.0.0.1", 0, 1, 4 << 20, null, 1, null, 64, 16),
+            "student", FEATURES, CLASSES, registry, meters);
+        server.start();
+        return server;
+    }
+
+    private static void roundTrip(RawHttp http, byte[] request) {
+        try {
+            RawHttp.Response r = http.exchange(request);
+            if (r.status() != 200) {
+                throw new IllegalStateException("status " + r.status() + ": " + r.text());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** µs per call over about 0.3 s of calls. */
+    private static double measure(Runnable stage) {
+        for (int i = 0; i < 50; i++) {
+            stage.run();
+        }
+        int calls = 0;
+        long t0 = System.nanoTime();
+        long deadline = t0 + 300_000_000L;
+        do {
+            stage.run();
+            calls++;
+        } while (System.nanoTime() < deadline);
+        return (System.nanoTime() - t0) / 1e3 / calls;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static float[][] rows(int n) {
+        Random random = new Random(7);
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
+            rows[i] = StudentSnapshots.randomRow(FEATURES, random);
+        }
+        return rows;
+    }
+}
