@@ -1,6 +1,7 @@
 package io.distillery.app;
 
 import io.distillery.broker.EmbeddedKafka;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -11,8 +12,11 @@ import picocli.CommandLine.Option;
 @Command(name = "broker", mixinStandardHelpOptions = true,
     description = "Run a single-node KRaft Kafka broker in this process, for local development and any Kafka client.")
 final class BrokerCommand implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "9092", description = "client port on 127.0.0.1 (default: ${DEFAULT-VALUE})")
-    int port;
+    static final int DEFAULT_PORT = 9092;
+
+    @Option(names = "--port", description = "client port on 127.0.0.1 (default: the port the data directory "
+        + "last used, else " + DEFAULT_PORT + "); a port given here wins over the recorded one")
+    Integer port;
 
     @Option(names = "--data-dir", defaultValue = "data/kafka",
         description = "log directory; reused (same data and port) on restart (default: ${DEFAULT-VALUE})")
@@ -22,8 +26,9 @@ final class BrokerCommand implements Callable<Integer> {
     long retentionMb;
 
     @Override
-    public Integer call() throws InterruptedException {
-        EmbeddedKafka.Options o = new EmbeddedKafka.Options(dataDir, port, retentionMb << 20,
+    public Integer call() throws InterruptedException, IOException {
+        int asked = port != null ? port : EmbeddedKafka.recordedPort(dataDir).orElse(DEFAULT_PORT);
+        EmbeddedKafka.Options o = new EmbeddedKafka.Options(dataDir, asked, retentionMb << 20,
             EmbeddedKafka.Options.of(dataDir).retentionMs());
         EmbeddedKafka kafka = EmbeddedKafka.start(o);
         CountDownLatch stopped = new CountDownLatch(1);

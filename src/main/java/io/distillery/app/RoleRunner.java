@@ -6,6 +6,7 @@ import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.service.HealthCheck;
 import java.io.IOException;
+import java.net.BindException;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * failed (fatal error: log once, exit non-zero, let the orchestrator restart the process, which resumes
  * from its last snapshot).
  */
-final class RoleRunner {
+final class RoleRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
 
     /** One running part: its name, how to close it, and its health, if it reports one. */
@@ -32,6 +33,7 @@ final class RoleRunner {
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile boolean stopping;
     private RoleMetrics metrics;
+    private MetricsServer metricsServer;
 
     /** A runner for one role: its metrics (every series tagged with the role), served on metrics.port. */
     static RoleRunner forRole(String role, Config config) throws IOException {
@@ -39,6 +41,11 @@ final class RoleRunner {
         runner.metrics = new RoleMetrics(role);
         runner.serveMetrics(runner.metrics, CommonSettings.from(config));
         return runner;
+    }
+
+    /** The port /metrics is served on (the one picked when metrics.port is 0), or -1 before it is. */
+    int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     /** The metrics of a runner made by {@link #forRole}. */
@@ -65,12 +72,19 @@ final class RoleRunner {
 
     /** Serves /metrics and /health on the configured port; the server is closed last. */
     MetricsServer serveMetrics(RoleMetrics metrics, CommonSettings common) throws IOException {
-        MetricsServer server = MetricsServer.start(metrics, "0.0.0.0", common.metricsPort(), this::healthChecks);
+        MetricsServer server;
+        try {
+            server = MetricsServer.start(metrics, "0.0.0.0", common.metricsPort(), this::healthChecks);
+        } catch (BindException e) {
+            throw PortInUse.of(CommonSettings.METRICS_PORT, common.metricsPort());
+        }
         parts.add(0, new Part("metrics", () -> {
             server.close();
             metrics.close();
         }, null));
-        LOG.info("metrics on http://localhost:{}/metrics, health on /health", server.port());
+        LOG.info("metrics on http://localhost:{}/metrics, health on /health{}", server.port(),
+            common.metricsPort() == 0 ? " (a free port, as metrics.port=0 asks)" : "");
+        metricsServer = server;
         return server;
     }
 
@@ -101,6 +115,12 @@ final class RoleRunner {
             tick.run();
         }
         return 0;
+    }
+
+    /** Closes every part in reverse start order (for a role that fails while starting). */
+    @Override
+    public void close() {
+        closeAll();
     }
 
     private synchronized void closeAll() {

@@ -1,6 +1,7 @@
 package io.distillery.app;
 
 import io.distillery.config.Config;
+import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
 import io.distillery.spec.Roles;
@@ -21,13 +22,25 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Config config = common.load();
         RoleRunner runner = RoleRunner.forRole(Roles.SERVE, config);
-        start(config, runner.metrics(), runner);
+        try {
+            start(config, runner.metrics(), runner);
+        } catch (RuntimeException e) {
+            runner.close();
+            throw e;
+        }
         return runner.await(() -> { }, 5_000);
     }
 
     static ServeService start(Config config, RoleMetrics metrics, RoleRunner runner) {
         ServeService serve = runner.add(new ServeService(config, metrics));
-        serve.start();
+        try {
+            serve.start();
+        } catch (RuntimeException e) {
+            if (PortInUse.find(e) != null) {
+                throw PortInUse.of(ServeSettings.PORT, ServeSettings.from(config).port());
+            }
+            throw e;
+        }
         System.out.println("serving the student at " + serve.url() + "v2/models/student (ready once a snapshot is verified)");
         return serve;
     }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.TreeMap;
 import kafka.server.KafkaConfig;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The first start formats the data directory (what {@code kafka-storage format} does) and records
  * the ports in it, so a later start on the same directory keeps its data, committed offsets and
- * address. Retention is bounded by {@link Options}. Not thread-safe: start and close from one thread.
+ * address, unless it asks for another client port: an explicit port wins, and is recorded. Retention is bounded by {@link Options}. Not thread-safe: start and close from one thread.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -46,7 +47,8 @@ public final class EmbeddedKafka implements AutoCloseable {
      * Where and how to run.
      *
      * @param dataDir the log directory; created and formatted when new
-     * @param brokerPort the client port, 0 for a free one (kept across restarts on the same dir)
+     * @param brokerPort the client port; 0 keeps the one recorded in the directory, or picks a free one
+     *                   for a new directory; any other port is used and recorded
      * @param retentionBytes per-partition retention, bytes
      * @param retentionMs retention, milliseconds
      */
@@ -76,14 +78,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.createDirectories(options.dataDir());
             Path portsFile = options.dataDir().resolve(PORTS_FILE);
             Properties ports = readPorts(portsFile);
-            int brokerPort = ports.isEmpty() ? portOrFree(options.brokerPort())
-                : Integer.parseInt(ports.getProperty("broker"));
+            int recorded = ports.isEmpty() ? 0 : Integer.parseInt(ports.getProperty("broker"));
+            int brokerPort = options.brokerPort() != 0 ? options.brokerPort() : recorded != 0 ? recorded : freePort();
             int controllerPort = ports.isEmpty() ? freePort() : Integer.parseInt(ports.getProperty("controller"));
+            if (recorded != 0 && recorded != brokerPort) {
+                LOG.info("{} was last used on port {}; now on port {} as asked", options.dataDir(), recorded,
+                    brokerPort);
+            }
             Path logDir = options.dataDir().resolve("kraft-logs");
             Map<String, String> props = brokerProps(options, logDir, brokerPort, controllerPort);
             KafkaConfig config = new KafkaConfig(props, false);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(logDir);
+            }
+            if (brokerPort != recorded) {
                 writePorts(portsFile, brokerPort, controllerPort);
             }
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -95,6 +103,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the in-process Kafka in " + options.dataDir(), e);
         }
+    }
+
+    /** The client port a data directory last ran on, if it has run. */
+    public static OptionalInt recordedPort(Path dataDir) throws IOException {
+        Properties ports = readPorts(dataDir.resolve(PORTS_FILE));
+        return ports.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(ports.getProperty("broker")));
     }
 
     /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
@@ -197,11 +211,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int portOrFree(int port) throws IOException {
-        return port > 0 ? port : freePort();
-    }
-
-    private static int freePort() throws IOException {
+    /** A port free on loopback right now. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -23,6 +23,8 @@ import java.util.List;
  * vectors (DriftDetectorTest). Memory is O(M log(W)). Not thread-safe.
  */
 public final class Adwin implements DriftDetector {
+    /** The detector tag of its drift signals. */
+    public static final String NAME = "ADWIN";
     /** Buckets per row before two merge (MOA's M). */
     public static final int MAX_BUCKETS = 5;
     /** Inputs between two cut checks in MOA. */
@@ -78,7 +80,7 @@ public final class Adwin implements DriftDetector {
 
     @Override
     public String name() {
-        return "ADWIN";
+        return NAME;
     }
 
     @Override

@@ -36,6 +36,10 @@ final class DriftProcessor implements Processor<String, EvalMessage, String, Fee
     private boolean loaded;
     private long position;
 
+    /** Every (detector, signal) pair a processor watches, for counters that exist at 0 from the start. */
+    static final List<List<String>> DETECTIONS = List.of(List.of(Adwin.NAME, DriftSignal.TEACHER_ERROR),
+        List.of(PageHinkley.NAME, DriftSignal.TEACHER_ERROR), List.of(Adwin.NAME, DriftSignal.DIVERGENCE));
+
     DriftProcessor(MonitorSettings s, MonitorListener listener) {
         this.classes = s.classes();
         this.listener = listener;
@@ -44,6 +48,14 @@ final class DriftProcessor implements Processor<String, EvalMessage, String, Fee
             new Watched(DriftSignal.TEACHER_ERROR,
                 new PageHinkley(s.phMinInstances(), s.phDelta(), s.phLambda(), s.phAlpha())));
         this.divergence = new Watched(DriftSignal.DIVERGENCE, new Adwin(s.adwinDelta()));
+    }
+
+    /** The (detector, signal) pairs this processor watches. */
+    List<List<String>> watched() {
+        List<List<String>> out = new ArrayList<>();
+        errorDetectors.forEach(w -> out.add(List.of(w.detector.name(), w.signal)));
+        out.add(List.of(divergence.detector.name(), divergence.signal));
+        return out;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.spec.DriftSignal;
 import io.distillery.spec.Models;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,11 @@ public final class FeedbackMetrics implements MonitorListener {
         this.agreement = metrics.gauge(Metrics.WINDOW_AGREEMENT, role);
         this.studentAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, Models.STUDENT);
         this.teacherAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, Models.TEACHER);
+        for (List<String> detection : DriftProcessor.DETECTIONS) {
+            metrics.zeroCounters(Metrics.DRIFT_DETECTIONS, role, List.of(List.of(detection.get(0)),
+                List.of(detection.get(1))));
+        }
+        metrics.zeroCounters(Metrics.RECORDS_REJECTED, role, List.of(MonitorTopology.REJECT_REASONS));
         this.classAgreement = new GaugeValue[classes];
         for (int c = 0; c < classes; c++) {
             classAgreement[c] = metrics.gauge(Metrics.WINDOW_CLASS_AGREEMENT, role, Integer.toString(c));

@@ -71,8 +71,13 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
         p.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         p.putIfAbsent(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
             LogAndContinueExceptionHandler.class.getName());
+        // the monitor has no global stores; enabling this only answers Kafka Streams' start-up warning
+        p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         if (settings.stateDir() != null) {
             p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir());
+        } else {
+            // Kafka Streams' own default lies in the OS temp dir, which the OS may clear under a running monitor
+            p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, MonitorSettings.DEFAULT_STATE_DIR.toString());
         }
         return p;
     }

@@ -7,6 +7,7 @@ import io.distillery.records.FeedbackMessage;
 import io.distillery.records.FeedbackSerde;
 import io.distillery.topics.Topics;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -46,6 +47,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * Output key is {@value #KEY}; values use {@link FeedbackSerde}.
  */
 public final class MonitorTopology {
+    static final String REJECT_NULL = "null-value";
+    static final String REJECT_CLASS = "class-out-of-range";
+    static final String REJECT_KL = "invalid-kl";
+    /** Every reason an evaluation message is rejected for. */
+    static final List<String> REJECT_REASONS = List.of(REJECT_NULL, REJECT_CLASS, REJECT_KL);
     /** The single key every evaluation is re-keyed to, and the key of every feedback message. */
     public static final String KEY = "monitor";
     /** Key-value store of the detectors' snapshots. */
@@ -106,11 +112,11 @@ public final class MonitorTopology {
     private static boolean accept(EvalMessage e, int classes, MonitorListener listener) {
         String reason = null;
         if (e == null) {
-            reason = "null-value";
+            reason = REJECT_NULL;
         } else if (e.teacherClass() >= classes || e.studentClass() >= classes || e.label() >= classes) {
-            reason = "class-out-of-range";
+            reason = REJECT_CLASS;
         } else if (!Double.isFinite(e.kl()) || e.kl() < -KL_TOLERANCE) {
-            reason = "invalid-kl";
+            reason = REJECT_KL;
         }
         if (reason != null) {
             listener.evalRejected(reason);

@@ -12,6 +12,8 @@ import java.nio.ByteBuffer;
  * <p>Defaults are MOA's: minInstances 30, δ = 0.005, λ = 50, α = 0.9999. Not thread-safe.
  */
 public final class PageHinkley implements DriftDetector {
+    /** The detector tag of its drift signals. */
+    public static final String NAME = "PageHinkley";
     private static final byte FORMAT = 1;
 
     private int minInstances;
@@ -70,7 +72,7 @@ public final class PageHinkley implements DriftDetector {
 
     @Override
     public String name() {
-        return "PageHinkley";
+        return NAME;
     }
 
     @Override

@@ -5,8 +5,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -42,30 +42,58 @@ public final class KafkaClientMeters implements AutoCloseable {
 
     /** Binds the metrics of a consumer, tagged {@code role}. */
     public static KafkaClientMeters bind(RoleMetrics metrics, String role, Consumer<?, ?> consumer) {
-        return bind(metrics, s -> new KafkaClientMetrics(consumer, Tags.of("role", role), s, REFRESH));
+        return bind(metrics, s -> new KafkaClientMetrics(consumer, roleTag(metrics, role), s, REFRESH));
     }
 
     /** Binds the metrics of a producer, tagged {@code role}. */
     public static KafkaClientMeters bind(RoleMetrics metrics, String role, Producer<?, ?> producer) {
-        return bind(metrics, s -> new KafkaClientMetrics(producer, Tags.of("role", role), s, REFRESH));
+        return bind(metrics, s -> new KafkaClientMetrics(producer, roleTag(metrics, role), s, REFRESH));
     }
 
     /** Binds the metrics of a Kafka Streams client and its internal clients, tagged {@code role}. */
     public static KafkaClientMeters bind(RoleMetrics metrics, String role, KafkaStreams streams) {
-        return bind(metrics, s -> new KafkaStreamsMetrics(streams, Tags.of("role", role), s, REFRESH));
+        return bind(metrics, s -> new KafkaStreamsMetrics(streams, roleTag(metrics, role), s, REFRESH));
+    }
+
+    /**
+     * The binder's own {@code role} tag: none when the registry already tags every series with the
+     * process's role. Micrometer compares tag counts to keep the most detailed series of a name and
+     * counts a binder tag and a registry tag of the same key twice; with both, a client-level meter
+     * looked as detailed as another client's topic-level one, its registration failed and its series
+     * was lost.
+     */
+    private static Tags roleTag(RoleMetrics metrics, String role) {
+        return metrics.processRole() != null ? Tags.empty() : Tags.of("role", role);
     }
 
     private static <B extends MeterBinder & AutoCloseable> KafkaClientMeters bind(RoleMetrics metrics,
                                                                               Function<ScheduledExecutorService, B> make) {
         try {
-            // one daemon thread per binder, as Micrometer's default; the binder shuts it down on close
-            ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+            // One daemon thread per binder, as Micrometer's default; the binder shuts it down on close.
+            // Binders of one registry take turns: each compares the registry's meters before registering
+            // its own, so two at once could both register a name with different tag keys.
+            ScheduledThreadPoolExecutor refresher = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "kafka-client-meters");
                 t.setDaemon(true);
                 return t;
-            });
+            }) {
+                @Override
+                protected void beforeExecute(Thread t, Runnable r) {
+                    metrics.kafkaBinding.lock();
+                }
+
+                @Override
+                protected void afterExecute(Runnable r, Throwable t) {
+                    metrics.kafkaBinding.unlock();
+                }
+            };
             B binder = make.apply(refresher);
-            binder.bindTo(metrics.registry());
+            metrics.kafkaBinding.lock();
+            try {
+                binder.bindTo(metrics.registry());
+            } finally {
+                metrics.kafkaBinding.unlock();
+            }
             return new KafkaClientMeters(binder);
         } catch (RuntimeException e) {
             LOG.warn("cannot bind Kafka client metrics; the client runs without them", e);

@@ -6,6 +6,7 @@ import io.distillery.snapshot.Rejection;
 import io.distillery.spec.Roles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -17,6 +18,11 @@ final class ServeMetrics {
 
     private final RoleMetrics metrics;
     private final String model;
+    /** The route names InferenceServer counts requests under, each at 0 from the start. */
+    static final List<String> ENDPOINTS = List.of("live", "ready", "server_metadata", "metrics", "admin",
+        "model_metadata", "model_ready", "model_onnx", "infer", "other");
+    static final List<String> STATUS_CLASSES = List.of("2xx", "4xx", "5xx");
+
     private final Map<String, Counter> requests = new ConcurrentHashMap<>();
     private final Counter hotSwaps;
     private final Timer single;
@@ -32,6 +38,7 @@ final class ServeMetrics {
         for (Rejection r : Rejection.values()) {
             metrics.counter(Metrics.SNAPSHOTS_REJECTED, Roles.SERVE, model, r.tag());
         }
+        metrics.zeroCounters(Metrics.SERVE_REQUESTS, Roles.SERVE, List.of(ENDPOINTS, STATUS_CLASSES));
         hotSwaps = metrics.counter(Metrics.HOT_SWAPS, Roles.SERVE, model);
         single = metrics.timer(Metrics.PREDICT_LATENCY, Roles.SERVE, "single");
         batch = metrics.timer(Metrics.PREDICT_LATENCY, Roles.SERVE, "batch");

@@ -40,6 +40,27 @@ class EmbeddedKafkaIT {
     }
 
     @Test
+    void shouldMoveToAnExplicitlyAskedPortKeepingTheRecords() throws Exception {
+        int first;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
+            first = Integer.parseInt(kafka.bootstrapServers().substring(kafka.bootstrapServers().indexOf(':') + 1));
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
+            }
+            produce(kafka.bootstrapServers(), 10);
+        }
+        int asked = EmbeddedKafka.freePort();
+        assertThat(asked).isNotEqualTo(first);
+        try (EmbeddedKafka moved = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir).withPort(asked))) {
+            assertThat(moved.bootstrapServers()).isEqualTo("127.0.0.1:" + asked);
+            assertThat(consumeAll(moved.bootstrapServers(), 10)).hasSize(10);
+        }
+        try (EmbeddedKafka again = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
+            assertThat(again.bootstrapServers()).as("the asked port is recorded").isEqualTo("127.0.0.1:" + asked);
+        }
+    }
+
+    @Test
     void shouldRunTransactionsOnSingleNode() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
             String bootstrap = kafka.bootstrapServers();

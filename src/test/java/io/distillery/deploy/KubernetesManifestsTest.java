@@ -3,8 +3,12 @@ package io.distillery.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillery.config.Config;
 import io.distillery.config.ConfigKeys;
+import io.distillery.config.TeacherSettings;
+import io.distillery.teacher.Emitter;
+import io.distillery.topics.Topics;
 import io.distillery.testing.ExternalTool;
 import io.kubernetes.client.custom.Quantity;
 import java.io.IOException;
@@ -38,6 +42,8 @@ class KubernetesManifestsTest {
     private static final int METRICS_PORT = 9400;
     private static final int SERVE_PORT = 8080;
     private static final long HEADROOM_BYTES = 256L << 20;
+    private static final String TRAINER = "distillery-teacher-trainer";
+    private static final String EMITTERS = "distillery-teacher-emitter";
 
     static Stream<String> kustomizations() {
         return Stream.of("k8s/base", "k8s/overlays/local", "k8s/overlays/production");
@@ -47,12 +53,11 @@ class KubernetesManifestsTest {
     @MethodSource("kustomizations")
     void shouldValidateEveryObjectAgainstTheKubernetesSchema(String kustomization) {
         RenderedManifests m = RenderedManifests.of(kustomization);
-        List<String> problems = new ArrayList<>();
-        m.objects.forEach(o -> problems.addAll(KubernetesSchema.problems(o)));
-        assertThat(problems).isEmpty();
+        assertThat(KubernetesSchema.problems(m.objects)).isEmpty();
         assertThat(m.ofKind("Deployment")).extracting(d -> d.path("metadata").path("name").asText())
-            .containsExactlyInAnyOrder("distillery-teacher", "distillery-student", "distillery-monitor",
-                "distillery-serve");
+            .containsExactlyInAnyOrder(TRAINER, "distillery-student", "distillery-monitor", "distillery-serve");
+        assertThat(m.ofKind("StatefulSet")).extracting(d -> d.path("metadata").path("name").asText())
+            .containsExactly(EMITTERS);
     }
 
     @Test
@@ -63,9 +68,23 @@ class KubernetesManifestsTest {
             .singleElement().asString().contains("readynessProbe");
         assertThat(KubernetesSchema.problems(parse(json.replace("\"containerPort\":8080", "\"containerPort\":\"x\""))))
             .isNotEmpty();
+        // Custom resources, in one run of the validator: each broken copy under a name of its own.
         String monitor = RenderedManifests.of("k8s/base").named("ServiceMonitor", "distillery").toString();
-        assertThat(KubernetesSchema.problems(parse(monitor.replace("\"honorLabels\"", "\"honourLabels\""))))
+        String scaled = RenderedManifests.of("k8s/overlays/production").named("ScaledObject", EMITTERS).toString();
+        List<String> problems = KubernetesSchema.problems(List.of(
+            parse(monitor.replace("\"honorLabels\"", "\"honourLabels\"")),
+            renamed(scaled.replace("\"minReplicaCount\":1", "\"minReplicaCount\":\"1\""), "bad-min"),
+            renamed(scaled.replace("\"authenticationRef\"", "\"authRef\""), "bad-auth")));
+        assertThat(problems).filteredOn(p -> p.startsWith("ServiceMonitor distillery:"))
             .singleElement().asString().contains("honourLabels");
+        assertThat(problems).filteredOn(p -> p.startsWith("ScaledObject bad-min:"))
+            .isNotEmpty().anySatisfy(p -> assertThat(p).contains("minReplicaCount"));
+        assertThat(problems).filteredOn(p -> p.startsWith("ScaledObject bad-auth:"))
+            .isNotEmpty().allSatisfy(p -> assertThat(p).contains("authRef"));
+        String hpa = RenderedManifests.of("k8s/overlays/production").named("HorizontalPodAutoscaler",
+            "distillery-serve").toString();
+        assertThat(KubernetesSchema.problems(parse(hpa.replace("\"averageUtilization\"", "\"averageUtilisation\""))))
+            .singleElement().asString().contains("averageUtilisation");
     }
 
     @ParameterizedTest
@@ -90,7 +109,7 @@ class KubernetesManifestsTest {
     @MethodSource("kustomizations")
     void shouldExposeTheRealPortsAndProbeTheRealEndpoints(String kustomization) {
         RenderedManifests m = RenderedManifests.of(kustomization);
-        for (JsonNode d : m.ofKind("Deployment")) {
+        for (JsonNode d : m.services()) {
             JsonNode c = RenderedManifests.podSpec(d).path("containers").get(0);
             String role = texts(c.path("args")).get(0);
             assertThat(ROLES).as("role of %s", describe(d)).contains(role);
@@ -151,7 +170,7 @@ class KubernetesManifestsTest {
     @ParameterizedTest
     @MethodSource("kustomizations")
     void shouldSignSnapshotsWithTheKeyFromASecret(String kustomization) {
-        for (JsonNode d : RenderedManifests.of(kustomization).ofKind("Deployment")) {
+        for (JsonNode d : RenderedManifests.of(kustomization).services()) {
             JsonNode env = RenderedManifests.podSpec(d).path("containers").get(0).path("env");
             JsonNode hmac = find(env, "DISTILL_SNAPSHOT_HMAC_KEY");
             assertThat(hmac).as("%s has DISTILL_SNAPSHOT_HMAC_KEY", describe(d)).isNotNull();
@@ -207,6 +226,90 @@ class KubernetesManifestsTest {
             "DISTILL_KAFKA_STATE_DIR")).as("monitor state dir").isNotNull();
     }
 
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void shouldNeverRunTwoTrainers(String kustomization) {
+        RenderedManifests m = RenderedManifests.of(kustomization);
+        List<JsonNode> trainers = m.services().stream().filter(w -> runsTeacherPart(w, "trainer")).toList();
+        assertThat(trainers).as("workloads that run a teacher trainer").extracting(RenderedManifests::describe)
+            .containsExactly("Deployment " + TRAINER);
+        JsonNode trainer = trainers.get(0);
+        assertThat(trainer.path("spec").path("replicas").asInt()).as("trainer replicas").isEqualTo(1);
+        assertThat(trainer.path("spec").path("strategy").path("type").asText())
+            .as("a rollout deletes the old trainer before it starts the new one").isEqualTo("Recreate");
+        assertThat(trainer.path("spec").path("strategy").has("rollingUpdate")).isFalse();
+        for (String autoscaler : List.of("HorizontalPodAutoscaler", "ScaledObject")) {
+            m.ofKind(autoscaler).forEach(a -> assertThat(a.path("spec").path("scaleTargetRef").path("name").asText())
+                .as("%s scales the trainer", describe(a)).isNotEqualTo(TRAINER));
+        }
+        JsonNode selector = trainer.path("spec").path("selector").path("matchLabels");
+        for (JsonNode other : m.workloads()) {
+            if (other != trainer) {
+                JsonNode labels = other.path("spec").path("template").path("metadata").path("labels");
+                assertThat(matches(selector, labels)).as("the trainer's selector matches the pods of %s",
+                    describe(other)).isFalse();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("kustomizations")
+    void shouldGiveEveryEmitterPodItsOwnStableTransactionalId(String kustomization) {
+        RenderedManifests m = RenderedManifests.of(kustomization);
+        List<JsonNode> emitters = m.services().stream().filter(w -> runsTeacherPart(w, "emitter")).toList();
+        assertThat(emitters).as("workloads that run teacher emitters").extracting(RenderedManifests::describe)
+            .containsExactly("StatefulSet " + EMITTERS);
+        JsonNode c = RenderedManifests.podSpec(emitters.get(0)).path("containers").get(0);
+        assertThat(texts(c.path("args"))).as("emitter args").containsExactly("teacher", "--only", "emitter");
+        String envName = Config.ENV_PREFIX + TeacherSettings.EMITTER_ID.name().toUpperCase(Locale.ROOT)
+            .replace('.', '_');
+        JsonNode id = find(c.path("env"), envName);
+        assertThat(id).as("%s set on the emitter container", envName).isNotNull();
+        assertThat(id.path("valueFrom").path("fieldRef").path("fieldPath").asText())
+            .as("the emitter id is the pod's name (StatefulSet: stable and unique)").isEqualTo("metadata.name");
+        assertThat(config(m).has(envName)).as("the ConfigMap sets %s for every pod", envName).isFalse();
+    }
+
+    @Test
+    void shouldScaleEmittersOnLagAndServeOnCpuInProduction() {
+        RenderedManifests prod = RenderedManifests.of("k8s/overlays/production");
+        JsonNode scaled = prod.named("ScaledObject", EMITTERS);
+        JsonNode spec = scaled.path("spec");
+        JsonNode target = prod.target(spec.path("scaleTargetRef"));
+        assertThat(target).as("the ScaledObject's target exists").isNotNull();
+        assertThat(RenderedManifests.describe(target)).isEqualTo("StatefulSet " + EMITTERS);
+        assertThat(spec.path("minReplicaCount").asInt()).isEqualTo(1);
+        assertThat(spec.path("maxReplicaCount").asInt()).as("max emitters = partitions of the input topics")
+            .isEqualTo(config(prod).path("DISTILL_TOPICS_PARTITIONS").asInt());
+        JsonNode container = RenderedManifests.podSpec(target).path("containers").get(0);
+        assertThat(spec.path("scaleTargetRef").path("envSourceContainerName").asText())
+            .isEqualTo(container.path("name").asText());
+        Set<String> topics = new HashSet<>();
+        for (JsonNode trigger : spec.path("triggers")) {
+            assertThat(trigger.path("type").asText()).isEqualTo("kafka");
+            JsonNode md = trigger.path("metadata");
+            assertThat(md.path("consumerGroup").asText()).isEqualTo(Emitter.GROUP);
+            topics.add(md.path("topic").asText());
+            assertThat(config(prod).has(md.path("bootstrapServersFromEnv").asText()))
+                .as("bootstrapServersFromEnv names a variable of the emitter's ConfigMap").isTrue();
+            prod.named("TriggerAuthentication", trigger.path("authenticationRef").path("name").asText());
+        }
+        assertThat(topics).containsExactlyInAnyOrder(Topics.LABELED.name(), Topics.UNLABELED.name());
+
+        JsonNode hpa = prod.named("HorizontalPodAutoscaler", "distillery-serve").path("spec");
+        JsonNode serve = prod.target(hpa.path("scaleTargetRef"));
+        assertThat(serve).as("the HPA's target exists").isNotNull();
+        assertThat(RenderedManifests.describe(serve)).isEqualTo("Deployment distillery-serve");
+        assertThat(hpa.path("minReplicas").asInt()).isGreaterThan(2).isLessThanOrEqualTo(hpa.path("maxReplicas").asInt());
+        assertThat(hpa.path("metrics")).singleElement().satisfies(metric -> {
+            assertThat(metric.path("resource").path("name").asText()).isEqualTo("cpu");
+            assertThat(metric.path("resource").path("target").path("type").asText()).isEqualTo("Utilization");
+        });
+        assertThat(RenderedManifests.podSpec(serve).path("containers").get(0).path("resources").path("requests")
+            .has("cpu")).as("CPU utilization is measured against the request").isTrue();
+        assertThat(RenderedManifests.of("k8s/overlays/local").ofKind("ScaledObject")).isEmpty();
+    }
+
     @Test
     void shouldKeepThePrometheusRuleIdenticalToAlertsYml() throws IOException {
         JsonNode alerts = RenderedManifests.YAML.readTree(
@@ -219,7 +322,7 @@ class KubernetesManifestsTest {
     void shouldShrinkLocalAndGrowProduction() {
         RenderedManifests local = RenderedManifests.of("k8s/overlays/local");
         RenderedManifests prod = RenderedManifests.of("k8s/overlays/production");
-        local.ofKind("Deployment").forEach(d -> assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(1));
+        local.services().forEach(d -> assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(1));
         assertThat(config(local).path("DISTILL_KAFKA_BOOTSTRAP_SERVERS").asText()).isEqualTo("kafka:9092");
         assertThat(local.ofKind("Secret")).as("local overlay generates a development HMAC key").hasSize(1);
 
@@ -252,6 +355,25 @@ class KubernetesManifestsTest {
                 assertThat(roleFlags).as("%s: flag %s of %s", where, flag, sub).contains(flag);
             }
         }
+    }
+
+    /** Whether a workload runs the teacher with this part ({@code --only} absent: both parts). */
+    private static boolean runsTeacherPart(JsonNode workload, String part) {
+        List<String> args = texts(RenderedManifests.podSpec(workload).path("containers").get(0).path("args"));
+        if (args.isEmpty() || !args.get(0).equals("teacher")) {
+            return false;
+        }
+        int only = args.indexOf("--only");
+        return only < 0 || args.get(only + 1).equals(part);
+    }
+
+    private static boolean matches(JsonNode matchLabels, JsonNode labels) {
+        for (Map.Entry<String, JsonNode> e : matchLabels.properties()) {
+            if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String probe(JsonNode container, String kind, Map<String, Integer> ports) {
@@ -319,6 +441,12 @@ class KubernetesManifestsTest {
 
     private static String describe(JsonNode o) {
         return RenderedManifests.describe(o);
+    }
+
+    private static JsonNode renamed(String json, String name) {
+        JsonNode o = parse(json);
+        ((ObjectNode) o.path("metadata")).put("name", name);
+        return o;
     }
 
     private static JsonNode parse(String json) {

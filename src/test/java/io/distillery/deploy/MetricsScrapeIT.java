@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * records, asks serve for predictions, then scrapes every {@code /metrics} over HTTP and checks that
  * the dashboard and the alert rules read only names some role really exports, that each exposition
  * passes {@code promtool check metrics}, that every series says which role it comes from, and that
- * every consuming role exports its Kafka consumer lag.
+ * every consuming role exports its Kafka consumer lag, and that no registry refused a meter.
  */
 class MetricsScrapeIT {
     /** Names the dashboard or the alert rules read that no role's /metrics exports, and why. */
@@ -73,6 +73,7 @@ class MetricsScrapeIT {
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, MetricsServer> servers = new LinkedHashMap<>();
     private final Map<String, List<HealthCheck>> parts = new LinkedHashMap<>();
+    private final Map<String, RoleMetrics> registries = new LinkedHashMap<>();
     private String startingRole;
 
     @Test
@@ -97,6 +98,8 @@ class MetricsScrapeIT {
                 assertThat(consumersWithoutLag(scraped)).as("Kafka consumers without %s (the dashboard's lag panel)", LAG)
                     .isEmpty();
                 assertEveryRoleIsHealthyNamingItsParts();
+                registries.forEach((role, m) -> assertThat(m.failedRegistrations())
+                    .as("meters the registry of %s refused (series lost)", role).isEmpty());
             } finally {
                 closeAll();
             }
@@ -130,6 +133,7 @@ class MetricsScrapeIT {
 
     private RoleMetrics metricsOf(String role) throws IOException {
         RoleMetrics metrics = started(new RoleMetrics(role));
+        registries.put(role, metrics);
         List<HealthCheck> roleParts = new java.util.concurrent.CopyOnWriteArrayList<>();
         parts.put(role, roleParts);
         startingRole = role;

@@ -57,11 +57,25 @@ final class RenderedManifests {
             .findFirst().orElseGet(() -> fail(kustomization + " renders no " + kind + " named " + name));
     }
 
-    /** Deployments and Jobs: everything that runs the image. */
+    /** Deployments, StatefulSets and Jobs: everything that runs the image. */
     List<JsonNode> workloads() {
-        List<JsonNode> w = new ArrayList<>(ofKind("Deployment"));
+        List<JsonNode> w = new ArrayList<>(services());
         w.addAll(ofKind("Job"));
         return w;
+    }
+
+    /** Deployments and StatefulSets: the long-running roles. */
+    List<JsonNode> services() {
+        List<JsonNode> w = new ArrayList<>(ofKind("Deployment"));
+        w.addAll(ofKind("StatefulSet"));
+        return w;
+    }
+
+    /** The object named by a {@code scaleTargetRef} (kind and name), or {@code null}. */
+    JsonNode target(JsonNode scaleTargetRef) {
+        return objects.stream().filter(o -> o.path("kind").asText().equals(scaleTargetRef.path("kind").asText())
+                && o.path("metadata").path("name").asText().equals(scaleTargetRef.path("name").asText()))
+            .findFirst().orElse(null);
     }
 
     static String describe(JsonNode object) {

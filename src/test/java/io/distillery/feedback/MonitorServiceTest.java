@@ -31,6 +31,17 @@ class MonitorServiceTest {
     }
 
     @Test
+    void shouldKeepStateOutOfTheOsTempDirAndAnswerKafkaStreamsStartUpWarnings() {
+        Config c = Config.of(Map.of("kafka.bootstrap.servers", "b1:9092"));
+        Properties p = MonitorService.streamsProperties(c, MonitorSettings.from(c));
+        assertThat(p.getProperty("state.dir")).isEqualTo(MonitorSettings.DEFAULT_STATE_DIR.toString())
+            .doesNotStartWith(System.getProperty("java.io.tmpdir"));
+        assertThat(p).containsEntry("processing.exception.handler.global.enabled", "true");
+        Config k8s = Config.of(Map.of("kafka.bootstrap.servers", "b1:9092", "kafka.state.dir", "/var/lib/x"));
+        assertThat(MonitorService.streamsProperties(k8s, MonitorSettings.from(k8s))).containsEntry("state.dir", "/var/lib/x");
+    }
+
+    @Test
     void shouldRequireBootstrapServersNamingTheKey() {
         Config c = Config.defaults();
         assertThatThrownBy(() -> MonitorService.streamsProperties(c, MonitorSettings.from(c)))

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.Rejection;
+import io.distillery.spec.Roles;
 import org.junit.jupiter.api.Test;
 
+/** Serve's counters whose label values are known up front exist at 0 before the first event. */
 class ServeMetricsTest {
 
     @Test
@@ -20,6 +22,20 @@ class ServeMetricsTest {
                 assertThat(counter.count()).isZero();
             }
             assertThat(metrics.scrape()).contains("reason=\"onnx_mismatch\"");
+        }
+    }
+
+    @Test
+    void shouldExposeEveryEndpointAndStatusClassAtZeroFromTheStart() {
+        try (RoleMetrics metrics = new RoleMetrics(Roles.SERVE)) {
+            new ServeMetrics(metrics, "student");
+            String scrape = metrics.scrape();
+            for (String endpoint : ServeMetrics.ENDPOINTS) {
+                for (String status : ServeMetrics.STATUS_CLASSES) {
+                    assertThat(scrape).contains("distill_serve_requests_total{endpoint=\"" + endpoint
+                        + "\",role=\"serve\",status=\"" + status + "\"} 0.0");
+                }
+            }
         }
     }
 }
