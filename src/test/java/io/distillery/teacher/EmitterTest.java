@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,28 @@ class EmitterTest {
         assertThat(offsets).containsEntry(LABELED, new OffsetAndMetadata(3)).containsEntry(UNLABELED,
             new OffsetAndMetadata(1));
         assertThat(clients.producerProperties().get(0)).containsEntry("transactional.id", "distill-emitter-emitter-7");
+    }
+
+    @Test
+    void shouldCountADeadLetterOnceWhenItsTransactionAbortsAndThePollIsReadAgain() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, "{broken"));
+            output.commitTransactionException = new KafkaException("injected commit failure");
+        });
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = null;
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, "{broken"));
+        });
+        emitter.start();
+
+        Await.until(() -> emitter.emitted() == 1, "the retried transaction", Duration.ofSeconds(20), emitter::failure);
+        assertThat(output.transactionAborted()).isFalse();
+        assertThat(metrics.scrape()).contains("distill_records_rejected_total{reason=\"malformed-json\",role=\"teacher\"} 1.0");
     }
 
     @Test
