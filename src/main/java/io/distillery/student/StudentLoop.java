@@ -1,6 +1,7 @@
 package io.distillery.student;
 
 import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
 import io.distillery.config.InferenceSettings;
 import io.distillery.config.StudentSettings;
 import io.distillery.inference.Engine;
@@ -16,9 +17,12 @@ import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.EvalCodec;
 import io.distillery.records.EvalMessage;
+import io.distillery.records.EventTimeBound;
 import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
+import io.distillery.records.MessageChecks;
 import io.distillery.records.RejectReason;
+import io.distillery.records.Rejected;
 import io.distillery.service.ServiceLoop;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
@@ -52,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * (KL at T and top-1 agreement against the teacher, both models against the label where there is one)
  * and writes one {@link EvalMessage} per record to {@code distill.student.evals}; then it trains on the
  * batch, and on replayed past records ({@link Replay}) whose soft targets the newest teacher recomputes.
- * Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
+ * A logits message that does not decode or fails its {@link MessageChecks} (shape, label range, finite
+ * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
  * never falls behind the stream. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
  * says so and resumes from the newest one after a restart.
  *
@@ -72,6 +77,7 @@ public final class StudentLoop extends ServiceLoop {
     private final Producer<byte[], byte[]> producer;
     private final SnapshotWriter writer;
     private final DeadLetters deadLetters;
+    private final MessageChecks checks;
     private final Counter consumed;
     private final Counter streamSteps;
     private final Counter replaySteps;
@@ -100,6 +106,8 @@ public final class StudentLoop extends ServiceLoop {
         this.producer = this.clients.producer(KafkaClients.producer(config, Map.of()));
         this.writer = store.writer(Topics.STUDENT_SNAPSHOTS, Models.STUDENT);
         this.deadLetters = new DeadLetters(producer, Roles.STUDENT, metrics);
+        this.checks = new MessageChecks(settings.network().inputs(), settings.network().outputs(),
+            new EventTimeBound(DataSettings.from(config).maxFutureMs(), store.clock()));
         this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.STUDENT, Topics.TEACHER_LOGITS.name());
         this.streamSteps = metrics.counter(Metrics.TRAINING_STEPS, Roles.STUDENT, Models.STUDENT, "stream");
         this.replaySteps = metrics.counter(Metrics.TRAINING_STEPS, Roles.STUDENT, Models.STUDENT, "replay");
@@ -202,21 +210,21 @@ public final class StudentLoop extends ServiceLoop {
         return result;
     }
 
+    /** The message, or {@code null} when it does not decode or fails a {@link MessageChecks} check (dead-lettered). */
     private LogitsMessage decode(ConsumerRecord<byte[], byte[]> r) {
+        LogitsMessage m;
         try {
-            LogitsMessage m = LogitsCodec.decode(r.value());
-            if (m.features().length != student.inputs() || m.logits().length != student.outputs()) {
-                deadLetters.send(r.key(), r.value(), RejectReason.WRONG_SHAPE, m.features().length + " features and "
-                    + m.logits().length + " logits, expected " + student.inputs() + " and " + student.outputs(),
-                    r.topic(), r.partition(), r.offset());
-                return null;
-            }
-            return m;
+            m = LogitsCodec.decode(r.value());
         } catch (IllegalArgumentException e) {
-            deadLetters.send(r.key(), r.value(), RejectReason.MALFORMED_MESSAGE, e.getMessage(), r.topic(),
-                r.partition(), r.offset());
+            deadLetters.send(r, new Rejected(RejectReason.MALFORMED_MESSAGE, String.valueOf(e.getMessage())));
             return null;
         }
+        Rejected problem = checks.logits(m);
+        if (problem != null) {
+            deadLetters.send(r, problem);
+            return null;
+        }
+        return m;
     }
 
     /** Publishes what was learned since the last snapshot before the loop ends. */

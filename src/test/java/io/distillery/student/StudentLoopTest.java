@@ -105,6 +105,41 @@ class StudentLoopTest {
         assertThat(student.recent().agreement()).isBetween(0.0, 1.0);
     }
 
+    @Test
+    void shouldDeadLetterPoisonLogitsAndGoOnLearning() throws Exception {
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
+        MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
+        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        float[] x = {0.5f, 0, 0, 0};
+        float[] z = {2, 0, -1};
+        long future = System.currentTimeMillis() + 3_600_000;
+        input.schedulePollTask(() -> {
+            input.addRecord(logits(0, LogitsCodec.encode(new LogitsMessage("label-7", 1, 7, 2, x, z))));
+            input.addRecord(logits(1, LogitsCodec.encode(new LogitsMessage("nan-logit", 1, 0, 2, x,
+                new float[] {Float.NaN, 0, 0}))));
+            input.addRecord(logits(2, LogitsCodec.encode(new LogitsMessage("inf-feature", 1, 0, 2,
+                new float[] {Float.POSITIVE_INFINITY, 0, 0, 0}, z))));
+            input.addRecord(logits(3, LogitsCodec.encode(new LogitsMessage("future", future, 0, 2, x, z))));
+            input.addRecord(logits(4, message("good", 1, 4)));
+        });
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+            Duration.ofMinutes(1));
+        student.start();
+
+        Await.until(() -> !snapshots.history().isEmpty(), "a student snapshot", Duration.ofSeconds(20),
+            student::failure);
+        assertThat(student.failure()).isNull();
+        assertThat(student.processed()).isEqualTo(1);
+        List<String> reasons = output.history().stream().filter(r -> r.topic().equals(Topics.DEADLETTER.name()))
+            .map(r -> reason(r.headers().lastHeader("distill.reason"))).toList();
+        assertThat(reasons).containsExactly("label-out-of-range", "non-finite", "non-finite", "future-event-time");
+        assertThat(metrics.scrape()).contains("distill_records_rejected_total{reason=\"non-finite\",role=\"student\"} 2.0");
+    }
+
     private static String reason(Header h) {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
