@@ -20,6 +20,11 @@ public final class EventTimeBound {
         this.clock = clock;
     }
 
+    /** The latest event time accepted now, ms. */
+    public long latestAccepted() {
+        return clock.millis() + maxFutureMs;
+    }
+
     /** Whether the event time is in range now. */
     public boolean accepts(long eventTimeMs) {
         return check(eventTimeMs) == null;
