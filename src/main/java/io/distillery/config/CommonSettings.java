@@ -14,9 +14,10 @@ import java.util.List;
  * @param retentionMs retention of the non-compacted topics, milliseconds
  * @param snapshotMaxBytes largest snapshot message, bytes (topic {@code max.message.bytes})
  * @param stuckAfterMs how long a loop may go without finishing an iteration before it is unhealthy, ms
+ * @param restoreAfterNonFinite non-finite training steps in a row after which a model's last good weights return
  */
 public record CommonSettings(int metricsPort, String hmacKey, int partitions, short replicationFactor,
-                             long retentionMs, int snapshotMaxBytes, long stuckAfterMs) {
+                             long retentionMs, int snapshotMaxBytes, long stuckAfterMs, int restoreAfterNonFinite) {
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", "9400",
         "HTTP port serving /metrics in the Prometheus text format (0 picks a free port)");
     public static final ConfigKey HMAC_KEY = ConfigKey.secret("snapshot.hmac.key",
@@ -31,8 +32,11 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         "max.message.bytes of the snapshot topics (a teacher snapshot with optimizer state is ~6 MB)");
     public static final ConfigKey STUCK_MS = new ConfigKey("health.stuck.ms", "120000",
         "a loop that finishes no iteration (or waits on the broker) for this long makes /health answer 503, ms");
-    public static final List<ConfigKey> KEYS =
-        List.of(METRICS_PORT, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS);
+    public static final ConfigKey RESTORE_AFTER_NONFINITE = new ConfigKey("training.nonfinite.restore.after", "3",
+        "training steps with a non-finite loss or weights are undone; after this many in a row the model's last "
+            + "good weights (its last published snapshot) are restored and its optimizer state reset");
+    public static final List<ConfigKey> KEYS = List.of(METRICS_PORT, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS,
+        SNAPSHOT_MAX_BYTES, STUCK_MS, RESTORE_AFTER_NONFINITE);
 
     public CommonSettings {
         Checks.port(METRICS_PORT, metricsPort);
@@ -41,6 +45,7 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         Checks.positive(RETENTION_MS, retentionMs);
         Checks.atLeast(SNAPSHOT_MAX_BYTES, snapshotMaxBytes, 1 << 20);
         Checks.atLeast(STUCK_MS, stuckAfterMs, 1000);
+        Checks.atLeast(RESTORE_AFTER_NONFINITE, restoreAfterNonFinite, 1);
         if (hmacKey != null && hmacKey.getBytes(StandardCharsets.UTF_8).length < 16) {
             throw new ConfigException(HMAC_KEY.name() + " must be at least 16 bytes long, was "
                 + hmacKey.length() + " characters");
@@ -51,7 +56,7 @@ public record CommonSettings(int metricsPort, String hmacKey, int partitions, sh
         String key = c.get(HMAC_KEY);
         return new CommonSettings(c.getInt(METRICS_PORT), key == null || key.isBlank() ? null : key,
             c.getInt(PARTITIONS), (short) c.getInt(REPLICATION), c.getLong(RETENTION_MS),
-            c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS));
+            c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS), c.getInt(RESTORE_AFTER_NONFINITE));
     }
 
     /** How long a loop may go without finishing an iteration before {@code /health} reports it. */

@@ -1,5 +1,6 @@
 package io.distillery.student;
 
+import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.InferenceSettings;
@@ -9,6 +10,7 @@ import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
+import io.distillery.model.StepGuard;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.modelstore.ResumePoint;
@@ -68,6 +70,7 @@ public final class StudentLoop extends ServiceLoop {
     public static final String GROUP = "distill-student";
 
     private final StudentSettings settings;
+    private final int restoreAfter;
     private final Engine engine;
     private final ModelStore store;
     private final FollowedModel teacher;
@@ -88,12 +91,14 @@ public final class StudentLoop extends ServiceLoop {
     private Network student;
     private Replay replay;
     private SnapshotSchedule schedule;
+    private StepGuard guard;
 
     /** @param teacher the followed teacher snapshots, for refreshing the soft targets of replayed records */
     public StudentLoop(StudentSettings settings, Config config, ClientFactory clients, ModelStore store,
                        FollowedModel teacher, Duration stuckAfter) {
         super("student", stuckAfter, store.clock());
         this.settings = settings;
+        this.restoreAfter = CommonSettings.from(config).restoreAfterNonFinite();
         this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.store = store;
         this.teacher = teacher;
@@ -134,6 +139,7 @@ public final class StudentLoop extends ServiceLoop {
         parts = KafkaClients.partitions(consumer, Topics.TEACHER_LOGITS.name());
         consumer.assign(parts);
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
+        guard = StepGuard.counted(restoreAfter, store.metrics(), Roles.STUDENT, Models.STUDENT);
         if (replay != null) {
             replay.close();
         }
@@ -168,12 +174,14 @@ public final class StudentLoop extends ServiceLoop {
         consumed.increment(pending.size());
         for (int from = 0; from < pending.size(); from += settings.batchSize()) {
             List<LogitsMessage> batch = pending.subList(from, Math.min(pending.size(), from + settings.batchSize()));
-            loss.set(learn(batch));
+            learn(batch);
             streamSteps.increment();
             schedule.stepped(1);
-            int budget = settings.replayBudget(lag());
+            int budget = replay.isEmpty() ? 0 : settings.replayBudget(lag());
             for (int k = 0; k < budget && isRunning(); k++) {
-                loss.set(replay.step(student));
+                if (guard.step(student, replay::step).applied()) {
+                    loss.set(guard.loss());
+                }
                 replaySteps.increment();
                 schedule.stepped(1);
             }
@@ -185,8 +193,11 @@ public final class StudentLoop extends ServiceLoop {
         }
     }
 
-    /** Evaluate, emit the evaluations, then train on the batch; returns the loss. */
-    private double learn(List<LogitsMessage> batch) {
+    /**
+     * Evaluate, emit the evaluations, then train on the batch; a batch whose step is undone as non-finite is
+     * not remembered for replay.
+     */
+    private void learn(List<LogitsMessage> batch) {
         int n = batch.size();
         float[][] x = new float[n][];
         float[][] t = new float[n][];
@@ -203,11 +214,13 @@ public final class StudentLoop extends ServiceLoop {
             producer.send(new ProducerRecord<>(Topics.STUDENT_EVALS.name(),
                 e.recordId().getBytes(StandardCharsets.UTF_8), EvalCodec.encode(e)));
         }
-        double result = student.fitDistill(x, t, y);
+        if (!guard.step(student, s -> s.fitDistill(x, t, y)).applied()) {
+            return;
+        }
+        loss.set(guard.loss());
         for (int i = 0; i < n; i++) {
             replay.remember(x[i], y[i], t[i], batch.get(i).teacherVersion());
         }
-        return result;
     }
 
     /** The message, or {@code null} when it does not decode or fails a {@link MessageChecks} check (dead-lettered). */
@@ -255,6 +268,7 @@ public final class StudentLoop extends ServiceLoop {
             return;
         }
         version++;
+        guard.markGood(student);
         // Committed only for visibility (consumer lag in dashboards); the student resumes from its snapshot.
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         positions.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));

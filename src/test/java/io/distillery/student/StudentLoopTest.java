@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.records.EvalCodec;
@@ -138,6 +139,39 @@ class StudentLoopTest {
             .map(r -> reason(r.headers().lastHeader("distill.reason"))).toList();
         assertThat(reasons).containsExactly("label-out-of-range", "non-finite", "non-finite", "future-event-time");
         assertThat(metrics.scrape()).contains("distill_records_rejected_total{reason=\"non-finite\",role=\"student\"} 2.0");
+    }
+
+    @Test
+    void shouldUndoNonFiniteStepsAndNeverPublishNonFiniteWeights() throws Exception {
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
+        clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
+        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        float[] huge = {3e38f, 3e38f, 3e38f, 3e38f};
+        input.schedulePollTask(() -> {
+            for (int i = 0; i < 4; i++) {
+                input.addRecord(logits(i, LogitsCodec.encode(new LogitsMessage("huge-" + i, 1, 0, 2, huge,
+                    new float[] {2, 0, -1}))));
+            }
+            for (int i = 4; i < 8; i++) {
+                input.addRecord(logits(i, message("good-" + i, 1, 4)));
+            }
+        });
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+            Duration.ofMinutes(1));
+        student.start();
+
+        Await.until(() -> !snapshots.history().isEmpty(), "a student snapshot", Duration.ofSeconds(20),
+            student::failure);
+        assertThat(student.failure()).isNull();
+        assertThat(metrics.registry().get("distill.training.nonfinite").tag("model", "student").counter().count())
+            .isGreaterThanOrEqualTo(1.0);
+        for (ProducerRecord<byte[], byte[]> r : snapshots.history()) {
+            assertThat(Network.fromBytes(CODEC.decode(r.value()).modelBytes()).weightsFinite()).isTrue();
+        }
     }
 
     private static String reason(Header h) {
