@@ -20,9 +20,11 @@ import java.util.List;
  * @param retentionMs retention of the non-compacted topics, milliseconds
  * @param snapshotMaxBytes largest snapshot message, bytes (topic {@code max.message.bytes})
  * @param stuckAfterMs how long a loop may go without finishing an iteration before it is unhealthy, ms
+ * @param restoreAfterNonFinite non-finite training steps in a row after which a model's last good weights return
  */
-public record CommonSettings(int metricsPort, String signingKey, String verifyKeys, String hmacKey, int partitions, short replicationFactor,
-                             long retentionMs, int snapshotMaxBytes, long stuckAfterMs) {
+public record CommonSettings(int metricsPort, String signingKey, String verifyKeys, String hmacKey, int partitions,
+                             short replicationFactor, long retentionMs, int snapshotMaxBytes, long stuckAfterMs,
+                             int restoreAfterNonFinite) {
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", "9400",
         "HTTP port serving /metrics in the Prometheus text format (0 picks a free port)");
     public static final ConfigKey SIGNING_KEY = ConfigKey.secret("snapshot.signing.key",
@@ -43,9 +45,11 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         "max.message.bytes of the snapshot topics (a teacher snapshot with optimizer state is ~6 MB)");
     public static final ConfigKey STUCK_MS = new ConfigKey("health.stuck.ms", "120000",
         "a loop that finishes no iteration (or waits on the broker) for this long makes /health answer 503, ms");
-    public static final List<ConfigKey> KEYS =
-        List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS, REPLICATION, RETENTION_MS,
-            SNAPSHOT_MAX_BYTES, STUCK_MS);
+    public static final ConfigKey RESTORE_AFTER_NONFINITE = new ConfigKey("training.nonfinite.restore.after", "3",
+        "training steps with a non-finite loss or weights are undone; after this many in a row the model's last "
+            + "good weights (its last published snapshot) are restored and its optimizer state reset");
+    public static final List<ConfigKey> KEYS = List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS,
+        REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS, RESTORE_AFTER_NONFINITE);
 
     public CommonSettings {
         Checks.port(METRICS_PORT, metricsPort);
@@ -54,6 +58,7 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         Checks.positive(RETENTION_MS, retentionMs);
         Checks.atLeast(SNAPSHOT_MAX_BYTES, snapshotMaxBytes, 1 << 20);
         Checks.atLeast(STUCK_MS, stuckAfterMs, 1000);
+        Checks.atLeast(RESTORE_AFTER_NONFINITE, restoreAfterNonFinite, 1);
         if (hmacKey != null && hmacKey.getBytes(StandardCharsets.UTF_8).length < 16) {
             throw new ConfigException(HMAC_KEY.name() + " must be at least 16 bytes long, was "
                 + hmacKey.length() + " characters");
@@ -64,7 +69,7 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         String key = c.get(HMAC_KEY);
         return new CommonSettings(c.getInt(METRICS_PORT), pem(c, SIGNING_KEY), pem(c, VERIFY_KEYS),
             key == null || key.isBlank() ? null : key, c.getInt(PARTITIONS), (short) c.getInt(REPLICATION),
-            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS));
+            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS), c.getInt(RESTORE_AFTER_NONFINITE));
     }
 
     /** The PEM text of a key setting: the value itself when it holds a PEM block, else the file it names. */
@@ -95,7 +100,7 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
             signingKey) + ", verifyKeys=" + (verifyKeys == null ? null : "<" + verifyKeys.length() + " chars>")
             + ", hmacKey=" + Secrets.shown(HMAC_KEY.name(), hmacKey) + ", partitions=" + partitions
             + ", replicationFactor=" + replicationFactor + ", retentionMs=" + retentionMs + ", snapshotMaxBytes="
-            + snapshotMaxBytes + ", stuckAfterMs=" + stuckAfterMs + "]";
+            + snapshotMaxBytes + ", stuckAfterMs=" + stuckAfterMs + ", restoreAfterNonFinite=" + restoreAfterNonFinite + "]";
     }
 
     /** The legacy HMAC key as bytes, or {@code null} when unset. */

@@ -22,10 +22,9 @@ public interface MonitorListener {
     }
 
     /**
-     * An evaluation was dropped as invalid.
+     * An evaluation was refused and is being dead-lettered.
      *
-     * @param reason a value from a bounded set: {@code null-value}, {@code class-out-of-range},
-     *     {@code invalid-kl}
+     * @param reason the tag of its {@link io.distillery.records.RejectReason}
      */
     default void evalRejected(String reason) {
     }

@@ -2,12 +2,16 @@ package io.distillery.feedback;
 
 import io.distillery.config.Config;
 import io.distillery.config.ConfigException;
+import io.distillery.config.DataSettings;
 import io.distillery.config.MonitorSettings;
 import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.records.EventTimeBound;
+import io.distillery.records.MessageChecks;
 import io.distillery.service.Health;
 import io.distillery.service.HealthCheck;
 import io.distillery.spec.Roles;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -26,8 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Kafka settings: every {@code kafka.*} key passes through (security, SASL, SSL,
  * {@code bootstrap.servers}, Streams tuning); {@code application.id} comes from
  * {@code monitor.application.id} and {@code processing.guarantee} is always {@code exactly_once_v2}.
- * Evaluations that cannot be deserialized are logged and skipped (Kafka Streams counts them in
- * {@code dropped-records-total}) unless {@code kafka.deserialization.exception.handler} says otherwise.
+ * Evaluations that do not decode or fail their checks go to {@code distill.deadletter} with the reason.
  * An exception escaping the topology shuts the client down ({@link #isRunning()} turns false) so the
  * process can exit and be restarted; state is restored from the changelogs.
  *
@@ -46,8 +49,11 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
      */
     public MonitorService(Config config, RoleMetrics metrics) {
         MonitorSettings settings = MonitorSettings.from(config);
+        DataSettings data = DataSettings.from(config);
+        EventTimeBound eventTime = new EventTimeBound(data.maxFutureMs(), Clock.systemUTC());
         this.streams = new KafkaStreams(
-            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes())),
+            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes()),
+                new MessageChecks(data.features(), data.classes(), eventTime), eventTime),
             streamsProperties(config, settings));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitor stream thread failed; shutting the monitor down", e);

@@ -3,8 +3,10 @@ package io.distillery.feedback;
 import io.distillery.config.MonitorSettings;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.EvalSerde;
+import io.distillery.records.EventTimeBound;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.records.FeedbackSerde;
+import io.distillery.records.MessageChecks;
 import io.distillery.topics.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -28,8 +30,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * The monitor's Kafka Streams topology, a pure function of its settings (tested with
  * {@code TopologyTestDriver}).
  *
- * <p>It reads {@code distill.student.evals} with event time from {@link EvalTimestampExtractor}, drops
- * invalid evaluations (reported to the listener), and re-keys the rest to the single key
+ * <p>It reads {@code distill.student.evals} as bytes with event time from {@link EvalTimestampExtractor},
+ * checks each one ({@link EvalCheck}): one that does not decode or fails its {@link MessageChecks} (classes,
+ * finite non-negative KL, event time within {@code data.max.future.ms}) goes to {@code distill.deadletter}
+ * with its reason (and to the listener); it re-keys the rest to the single key
  * {@value #KEY} through a one-partition repartition topic, so one task sees the whole sequence. Then:
  *
  * <ul>
@@ -61,31 +65,31 @@ public final class MonitorTopology {
     /** Name of the one-partition repartition topic (prefixed by the application id). */
     public static final String SINGLE_KEY_TOPIC = "monitor-evals-single-key";
 
-    /** Rounding below zero tolerated in a KL value, nats. */
-    private static final double KL_TOLERANCE = 1e-6;
-
     private MonitorTopology() {
-    }
-
-    /** The topology with no listener. */
-    public static Topology build(MonitorSettings settings) {
-        return build(settings, MonitorListener.NONE);
     }
 
     /**
      * @param settings windows, detector parameters and class count
      * @param listener told of closed windows, drift signals and rejected evaluations, on the stream thread
+     * @param checks what a valid evaluation is (class count, event-time bound)
+     * @param eventTime the event-time bound, also of the timestamp extractor
      */
-    public static Topology build(MonitorSettings settings, MonitorListener listener) {
+    public static Topology build(MonitorSettings settings, MonitorListener listener, MessageChecks checks,
+                                 EventTimeBound eventTime) {
         int classes = settings.classes();
         EvalSerde evalSerde = new EvalSerde();
         FeedbackSerde feedbackSerde = new FeedbackSerde();
         StreamsBuilder b = new StreamsBuilder();
-        KStream<String, EvalMessage> evals = b.stream(Topics.STUDENT_EVALS.name(),
-                Consumed.with(Serdes.String(), evalSerde).withTimestampExtractor(new EvalTimestampExtractor())
-                    .withName("evals"))
-            .filter((k, e) -> accept(e, classes, listener), Named.as("valid-evals"))
-            .selectKey((k, e) -> KEY, Named.as("single-key"))
+        KStream<byte[], EvalCheck.Checked> checked = b.stream(Topics.STUDENT_EVALS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withTimestampExtractor(new EvalTimestampExtractor(eventTime)).withName("evals"))
+            .processValues(() -> new EvalCheck(checks, listener), Named.as("check-evals"));
+        checked.filterNot((k, c) -> c.valid(), Named.as("invalid-evals"))
+            .mapValues(EvalCheck.Checked::bytes, Named.as("rejected-bytes"))
+            .to(Topics.DEADLETTER.name(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray())
+                .withName("eval-dead-letters"));
+        KStream<String, EvalMessage> evals = checked.filter((k, c) -> c.valid(), Named.as("valid-evals"))
+            .map((k, c) -> KeyValue.pair(KEY, c.message()), Named.as("single-key"))
             .repartition(Repartitioned.<String, EvalMessage>as(SINGLE_KEY_TOPIC).withKeySerde(Serdes.String())
                 .withValueSerde(evalSerde).withNumberOfPartitions(1));
 
@@ -107,20 +111,5 @@ public final class MonitorTopology {
         evals.process(() -> new DriftProcessor(settings, listener), Named.as("drift-detectors"), DETECTOR_STORE)
             .to(Topics.FEEDBACK.name(), Produced.with(Serdes.String(), feedbackSerde).withName("drift-feedback"));
         return b.build();
-    }
-
-    private static boolean accept(EvalMessage e, int classes, MonitorListener listener) {
-        String reason = null;
-        if (e == null) {
-            reason = REJECT_NULL;
-        } else if (e.teacherClass() >= classes || e.studentClass() >= classes || e.label() >= classes) {
-            reason = REJECT_CLASS;
-        } else if (!Double.isFinite(e.kl()) || e.kl() < -KL_TOLERANCE) {
-            reason = REJECT_KL;
-        }
-        if (reason != null) {
-            listener.evalRejected(reason);
-        }
-        return reason == null;
     }
 }

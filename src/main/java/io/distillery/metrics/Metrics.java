@@ -30,6 +30,11 @@ public final class Metrics {
         "optimizer steps taken, by model and kind (stream or replay)", "model", "kind");
     public static final MetricSpec TRAINING_LOSS = gauge("distill.training.loss", "",
         "loss of the latest training step", "model");
+    public static final MetricSpec TRAINING_NONFINITE = counter("distill.training.nonfinite", "steps",
+        "training steps undone because their loss or the weights they left were not finite, by model", "model");
+    public static final MetricSpec TRAINING_RESTORES = counter("distill.training.restores", "events",
+        "last good weights restored after training.nonfinite.restore.after non-finite steps in a row, by model",
+        "model");
     public static final MetricSpec PREQUENTIAL_ACCURACY = gauge("distill.prequential.accuracy", "ratio",
         "accuracy on labeled records before training on them, recent records", "model");
     public static final MetricSpec KL_DIVERGENCE = gauge("distill.student.teacher.kl", "nats",
@@ -78,7 +83,7 @@ public final class Metrics {
         "1 when an operator has pinned the served version, else 0");
 
     public static final List<MetricSpec> ALL = List.of(RECORDS_PRODUCED, RECORDS_CONSUMED, RECORDS_REJECTED,
-        TRAINING_STEPS, TRAINING_LOSS, PREQUENTIAL_ACCURACY, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
+        TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
         LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
         WINDOW_ACCURACY, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
         SNAPSHOTS_REJECTED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -212,6 +213,60 @@ public final class Network implements Predictor {
         }
         net.setIterationCount(0);
         net.setEpochCount(0);
+    }
+
+    /** Whether every weight and bias is finite. */
+    public boolean weightsFinite() {
+        return net.params().scan(Conditions.notFinite()).longValue() == 0;
+    }
+
+    /**
+     * Copies the weights and the updater state into a {@link Checkpoint} that {@link #restore} puts back;
+     * reuses {@code into} when it was made from this network's shape (no allocation), else makes one.
+     */
+    public Checkpoint checkpoint(Checkpoint into) {
+        INDArray state = updaterState();
+        Checkpoint c = into != null && into.fits(net.params(), state) ? into : new Checkpoint(net.params(), state);
+        c.params.assign(net.params());
+        c.hasState = state != null;
+        if (state != null) {
+            c.state.assign(state);
+        }
+        return c;
+    }
+
+    /** Puts back the weights and updater state of a checkpoint of this network (state zeroed if it had none). */
+    public void restore(Checkpoint c) {
+        net.params().assign(c.params);
+        INDArray state = updaterState();
+        if (state != null) {
+            if (c.hasState && c.state.length() == state.length()) {
+                state.assign(c.state);
+            } else {
+                state.assign(0);
+            }
+        }
+    }
+
+    private INDArray updaterState() {
+        Updater updater = net.getUpdater(false);
+        return updater == null ? null : updater.getStateViewArray();
+    }
+
+    /** Weights and updater state of a network at one moment; opaque outside this package. */
+    public static final class Checkpoint {
+        private final INDArray params;
+        private final INDArray state;
+        private boolean hasState;
+
+        private Checkpoint(INDArray params, INDArray state) {
+            this.params = params.dup();
+            this.state = state == null ? null : state.dup();
+        }
+
+        private boolean fits(INDArray p, INDArray s) {
+            return params.length() == p.length() && (s == null || state != null && state.length() == s.length());
+        }
     }
 
     /** A deep, independent clone (weights, updater state, step count). */

@@ -36,7 +36,8 @@ public final class OnnxGate {
      *
      * @param id the snapshot's id, for the message
      * @throws SnapshotException {@link Rejection#TEST_PREDICTION_FAILED} when the network's own logits on the
-     *     probe batch are not finite (such a snapshot is never published); {@link Rejection#ONNX_MISMATCH} when
+     *     probe batch are not finite, {@link Rejection#NON_FINITE_WEIGHTS} when a weight or bias is (such a
+     *     snapshot is never published, nor loaded); {@link Rejection#ONNX_MISMATCH} when
      *     a logit differs by more than the tolerance, or the graph does not load or run as a
      *     {@code [N, inputs] -> [N, outputs]} model
      */
@@ -48,6 +49,9 @@ public final class OnnxGate {
                 throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id
                     + ": the network's logits on the probe batch are not finite");
             }
+        }
+        if (!network.weightsFinite()) {
+            throw new SnapshotException(Rejection.NON_FINITE_WEIGHTS, id + ": a weight or bias is not finite");
         }
         double diff;
         try (OnnxPredictor predictor = new OnnxPredictor(onnx)) {

@@ -5,10 +5,13 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
@@ -16,8 +19,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * the reason, a detail, the source topic, partition and offset, and the role; and counts them by reason.
  *
  * <p>It writes through the caller's producer, so a transactional caller dead-letters inside its own
- * transaction (a record is then dead-lettered exactly once with the input offsets). Thread-safe when
- * the producer is.
+ * transaction (a record is then dead-lettered exactly once with the input offsets). Such a caller uses
+ * {@link #transactional}: its counts wait for {@link #committed()} and {@link #aborted()} drops them, so
+ * a poll that is aborted and read again is counted once. Thread-safe when the producer is.
  */
 public final class DeadLetters {
     public static final String REASON = "distill.reason";
@@ -30,13 +34,30 @@ public final class DeadLetters {
     private final Producer<byte[], byte[]> producer;
     private final String role;
     private final Map<RejectReason, Counter> counters = new EnumMap<>(RejectReason.class);
+    private final long[] pending;
 
+    /** Dead letters counted as they are sent. */
     public DeadLetters(Producer<byte[], byte[]> producer, String role, RoleMetrics metrics) {
+        this(producer, role, metrics, false);
+    }
+
+    private DeadLetters(Producer<byte[], byte[]> producer, String role, RoleMetrics metrics, boolean deferred) {
         this.producer = producer;
         this.role = role;
+        this.pending = deferred ? new long[RejectReason.values().length] : null;
         for (RejectReason r : RejectReason.values()) {
             counters.put(r, metrics.counter(Metrics.RECORDS_REJECTED, role, r.tag()));
         }
+    }
+
+    /** Dead letters sent inside the caller's transactions: counted on {@link #committed()}. */
+    public static DeadLetters transactional(Producer<byte[], byte[]> producer, String role, RoleMetrics metrics) {
+        return new DeadLetters(producer, role, metrics, true);
+    }
+
+    /** Dead-letters one consumed record for the reason. */
+    public void send(ConsumerRecord<byte[], byte[]> r, Rejected why) {
+        send(r.key(), r.value(), why.reason(), why.detail(), r.topic(), r.partition(), r.offset());
     }
 
     /**
@@ -47,15 +68,51 @@ public final class DeadLetters {
      */
     public void send(byte[] key, byte[] value, RejectReason reason, String detail, String sourceTopic,
                      int partition, long offset) {
+        Headers h = headers(reason, detail, sourceTopic, partition, offset, role);
+        producer.send(new ProducerRecord<>(Topics.DEADLETTER.name(), null, key, value, h));
+        if (pending != null) {
+            synchronized (pending) {
+                pending[reason.ordinal()]++;
+            }
+        } else {
+            counters.get(reason).increment();
+        }
+    }
+
+    /** The transaction of the dead letters sent since the last commit or abort committed: count them. */
+    public void committed() {
+        if (pending == null) {
+            return;
+        }
+        synchronized (pending) {
+            for (RejectReason r : RejectReason.values()) {
+                counters.get(r).increment(pending[r.ordinal()]);
+            }
+            Arrays.fill(pending, 0);
+        }
+    }
+
+    /** The transaction was aborted: its dead letters were never written and are not counted. */
+    public void aborted() {
+        if (pending == null) {
+            return;
+        }
+        synchronized (pending) {
+            Arrays.fill(pending, 0);
+        }
+    }
+
+    /** The headers of a dead letter; also for writers that are not a producer (Kafka Streams). */
+    public static Headers headers(RejectReason reason, String detail, String sourceTopic, int partition, long offset,
+                                  String role) {
         RecordHeaders h = new RecordHeaders();
         h.add(REASON, utf8(reason.tag()));
         h.add(DETAIL, utf8(detail == null ? "" : truncate(detail)));
-        h.add(SOURCE_TOPIC, utf8(sourceTopic));
+        h.add(SOURCE_TOPIC, utf8(String.valueOf(sourceTopic)));
         h.add(SOURCE_PARTITION, utf8(Integer.toString(partition)));
         h.add(SOURCE_OFFSET, utf8(Long.toString(offset)));
         h.add(ROLE, utf8(role));
-        producer.send(new ProducerRecord<>(Topics.DEADLETTER.name(), null, key, value, h));
-        counters.get(reason).increment();
+        return h;
     }
 
     /** How many records this process dead-lettered for the reason. */

@@ -12,6 +12,7 @@ import io.distillery.config.DataSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 
 /**
  * Encodes input records as the JSON of DESIGN.md and decodes them with validation.
@@ -20,7 +21,8 @@ import java.io.UncheckedIOException;
  *
  * <p>Decoding never throws on bad input: it answers {@link Decoded} with a {@link RejectReason} for an
  * oversized payload, malformed JSON, a missing id, a wrong feature count, a non-finite value (NaN and
- * Infinity are read so they can be named), or a label outside [0, classes). Unknown fields are
+ * Infinity are read so they can be named), a label outside [0, classes), or an event time outside the
+ * {@link EventTimeBound} ({@code data.max.future.ms} ahead of the clock at most). Unknown fields are
  * ignored, so producers may add their own. It streams through the tokens (no tree), since every
  * record of the service passes here. Thread-safe.
  */
@@ -33,9 +35,17 @@ public final class InputCodec {
         .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
 
     private final DataSettings data;
+    private final EventTimeBound eventTime;
 
+    /** A codec that bounds event times by the system clock. */
     public InputCodec(DataSettings data) {
+        this(data, Clock.systemUTC());
+    }
+
+    /** @param clock the clock event times are bounded by */
+    public InputCodec(DataSettings data, Clock clock) {
         this.data = data;
+        this.eventTime = new EventTimeBound(data.maxFutureMs(), clock);
     }
 
     public DataSettings data() {
@@ -148,6 +158,10 @@ public final class InputCodec {
         if (badLabel != null) {
             return Decoded.rejected(RejectReason.LABEL_OUT_OF_RANGE,
                 "label " + badLabel + " not in [0, " + data.classes() + ")");
+        }
+        Rejected time = eventTime.check(ts);
+        if (time != null) {
+            return Decoded.rejected(time.reason(), time.detail());
         }
         return Decoded.ok(new InputRecord(id, ts, features, label));
     }

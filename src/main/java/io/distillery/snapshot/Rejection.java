@@ -35,7 +35,9 @@ public enum Rejection {
     /** The restored network failed its test prediction. */
     TEST_PREDICTION_FAILED,
     /** The ONNX graph's logits differ from the network's (the snapshot's two forms disagree). */
-    ONNX_MISMATCH;
+    ONNX_MISMATCH,
+    /** A weight or bias of the network is NaN or infinite (even when its test logits are finite). */
+    NON_FINITE_WEIGHTS;
 
     private final String tag = name().toLowerCase(Locale.ROOT);
 

@@ -44,6 +44,11 @@ final class Replay {
         buffer.add(x, label, logits, teacherVersion);
     }
 
+    /** Whether there is anything to replay. */
+    boolean isEmpty() {
+        return buffer.size() == 0;
+    }
+
     /** One replay step of {@code student}; returns its loss. */
     double step(Network student) {
         ReplayBuffer.Batch b = buffer.sample(batchSize);

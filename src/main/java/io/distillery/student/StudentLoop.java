@@ -1,6 +1,8 @@
 package io.distillery.student;
 
+import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
 import io.distillery.config.InferenceSettings;
 import io.distillery.config.StudentSettings;
 import io.distillery.inference.Engine;
@@ -8,6 +10,7 @@ import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
+import io.distillery.model.StepGuard;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.modelstore.ResumePoint;
@@ -16,9 +19,12 @@ import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.EvalCodec;
 import io.distillery.records.EvalMessage;
+import io.distillery.records.EventTimeBound;
 import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
+import io.distillery.records.MessageChecks;
 import io.distillery.records.RejectReason;
+import io.distillery.records.Rejected;
 import io.distillery.service.ServiceLoop;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
@@ -52,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * (KL at T and top-1 agreement against the teacher, both models against the label where there is one)
  * and writes one {@link EvalMessage} per record to {@code distill.student.evals}; then it trains on the
  * batch, and on replayed past records ({@link Replay}) whose soft targets the newest teacher recomputes.
- * Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
+ * A logits message that does not decode or fails its {@link MessageChecks} (shape, label range, finite
+ * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
  * never falls behind the stream. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
  * says so and resumes from the newest one after a restart.
  *
@@ -63,6 +70,7 @@ public final class StudentLoop extends ServiceLoop {
     public static final String GROUP = "distill-student";
 
     private final StudentSettings settings;
+    private final int restoreAfter;
     private final Engine engine;
     private final ModelStore store;
     private final FollowedModel teacher;
@@ -72,6 +80,7 @@ public final class StudentLoop extends ServiceLoop {
     private final Producer<byte[], byte[]> producer;
     private final SnapshotWriter writer;
     private final DeadLetters deadLetters;
+    private final MessageChecks checks;
     private final Counter consumed;
     private final Counter streamSteps;
     private final Counter replaySteps;
@@ -82,12 +91,14 @@ public final class StudentLoop extends ServiceLoop {
     private Network student;
     private Replay replay;
     private SnapshotSchedule schedule;
+    private StepGuard guard;
 
     /** @param teacher the followed teacher snapshots, for refreshing the soft targets of replayed records */
     public StudentLoop(StudentSettings settings, Config config, ClientFactory clients, ModelStore store,
                        FollowedModel teacher, Duration stuckAfter) {
         super("student", stuckAfter, store.clock());
         this.settings = settings;
+        this.restoreAfter = CommonSettings.from(config).restoreAfterNonFinite();
         this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.store = store;
         this.teacher = teacher;
@@ -100,6 +111,8 @@ public final class StudentLoop extends ServiceLoop {
         this.producer = this.clients.producer(KafkaClients.producer(config, Map.of()));
         this.writer = store.writer(Topics.STUDENT_SNAPSHOTS, Models.STUDENT);
         this.deadLetters = new DeadLetters(producer, Roles.STUDENT, metrics);
+        this.checks = new MessageChecks(settings.network().inputs(), settings.network().outputs(),
+            new EventTimeBound(DataSettings.from(config).maxFutureMs(), store.clock()));
         this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.STUDENT, Topics.TEACHER_LOGITS.name());
         this.streamSteps = metrics.counter(Metrics.TRAINING_STEPS, Roles.STUDENT, Models.STUDENT, "stream");
         this.replaySteps = metrics.counter(Metrics.TRAINING_STEPS, Roles.STUDENT, Models.STUDENT, "replay");
@@ -126,6 +139,7 @@ public final class StudentLoop extends ServiceLoop {
         parts = KafkaClients.partitions(consumer, Topics.TEACHER_LOGITS.name());
         consumer.assign(parts);
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
+        guard = StepGuard.counted(restoreAfter, store.metrics(), Roles.STUDENT, Models.STUDENT);
         if (replay != null) {
             replay.close();
         }
@@ -160,12 +174,14 @@ public final class StudentLoop extends ServiceLoop {
         consumed.increment(pending.size());
         for (int from = 0; from < pending.size(); from += settings.batchSize()) {
             List<LogitsMessage> batch = pending.subList(from, Math.min(pending.size(), from + settings.batchSize()));
-            loss.set(learn(batch));
+            learn(batch);
             streamSteps.increment();
             schedule.stepped(1);
-            int budget = settings.replayBudget(lag());
+            int budget = replay.isEmpty() ? 0 : settings.replayBudget(lag());
             for (int k = 0; k < budget && isRunning(); k++) {
-                loss.set(replay.step(student));
+                if (guard.step(student, replay::step).applied()) {
+                    loss.set(guard.loss());
+                }
                 replaySteps.increment();
                 schedule.stepped(1);
             }
@@ -177,8 +193,11 @@ public final class StudentLoop extends ServiceLoop {
         }
     }
 
-    /** Evaluate, emit the evaluations, then train on the batch; returns the loss. */
-    private double learn(List<LogitsMessage> batch) {
+    /**
+     * Evaluate, emit the evaluations, then train on the batch; a batch whose step is undone as non-finite is
+     * not remembered for replay.
+     */
+    private void learn(List<LogitsMessage> batch) {
         int n = batch.size();
         float[][] x = new float[n][];
         float[][] t = new float[n][];
@@ -195,28 +214,30 @@ public final class StudentLoop extends ServiceLoop {
             producer.send(new ProducerRecord<>(Topics.STUDENT_EVALS.name(),
                 e.recordId().getBytes(StandardCharsets.UTF_8), EvalCodec.encode(e)));
         }
-        double result = student.fitDistill(x, t, y);
+        if (!guard.step(student, s -> s.fitDistill(x, t, y)).applied()) {
+            return;
+        }
+        loss.set(guard.loss());
         for (int i = 0; i < n; i++) {
             replay.remember(x[i], y[i], t[i], batch.get(i).teacherVersion());
         }
-        return result;
     }
 
+    /** The message, or {@code null} when it does not decode or fails a {@link MessageChecks} check (dead-lettered). */
     private LogitsMessage decode(ConsumerRecord<byte[], byte[]> r) {
+        LogitsMessage m;
         try {
-            LogitsMessage m = LogitsCodec.decode(r.value());
-            if (m.features().length != student.inputs() || m.logits().length != student.outputs()) {
-                deadLetters.send(r.key(), r.value(), RejectReason.WRONG_SHAPE, m.features().length + " features and "
-                    + m.logits().length + " logits, expected " + student.inputs() + " and " + student.outputs(),
-                    r.topic(), r.partition(), r.offset());
-                return null;
-            }
-            return m;
+            m = LogitsCodec.decode(r.value());
         } catch (IllegalArgumentException e) {
-            deadLetters.send(r.key(), r.value(), RejectReason.MALFORMED_MESSAGE, e.getMessage(), r.topic(),
-                r.partition(), r.offset());
+            deadLetters.send(r, new Rejected(RejectReason.MALFORMED_MESSAGE, String.valueOf(e.getMessage())));
             return null;
         }
+        Rejected problem = checks.logits(m);
+        if (problem != null) {
+            deadLetters.send(r, problem);
+            return null;
+        }
+        return m;
     }
 
     /** Publishes what was learned since the last snapshot before the loop ends. */
@@ -247,6 +268,7 @@ public final class StudentLoop extends ServiceLoop {
             return;
         }
         version++;
+        guard.markGood(student);
         // Committed only for visibility (consumer lag in dashboards); the student resumes from its snapshot.
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         positions.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));

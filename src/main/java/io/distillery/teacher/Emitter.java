@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p>A member of the consumer group {@code distill-teacher-emitter} over both input topics (so replicas
  * share the partitions). Each poll is one Kafka transaction: the logits messages, the dead letters of
  * the poll's invalid records, and the input offsets ({@code sendOffsetsToTransaction}) commit together,
- * so a {@code read_committed} reader sees one logits message per valid input record across crashes.
+ * so a {@code read_committed} reader sees one logits message per valid input record across crashes; dead
+ * letters are counted when their transaction commits.
  * It never waits on training: it computes logits with whatever teacher {@link #teacher} supplies now
  * (the trainer's published copy in one process, or a followed snapshot), and waits only until a first
  * teacher exists. Unlabeled records pass through the {@link EmissionGate}.
@@ -101,7 +102,7 @@ public final class Emitter extends ServiceLoop {
                    EmissionGate gate, RoleMetrics metrics, Duration stuckAfter, Clock clock) {
         super("teacher-emitter", stuckAfter, clock);
         this.settings = settings;
-        this.codec = new InputCodec(DataSettings.from(config));
+        this.codec = new InputCodec(DataSettings.from(config), clock);
         this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.teacher = teacher;
         this.gate = gate;
@@ -112,7 +113,7 @@ public final class Emitter extends ServiceLoop {
         this.producer = this.clients.producer(KafkaClients.producer(config, Map.of(
             "transactional.id", "distill-emitter-" + settings.emitterId(),
             "transaction.timeout.ms", "60000")));
-        this.deadLetters = new DeadLetters(producer, Roles.TEACHER, metrics);
+        this.deadLetters = DeadLetters.transactional(producer, Roles.TEACHER, metrics);
         this.labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
         this.unlabeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "unlabeled");
         this.skippedOut = metrics.counter(Metrics.LOGITS_SKIPPED, Roles.TEACHER);
@@ -181,6 +182,7 @@ public final class Emitter extends ServiceLoop {
                 next = scorer.submit(() -> score(following));
             }
             producer.commitTransaction();
+            deadLetters.committed();
             emitted += counts.labeled() + counts.unlabeled();
             labeledOut.increment(counts.labeled());
             unlabeledOut.increment(counts.unlabeled());
@@ -196,6 +198,7 @@ public final class Emitter extends ServiceLoop {
         } catch (KafkaException e) {
             LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", e.toString());
             producer.abortTransaction();
+            deadLetters.aborted();
             discardNext();
             rewind();
         }

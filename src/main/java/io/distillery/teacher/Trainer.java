@@ -1,5 +1,6 @@
 package io.distillery.teacher;
 
+import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.TeacherSettings;
@@ -8,6 +9,7 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.SlidingMean;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
+import io.distillery.model.StepGuard;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.modelstore.ResumePoint;
 import io.distillery.modelstore.SnapshotSchedule;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * <p>It reads {@code distill.records.labeled} at its own pace (no consumer group: its progress lives in
  * its snapshots), keeps a bounded replay buffer, and takes full mini-batch steps from the buffer,
  * {@code teacher.replay.ratio} training rows per new labeled row: steps on the few new labels of each
- * batch alone were measured to lower the teacher. It publishes a signed snapshot carrying the offsets it
+ * batch alone were measured to lower the teacher. A step with a non-finite loss or weights is undone by its
+ * {@link StepGuard} (and repeated ones bring back the last published weights). It publishes a signed snapshot carrying the offsets it
  * has consumed when its {@link SnapshotSchedule} says so, and hands a frozen copy to in-process readers
  * ({@link #latest()}). On start it resumes from its newest snapshot, or bootstraps from a snapshot file or
  * by epochs over the topic's history. Invalid records are skipped and counted here; the emitter, which
@@ -61,6 +64,7 @@ public final class Trainer extends ServiceLoop {
     private final ModelStore store;
     private final RoleMetrics metrics;
     private final TrainerAdaptation adaptation;
+    private final int restoreAfter;
     private final MeteredClients clients;
     private final Consumer<byte[], byte[]> consumer;
     private final SnapshotWriter writer;
@@ -77,6 +81,7 @@ public final class Trainer extends ServiceLoop {
     private long version;
     private ReplayBuffer buffer;
     private SnapshotSchedule schedule;
+    private StepGuard guard;
     private double credit;
 
     public Trainer(TeacherSettings settings, Config config, ClientFactory clients, ModelStore store,
@@ -87,6 +92,7 @@ public final class Trainer extends ServiceLoop {
         this.store = store;
         this.metrics = store.metrics();
         this.adaptation = adaptation;
+        this.restoreAfter = CommonSettings.from(config).restoreAfterNonFinite();
         this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
         this.consumer = this.clients.consumer(KafkaClients.consumer(config,
             Map.of("isolation.level", "read_committed", "max.poll.records", "1024")));
@@ -114,6 +120,7 @@ public final class Trainer extends ServiceLoop {
         consumer.assign(parts);
         buffer = new ReplayBuffer(settings.bufferSize(), false, settings.network().seed());
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
+        guard = StepGuard.counted(restoreAfter, metrics, Roles.TEACHER, Models.TEACHER);
         Optional<ResumePoint> resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         Map<TopicPartition, Long> start;
@@ -170,7 +177,9 @@ public final class Trainer extends ServiceLoop {
         while (credit >= settings.batchSize() && isRunning()) {
             ReplayBuffer.Batch b = buffer.sample(settings.batchSize());
             long stepStart = System.nanoTime();
-            loss.set(network.fitHard(b.x(), b.labels()));
+            if (guard.step(network, n -> n.fitHard(b.x(), b.labels())).applied()) {
+                loss.set(guard.loss());
+            }
             yieldCpu(System.nanoTime() - stepStart);
             steps.increment();
             schedule.stepped(1);
@@ -212,6 +221,7 @@ public final class Trainer extends ServiceLoop {
             return;
         }
         version++;
+        guard.markGood(network);
         latest.set(new TeacherModel(version, network.copy(), published.get().onnxBytes()));
         LOG.info("teacher snapshot v{} published after {} steps (prequential accuracy {})", version,
             network.steps(), String.format("%.3f", prequential.mean()));

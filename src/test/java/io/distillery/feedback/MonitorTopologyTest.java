@@ -5,19 +5,29 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.config.MonitorSettings;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.records.DeadLetters;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.EvalSerde;
+import io.distillery.records.EventTimeBound;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.records.FeedbackSerde;
+import io.distillery.records.MessageChecks;
 import io.distillery.spec.DriftSignal;
 import io.distillery.testing.DriftVectors;
 import io.distillery.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -27,10 +37,13 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MonitorTopologyTest {
+    /** The clock of the event-time bound: far after every event time of these tests. */
+    private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(1_000_000_000L), ZoneOffset.UTC);
     private static final MonitorSettings SETTINGS =
         new MonitorSettings(10_000, 2_000, 0.002, 50, 0.005, 0.9999, 30, "monitor-test", null, 3);
 
@@ -151,6 +164,55 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterEveryInvalidEvaluationWithItsReasonAndAggregateTheRest() {
+        try (Harness h = new Harness(MonitorListener.NONE)) {
+            h.send(eval("a", 1_000, 0, 0, 0, 0.1));
+            h.raw.pipeInput("garbage", "garbage".getBytes(StandardCharsets.UTF_8));
+            h.raw.pipeInput("null", (byte[]) null);
+            h.send(eval("class-7", 1_100, 0, 7, 0, 0.1));
+            h.send(eval("label-3", 1_200, 3, 0, 0, 0.1));
+            h.send(eval("nan-kl", 1_300, 0, 0, 0, Double.NaN));
+            h.send(eval("negative-kl", 1_400, 0, 0, 0, -0.5));
+            h.send(eval("future", NOW.millis() + 3_600_000, 0, 0, 0, 0.1));
+            h.send(eval("b", 2_000, 0, 0, 0, 0.1));
+            h.send(eval("close", 12_000, 0, 0, 0, 0.1));
+
+            assertThat(h.windows()).extracting(FeedbackMessage::count).containsExactly(2L);
+            List<TestRecord<String, byte[]>> dead = h.deadLetters.readRecordsToList();
+            assertThat(dead).extracting(r -> header(r, DeadLetters.REASON)).containsExactly("malformed-message",
+                "malformed-message", "class-out-of-range", "label-out-of-range", "non-finite", "value-out-of-range",
+                "future-event-time");
+            assertThat(dead).extracting(TestRecord::key).containsExactly("garbage", "null", "class-7", "label-3",
+                "nan-kl", "negative-kl", "future");
+            assertThat(dead).allSatisfy(r -> {
+                assertThat(header(r, DeadLetters.ROLE)).isEqualTo("monitor");
+                assertThat(header(r, DeadLetters.SOURCE_TOPIC)).isEqualTo(Topics.STUDENT_EVALS.name());
+            });
+            assertThat(dead.get(0).value()).isEqualTo("garbage".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void shouldKeepClosingWindowsAfterAnEvaluationFromTheFarFuture() {
+        try (Harness h = new Harness(MonitorListener.NONE)) {
+            h.send(eval("a", 1_000, 0, 0, 0, 0.1));
+            h.send(eval("future", NOW.millis() + 3_600_000, 0, 0, 0, 0.1));
+            h.send(eval("b", 2_000, 0, 0, 0, 0.1));
+            h.send(eval("c", 15_000, 0, 0, 0, 0.1));
+            h.send(eval("d", 22_000, 0, 0, 0, 0.1));
+
+            assertThat(h.windows()).extracting(FeedbackMessage::windowStartMs).containsExactly(0L, 10_000L);
+            assertThat(h.windows()).extracting(FeedbackMessage::count).containsExactly(2L, 1L);
+            assertThat(h.droppedRecords()).isZero();
+        }
+    }
+
+    private static String header(TestRecord<String, byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void shouldPublishWindowGaugesDriftCountersAndRejections() {
         try (RoleMetrics metrics = new RoleMetrics();
              Harness h = new Harness(new FeedbackMetrics(metrics, "monitor", SETTINGS.classes()))) {
@@ -206,6 +268,8 @@ class MonitorTopologyTest {
     private final class Harness implements AutoCloseable {
         final TopologyTestDriver driver;
         final TestInputTopic<String, EvalMessage> in;
+        final TestInputTopic<String, byte[]> raw;
+        final TestOutputTopic<String, byte[]> deadLetters;
         final TestOutputTopic<String, FeedbackMessage> out;
         final List<FeedbackMessage> seen = new ArrayList<>();
 
@@ -214,8 +278,13 @@ class MonitorTopologyTest {
             p.put(StreamsConfig.APPLICATION_ID_CONFIG, SETTINGS.applicationId());
             p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
             p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            driver = new TopologyTestDriver(MonitorTopology.build(SETTINGS, listener), p);
+            EventTimeBound bound = new EventTimeBound(5_000, NOW);
+            driver = new TopologyTestDriver(MonitorTopology.build(SETTINGS, listener,
+                new MessageChecks(4, SETTINGS.classes(), bound), bound), p);
             in = driver.createInputTopic(Topics.STUDENT_EVALS.name(), new StringSerializer(), new EvalSerde().serializer());
+            raw = driver.createInputTopic(Topics.STUDENT_EVALS.name(), new StringSerializer(), new ByteArraySerializer());
+            deadLetters = driver.createOutputTopic(Topics.DEADLETTER.name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
             out = driver.createOutputTopic(Topics.FEEDBACK.name(), new StringDeserializer(),
                 new FeedbackSerde().deserializer());
         }

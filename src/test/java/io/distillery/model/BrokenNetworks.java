@@ -11,4 +11,14 @@ public final class BrokenNetworks {
         broken.dl4j().params().assign(Float.NaN);
         return broken.toBytes(false);
     }
+
+    /**
+     * A copy of {@code network} whose first hidden unit has a bias of -infinity: its weights are not finite,
+     * yet the unit only outputs 0 (relu) or -1 (tanh), so every logit stays finite.
+     */
+    public static Network withNegativeInfiniteHiddenBias(Network network) {
+        Network broken = network.copy();
+        broken.dl4j().params().putScalar((long) network.inputs() * network.spec().hidden().get(0), Float.NEGATIVE_INFINITY);
+        return broken;
+    }
 }

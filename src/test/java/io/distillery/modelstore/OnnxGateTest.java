@@ -7,6 +7,8 @@ import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.BrokenNetworks;
+import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
 import io.distillery.snapshot.Rejection;
@@ -96,6 +98,25 @@ class OnnxGateTest {
                  CODEC, metrics, Clock.systemUTC(), (net, m) -> OnnxExport.export(other, Map.of()))) {
             assertThat(writer.publish(n, 4, 2, Map.of())).isEmpty();
             assertThat(metrics.registry().get("distill.snapshots.rejected").tag("reason", "onnx_mismatch")
+                .counter().count()).isEqualTo(1.0);
+        }
+        assertThat(sink.history()).isEmpty();
+    }
+
+    @Test
+    void shouldNotPublishASnapshotWithNonFiniteWeightsWhoseLogitsAreFinite() {
+        FakeClients clients = new FakeClients();
+        MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
+        StudentSettings ss = StudentSettings.from(CONFIG);
+        Network n = BrokenNetworks.withNegativeInfiniteHiddenBias(Network.student(ss.network(), ss.distillation()));
+        for (float[] row : n.logits(OnnxGate.probe(n.inputs()))) {
+            assertThat(LogitMath.firstNonFinite(row)).as("logits stay finite").isNegative();
+        }
+        try (RoleMetrics metrics = new RoleMetrics("student");
+             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS, "student", "student",
+                 CODEC, metrics, Clock.systemUTC())) {
+            assertThat(writer.publish(n, 4, 2, Map.of())).isEmpty();
+            assertThat(metrics.registry().get("distill.snapshots.rejected").tag("reason", "non_finite_weights")
                 .counter().count()).isEqualTo(1.0);
         }
         assertThat(sink.history()).isEmpty();

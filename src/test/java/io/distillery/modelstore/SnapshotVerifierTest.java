@@ -87,6 +87,12 @@ class SnapshotVerifierTest {
     }
 
     @Test
+    void shouldRejectANetworkWithNonFiniteWeightsWhoseLogitsAreFinite() {
+        assertRejected(verifier, encoded(7, BrokenNetworks.withNegativeInfiniteHiddenBias(student).toBytes(false)),
+            Rejection.NON_FINITE_WEIGHTS);
+    }
+
+    @Test
     void shouldRejectAVersionNotNewerThanTheOneHeld() {
         assertRejected(verifier, encoded(7, student.toBytes(false)), 7, Rejection.STALE_VERSION);
     }

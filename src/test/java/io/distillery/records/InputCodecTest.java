@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.DataSettings;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -75,6 +78,19 @@ class InputCodecTest {
     void shouldWriteNonFiniteAsBareTokenSoItIsNamedNonFinite() {
         byte[] json = codec.encode(new InputRecord("a", 0, new float[] {Float.NaN, 1, 2}, 0));
         assertThat(codec.decode(json).reason()).isEqualTo(RejectReason.NON_FINITE);
+    }
+
+    @Test
+    void shouldRejectAnEventTimeFurtherAheadOfTheClockThanTheBoundOrNegative() {
+        InputCodec atMillion = new InputCodec(new DataSettings(3, 4, 200, 5_000),
+            Clock.fixed(Instant.ofEpochMilli(1_000_000), ZoneOffset.UTC));
+        String row = "{\"id\":\"a\",\"features\":[1,2,3],\"ts\":";
+        assertThat(atMillion.decode((row + "1005000}").getBytes(StandardCharsets.UTF_8)).valid()).isTrue();
+        Decoded ahead = atMillion.decode((row + "1005001}").getBytes(StandardCharsets.UTF_8));
+        assertThat(ahead.reason()).isEqualTo(RejectReason.FUTURE_EVENT_TIME);
+        assertThat(ahead.detail()).contains("data.max.future.ms=5000");
+        assertThat(atMillion.decode((row + "-1}").getBytes(StandardCharsets.UTF_8)).reason())
+            .isEqualTo(RejectReason.VALUE_OUT_OF_RANGE);
     }
 
     @Test

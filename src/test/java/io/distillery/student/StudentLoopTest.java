@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.records.EvalCodec;
@@ -103,6 +104,74 @@ class StudentLoopTest {
         assertThat(student.processed()).isEqualTo(3);
         assertThat(student.version()).isEqualTo(published.manifest().version());
         assertThat(student.recent().agreement()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void shouldDeadLetterPoisonLogitsAndGoOnLearning() throws Exception {
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
+        MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
+        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        float[] x = {0.5f, 0, 0, 0};
+        float[] z = {2, 0, -1};
+        long future = System.currentTimeMillis() + 3_600_000;
+        input.schedulePollTask(() -> {
+            input.addRecord(logits(0, LogitsCodec.encode(new LogitsMessage("label-7", 1, 7, 2, x, z))));
+            input.addRecord(logits(1, LogitsCodec.encode(new LogitsMessage("nan-logit", 1, 0, 2, x,
+                new float[] {Float.NaN, 0, 0}))));
+            input.addRecord(logits(2, LogitsCodec.encode(new LogitsMessage("inf-feature", 1, 0, 2,
+                new float[] {Float.POSITIVE_INFINITY, 0, 0, 0}, z))));
+            input.addRecord(logits(3, LogitsCodec.encode(new LogitsMessage("future", future, 0, 2, x, z))));
+            input.addRecord(logits(4, message("good", 1, 4)));
+        });
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+            Duration.ofMinutes(1));
+        student.start();
+
+        Await.until(() -> !snapshots.history().isEmpty(), "a student snapshot", Duration.ofSeconds(20),
+            student::failure);
+        assertThat(student.failure()).isNull();
+        assertThat(student.processed()).isEqualTo(1);
+        List<String> reasons = output.history().stream().filter(r -> r.topic().equals(Topics.DEADLETTER.name()))
+            .map(r -> reason(r.headers().lastHeader("distill.reason"))).toList();
+        assertThat(reasons).containsExactly("label-out-of-range", "non-finite", "non-finite", "future-event-time");
+        assertThat(metrics.scrape()).contains("distill_records_rejected_total{reason=\"non-finite\",role=\"student\"} 2.0");
+    }
+
+    @Test
+    void shouldUndoNonFiniteStepsAndNeverPublishNonFiniteWeights() throws Exception {
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
+        clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
+        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        float[] huge = {3e38f, 3e38f, 3e38f, 3e38f};
+        input.schedulePollTask(() -> {
+            for (int i = 0; i < 4; i++) {
+                input.addRecord(logits(i, LogitsCodec.encode(new LogitsMessage("huge-" + i, 1, 0, 2, huge,
+                    new float[] {2, 0, -1}))));
+            }
+            for (int i = 4; i < 8; i++) {
+                input.addRecord(logits(i, message("good-" + i, 1, 4)));
+            }
+        });
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+            Duration.ofMinutes(1));
+        student.start();
+
+        Await.until(() -> !snapshots.history().isEmpty(), "a student snapshot", Duration.ofSeconds(20),
+            student::failure);
+        assertThat(student.failure()).isNull();
+        assertThat(metrics.registry().get("distill.training.nonfinite").tag("model", "student").counter().count())
+            .isGreaterThanOrEqualTo(1.0);
+        for (ProducerRecord<byte[], byte[]> r : snapshots.history()) {
+            assertThat(Network.fromBytes(CODEC.decode(r.value()).modelBytes()).weightsFinite()).isTrue();
+        }
     }
 
     private static String reason(Header h) {

@@ -121,6 +121,30 @@ class EmitterTest {
     }
 
     @Test
+    void shouldCountADeadLetterOnceWhenItsTransactionAbortsAndThePollIsReadAgain() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, "{broken"));
+            output.commitTransactionException = new KafkaException("injected commit failure");
+        });
+        // the poll made while the first transaction commits finds nothing new
+        input.schedulePollTask(() -> { });
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = null;
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, "{broken"));
+        });
+        emitter.start();
+
+        Await.until(() -> emitter.emitted() == 1, "the retried transaction", Duration.ofSeconds(20), emitter::failure);
+        assertThat(output.transactionAborted()).isFalse();
+        assertThat(metrics.scrape()).contains("distill_records_rejected_total{reason=\"malformed-json\",role=\"teacher\"} 1.0");
+    }
+
+    @Test
     void shouldFailNamingTheEmitterIdWhenAnotherReplicaFencesIt() throws Exception {
         Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
         teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));

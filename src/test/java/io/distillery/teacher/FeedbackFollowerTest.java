@@ -5,15 +5,23 @@ import static io.distillery.testing.FeedbackMessages.window;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.records.DeadLetters;
+import io.distillery.records.EventTimeBound;
 import io.distillery.records.FeedbackCodec;
 import io.distillery.records.FeedbackMessage;
+import io.distillery.records.MessageChecks;
+import io.distillery.testing.FakeClients;
+import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -26,7 +34,10 @@ class FeedbackFollowerTest {
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
 
     private final RoleMetrics metrics = new RoleMetrics();
+    private static final MessageChecks CHECKS = new MessageChecks(4, 3, new EventTimeBound(5_000, Clock.systemUTC()));
+
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
+    private final MockProducer<byte[], byte[]> deadLetters = FakeClients.producer();
     private final List<FeedbackMessage> heard = new CopyOnWriteArrayList<>();
 
     @AfterEach
@@ -44,18 +55,27 @@ class FeedbackFollowerTest {
     }
 
     @Test
-    void shouldSkipAndCountAMalformedMessage() {
+    void shouldDeadLetterMalformedAndInvalidMessagesWithTheirReasons() {
+        double[] perClass = {0.9, 0.9, 0.9};
+        long[] counts = {10, 10, 10};
         follower(10).onRecords(List.of(record(0, "{not json".getBytes(StandardCharsets.UTF_8)),
             record(1, "{\"v\": 7}".getBytes(StandardCharsets.UTF_8)), record(2, null),
-            record(3, FeedbackCodec.encode(drift(3)))));
+            record(3, FeedbackCodec.encode(drift(5))),
+            record(4, FeedbackCodec.encode(window(1.5, perClass, counts))),
+            record(5, FeedbackCodec.encode(window(0.9, new double[] {0.9, -2, 0.9}, counts))),
+            record(6, FeedbackCodec.encode(drift(3)))));
 
         assertThat(heard).containsExactly(drift(3));
-        assertThat(counter("distill.records.rejected", "reason", "malformed-feedback")).isEqualTo(3.0);
+        assertThat(deadLetters.history()).extracting(r -> new String(r.headers().lastHeader(DeadLetters.REASON).value(),
+            StandardCharsets.UTF_8)).containsExactly("malformed-message", "malformed-message", "malformed-message",
+            "wrong-shape", "value-out-of-range", "value-out-of-range");
+        assertThat(deadLetters.history()).extracting(ProducerRecord::topic).containsOnly(Topics.DEADLETTER.name());
+        assertThat(counter("distill.records.rejected", "reason", "malformed-message")).isEqualTo(3.0);
     }
 
     @Test
     void shouldDeliverToEveryListenerWhenOneThrows() {
-        FeedbackFollower follower = new FeedbackFollower(consumer, 0, metrics, List.of(m -> {
+        FeedbackFollower follower = new FeedbackFollower(consumer, deadLetters, CHECKS, 0, metrics, List.of(m -> {
             throw new IllegalStateException("listener bug");
         }, heard::add));
 
@@ -84,7 +104,7 @@ class FeedbackFollowerTest {
     }
 
     private FeedbackFollower follower(int rewind) {
-        return new FeedbackFollower(consumer, rewind, metrics, List.of(heard::add));
+        return new FeedbackFollower(consumer, deadLetters, CHECKS, rewind, metrics, List.of(heard::add));
     }
 
     private static ConsumerRecord<byte[], byte[]> record(long offset, byte[] value) {
