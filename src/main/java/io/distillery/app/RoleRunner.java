@@ -5,7 +5,9 @@ import io.distillery.config.Config;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.service.HealthCheck;
+import io.distillery.topics.ClientFactory;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * failed (fatal error: log once, exit non-zero, let the orchestrator restart the process, which resumes
  * from its last snapshot).
  */
-final class RoleRunner {
+final class RoleRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoleRunner.class);
 
     /** One running part: its name, how to close it, and its health, if it reports one. */
@@ -56,6 +58,15 @@ final class RoleRunner {
     RoleRunner add(String name, AutoCloseable closer) {
         parts.add(new Part(name, closer, null));
         return this;
+    }
+
+    /**
+     * Starts the heartbeat of {@code role} over its parts; added after them, it stops first, so its
+     * tombstone says the instance stopped on purpose.
+     */
+    void heartbeat(String role, Config config, RoleMetrics roleMetrics, List<? extends HealthCheck> roleParts) {
+        add(new Heartbeats(role, config, ClientFactory.KAFKA, roleMetrics, roleParts,
+            CommonSettings.from(config).stuckAfter(), Clock.systemUTC())).start();
     }
 
     /** The parts that report their health, in start order. */
@@ -101,6 +112,13 @@ final class RoleRunner {
             tick.run();
         }
         return 0;
+    }
+
+    /** Closes every part in reverse order, as a shutdown does. */
+    @Override
+    public void close() {
+        stopping = true;
+        closeAll();
     }
 
     private synchronized void closeAll() {

@@ -4,6 +4,7 @@ import io.distillery.config.Config;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
 import io.distillery.spec.Roles;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,7 @@ final class ServeCommand implements Callable<Integer> {
     static ServeService start(Config config, RoleMetrics metrics, RoleRunner runner) {
         ServeService serve = runner.add(new ServeService(config, metrics));
         serve.start();
+        runner.heartbeat(Roles.SERVE, config, metrics, List.of(serve));
         System.out.println("serving the student at " + serve.url() + "v2/models/student (ready once a snapshot is verified)");
         return serve;
     }
