@@ -12,7 +12,7 @@ import picocli.CommandLine;
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Streaming online knowledge distillation on Kafka.",
     subcommands = {DemoCommand.class, TeacherCommand.class, StudentCommand.class, MonitorCommand.class,
-        ServeCommand.class, TopicsCommand.class,
+        ServeCommand.class, TopicsCommand.class, StatusCommand.class,
         EvaluateCommand.class, ProduceCommand.class, BrokerCommand.class, ConfigCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

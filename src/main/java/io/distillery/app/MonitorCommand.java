@@ -4,6 +4,7 @@ import io.distillery.config.Config;
 import io.distillery.feedback.MonitorService;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.spec.Roles;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,6 +28,7 @@ final class MonitorCommand implements Callable<Integer> {
     static MonitorService start(Config config, RoleMetrics metrics, RoleRunner runner) {
         MonitorService monitor = runner.add(new MonitorService(config, metrics));
         monitor.start();
+        runner.heartbeat(Roles.MONITOR, config, metrics, List.of(monitor));
         return monitor;
     }
 }

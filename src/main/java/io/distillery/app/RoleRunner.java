@@ -5,8 +5,10 @@ import io.distillery.config.Config;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.service.HealthCheck;
+import io.distillery.topics.ClientFactory;
 import java.io.IOException;
 import java.net.BindException;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,6 +67,15 @@ final class RoleRunner implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Starts the heartbeat of {@code role} over its parts; added after them, it stops first, so its
+     * tombstone says the instance stopped on purpose.
+     */
+    void heartbeat(String role, Config config, RoleMetrics roleMetrics, List<? extends HealthCheck> roleParts) {
+        add(new Heartbeats(role, config, ClientFactory.KAFKA, roleMetrics, roleParts,
+            CommonSettings.from(config).stuckAfter(), Clock.systemUTC())).start();
+    }
+
     /** The parts that report their health, in start order. */
     List<HealthCheck> healthChecks() {
         return parts.stream().map(Part::health).filter(Objects::nonNull).toList();
@@ -117,9 +128,10 @@ final class RoleRunner implements AutoCloseable {
         return 0;
     }
 
-    /** Closes every part in reverse start order (for a role that fails while starting). */
+    /** Closes every part in reverse order, as a shutdown does. */
     @Override
     public void close() {
+        stopping = true;
         closeAll();
     }
 

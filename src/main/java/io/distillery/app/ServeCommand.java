@@ -5,6 +5,7 @@ import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
 import io.distillery.spec.Roles;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +42,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
+        runner.heartbeat(Roles.SERVE, config, metrics, List.of(serve));
         System.out.println("serving the student at " + serve.url() + "v2/models/student (ready once a snapshot is verified)");
         return serve;
     }

@@ -14,6 +14,7 @@ import io.distillery.student.Recent;
 import io.distillery.student.StudentLoop;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.Topics;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +49,7 @@ final class StudentCommand implements Callable<Integer> {
         StudentLoop student = runner.add(new StudentLoop(settings, config, ClientFactory.KAFKA, store, teacher,
             shared.stuckAfter()));
         student.start();
+        runner.heartbeat(Roles.STUDENT, config, metrics, List.of(teacher, student));
         return student;
     }
 }

@@ -8,6 +8,7 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
+import io.distillery.service.HealthCheck;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
@@ -24,6 +25,7 @@ import io.distillery.topics.ClientFactory;
 import io.distillery.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -71,25 +73,29 @@ final class TeacherCommand implements Callable<Integer> {
         FeedbackFollower follower = runner.add(FeedbackFollower.create(config, ClientFactory.KAFKA, metrics,
             List.of(policy::onFeedback, drift::onFeedback)));
         follower.start();
+        List<HealthCheck> parts = new ArrayList<>(List.of(follower));
         Trainer trainer = null;
         if (only != Loop.emitter) {
             TrainerAdaptation adaptation = new AdaptiveTraining(drift, settings.network().learningRate());
             TeacherSettings own = only == Loop.trainer ? settings.uncapped() : settings;
             trainer = runner.add(new Trainer(own, config, ClientFactory.KAFKA, store, adaptation, stuckAfter));
             trainer.start();
+            parts.add(trainer);
         }
         Emitter emitter = null;
         if (only != Loop.trainer) {
             emitter = runner.add(new Emitter(settings, config, ClientFactory.KAFKA, teacherSource(config, store, runner,
-                trainer), policy, metrics, stuckAfter, Clock.systemUTC()));
+                trainer, parts), policy, metrics, stuckAfter, Clock.systemUTC()));
             emitter.start();
+            parts.add(emitter);
         }
+        runner.heartbeat(Roles.TEACHER, config, metrics, parts);
         return new Parts(trainer, emitter, status(trainer, emitter, policy));
     }
 
     /** The trainer's published copy in one process; else the followed teacher snapshots. */
     private static Supplier<TeacherModel> teacherSource(Config config, ModelStore store, RoleRunner runner,
-                                                        Trainer trainer) {
+                                                        Trainer trainer, List<HealthCheck> own) {
         if (trainer != null) {
             return trainer::latest;
         }
@@ -97,6 +103,7 @@ final class TeacherCommand implements Callable<Integer> {
         FollowedModel followed = runner.add(store.follow(Topics.TEACHER_SNAPSHOTS, Models.TEACHER, data.features(),
             data.classes()));
         followed.start();
+        own.add(followed);
         return () -> {
             FollowedModel.Current c = followed.current();
             return c == null ? null : new TeacherModel(c.version(), c.network(), c.checked().onnx());

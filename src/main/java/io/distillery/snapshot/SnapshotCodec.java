@@ -158,6 +158,24 @@ public final class SnapshotCodec {
         return snapshot;
     }
 
+    /**
+     * The manifest of an encoded snapshot, read without checking its signature or checksums: for reports
+     * that show a version and a time ({@code status}), never for loading a model.
+     *
+     * @throws SnapshotException when the bytes are not a snapshot of a known format
+     */
+    public static SnapshotManifest unverifiedManifest(byte[] bytes) throws SnapshotException {
+        if (bytes == null || bytes.length < MIN_TOTAL || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw corrupt("not a Distillery snapshot");
+        }
+        byte version = bytes[MAGIC.length];
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_2 && version != FORMAT_VERSION_1) {
+            throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "format version " + version);
+        }
+        Layout at = layout(bytes, version);
+        return parseManifest(bytes, at.manifestStart(), at.manifestLength());
+    }
+
     /** The sections of a message, or {@code CORRUPT} if their lengths do not add up to its size. */
     private static Layout layout(byte[] bytes, byte version) throws SnapshotException {
         boolean withOnnx = version != FORMAT_VERSION_1;

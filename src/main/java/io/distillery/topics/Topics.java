@@ -21,8 +21,11 @@ public final class Topics {
     public static final TopicSpec DEADLETTER = new TopicSpec("distill.deadletter",
         "rejected records with headers naming the reason, source and role", false, 0);
 
+    public static final TopicSpec INSTANCES = new TopicSpec("distill.instances",
+        "heartbeats of every role instance: versions held, lag, health (key = role/instance)", true, 1);
+
     public static final List<TopicSpec> ALL = List.of(LABELED, UNLABELED, TEACHER_LOGITS, TEACHER_SNAPSHOTS,
-        STUDENT_SNAPSHOTS, STUDENT_EVALS, FEEDBACK, DEADLETTER);
+        STUDENT_SNAPSHOTS, STUDENT_EVALS, FEEDBACK, DEADLETTER, INSTANCES);
 
     private Topics() {
     }

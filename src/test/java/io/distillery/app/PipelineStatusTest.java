@@ -1,0 +1,92 @@
+package io.distillery.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillery.records.FeedbackMessage;
+import io.distillery.records.Heartbeat;
+import io.distillery.records.HeartbeatCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class PipelineStatusTest {
+    private static final long NOW = 10_000_000;
+    private static final PipelineStatus.Limits LIMITS = new PipelineStatus.Limits(600_000, 300_000, 60_000, 1_000,
+        List.of("teacher", "student", "monitor", "serve"));
+
+    private static Heartbeat beat(String role, long timeMs, boolean healthy, long lag) {
+        return new Heartbeat(role, "host-1", timeMs, 5_000, healthy,
+            Map.of(role, healthy ? "up running" : "down failed: boom"), Map.of(role, 3L), lag, Map.of());
+    }
+
+    private static PipelineStatus.Observed observed(Map<String, List<Heartbeat>> beats, long windowAt, long snapshotAt) {
+        FeedbackMessage window = new FeedbackMessage(0, 1000, 10, 2, 0.1, 0.9, 0.8, 0.85,
+            new double[] {0.5, Double.NaN, 0.9, 0.2, 0.7}, new long[] {2, 0, 3, 4, 1}, List.of());
+        return new PipelineStatus.Observed(NOW, Map.of("teacher", new PipelineStatus.Seen<>(4L, snapshotAt),
+            "student", new PipelineStatus.Seen<>(8L, NOW - 1_000)), beats, Map.of("distill-student", 5L),
+            new PipelineStatus.Seen<>(window, windowAt), null, Map.of(), true);
+    }
+
+    private static Map<String, List<Heartbeat>> allRoles() {
+        Map<String, List<Heartbeat>> beats = new TreeMap<>();
+        for (String role : LIMITS.roles()) {
+            beats.put(role + "/host-1", new ArrayList<>(List.of(beat(role, NOW - 2_000, true, 0))));
+        }
+        return beats;
+    }
+
+    @Test
+    void shouldFindNothingWrongWhenEveryRoleReportsAndEverythingIsFresh() {
+        PipelineStatus.Report r = PipelineStatus.assess(observed(allRoles(), NOW - 1_000, NOW - 1_000), LIMITS);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.instances()).extracting(i -> i.last().role()).containsExactly("monitor", "serve", "student", "teacher");
+    }
+
+    @Test
+    void shouldNameTheSilentTheUnhealthyAndTheMissing() {
+        Map<String, List<Heartbeat>> beats = allRoles();
+        beats.put("student/host-1", List.of(beat("student", NOW - 16_000, true, 0)));
+        beats.put("monitor/host-1", List.of(beat("monitor", NOW - 1_000, false, 0)));
+        beats.remove("serve/host-1");
+        PipelineStatus.Report r = PipelineStatus.assess(observed(beats, NOW - 1_000, NOW - 1_000), LIMITS);
+        assertThat(r.problems()).containsExactlyInAnyOrder("serve: no instance reporting",
+            "student/host-1: silent for 16 s", "monitor/host-1: unhealthy: {monitor=down failed: boom}");
+    }
+
+    @Test
+    void shouldNameStaleSnapshotsAndStoppedWindows() {
+        PipelineStatus.Report r = PipelineStatus.assess(observed(allRoles(), NOW - 400_000, NOW - 720_000), LIMITS);
+        assertThat(r.problems()).containsExactlyInAnyOrder("teacher: no snapshot for 12 min",
+            "monitor: no feedback window for 6 min");
+    }
+
+    @Test
+    void shouldCallALagGrowingOnlyWhenItNeverFellOverHalfTheSpan() {
+        List<Heartbeat> rising = List.of(beat("student", NOW - 50_000, true, 100), beat("student", NOW - 30_000, true, 800),
+            beat("student", NOW - 10_000, true, 2_000));
+        assertThat(PipelineStatus.lagGrowth(rising, NOW, LIMITS)).isEqualTo("100 -> 2000 records in 40 s");
+        List<Heartbeat> fellOnce = List.of(beat("student", NOW - 50_000, true, 100), beat("student", NOW - 30_000, true, 50),
+            beat("student", NOW - 10_000, true, 2_000));
+        assertThat(PipelineStatus.lagGrowth(fellOnce, NOW, LIMITS)).isNull();
+        List<Heartbeat> tooShort = List.of(beat("student", NOW - 20_000, true, 100), beat("student", NOW - 15_000, true, 800),
+            beat("student", NOW - 10_000, true, 2_000));
+        assertThat(PipelineStatus.lagGrowth(tooShort, NOW, LIMITS)).isNull();
+    }
+
+    @Test
+    void shouldRankTheWorstClassesLeavingOutClassesWithoutRecords() {
+        FeedbackMessage w = observed(allRoles(), NOW, NOW).window().value();
+        assertThat(PipelineStatus.worstClasses(w)).containsExactly(3, 0, 4);
+    }
+
+    @Test
+    void shouldRoundTripAHeartbeatThroughItsJson() {
+        Heartbeat h = new Heartbeat("teacher", "pod-7", 123, 5_000, false, Map.of("teacher-trainer", "down stuck"),
+            Map.of("teacher", 12L), 44, Map.of("emissionShare", 0.25));
+        assertThat(HeartbeatCodec.decode(HeartbeatCodec.encode(h))).isEqualTo(h);
+        assertThat(h.key()).isEqualTo("teacher/pod-7");
+        assertThat(h.partsDown()).containsEntry("teacher-trainer", "down stuck");
+    }
+}
