@@ -169,14 +169,24 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @MethodSource("kustomizations")
-    void shouldSignSnapshotsWithTheKeyFromASecret(String kustomization) {
-        for (JsonNode d : RenderedManifests.of(kustomization).services()) {
-            JsonNode env = RenderedManifests.podSpec(d).path("containers").get(0).path("env");
-            JsonNode hmac = find(env, "DISTILL_SNAPSHOT_HMAC_KEY");
-            assertThat(hmac).as("%s has DISTILL_SNAPSHOT_HMAC_KEY", describe(d)).isNotNull();
-            assertThat(hmac.path("valueFrom").path("secretKeyRef").path("key").asText())
-                .isEqualTo("snapshot-hmac-key");
+    void shouldGiveTheSigningKeyOnlyToTheWritersAndThePublicKeysToEveryRole(String kustomization) {
+        RenderedManifests m = RenderedManifests.of(kustomization);
+        List<String> signers = new ArrayList<>();
+        for (JsonNode d : m.services()) {
+            JsonNode container = RenderedManifests.podSpec(d).path("containers").get(0);
+            JsonNode signing = find(container.path("env"), "DISTILL_SNAPSHOT_SIGNING_KEY");
+            if (signing != null) {
+                signers.add(d.path("metadata").path("name").asText());
+                assertThat(signing.path("valueFrom").path("secretKeyRef").path("key").asText())
+                    .isEqualTo("snapshot-signing-key");
+            }
+            List<String> configMaps = new ArrayList<>();
+            container.path("envFrom").forEach(e -> configMaps.add(e.path("configMapRef").path("name").asText()));
+            assertThat(configMaps).as("%s verifies snapshots with the public keys", describe(d))
+                .anyMatch(n -> n.startsWith("distillery-verify-keys"));
         }
+        // a reader that could sign could make models: only the trainer and the student hold the private key
+        assertThat(signers).containsExactlyInAnyOrder("distillery-teacher-trainer", "distillery-student");
     }
 
     @ParameterizedTest
