@@ -46,9 +46,9 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
      */
     public MonitorService(Config config, RoleMetrics metrics) {
         MonitorSettings settings = MonitorSettings.from(config);
-        this.streams = new KafkaStreams(
-            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes())),
-            streamsProperties(config, settings));
+        Properties properties = streamsProperties(config, settings);
+        this.streams = new KafkaStreams(MonitorTopology.build(settings,
+            new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes()), properties), properties);
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitor stream thread failed; shutting the monitor down", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

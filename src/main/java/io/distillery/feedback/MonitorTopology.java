@@ -8,11 +8,14 @@ import io.distillery.records.FeedbackSerde;
 import io.distillery.topics.Topics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -77,10 +80,22 @@ public final class MonitorTopology {
      * @param listener told of closed windows, drift signals and rejected evaluations, on the stream thread
      */
     public static Topology build(MonitorSettings settings, MonitorListener listener) {
+        return build(settings, listener, new StreamsBuilder());
+    }
+
+    /**
+     * As {@link #build(MonitorSettings, MonitorListener)}, built under the service's own Kafka Streams
+     * properties (a builder without them reads a stand-in configuration, which warns about settings the
+     * service does set).
+     */
+    public static Topology build(MonitorSettings settings, MonitorListener listener, Properties streams) {
+        return build(settings, listener, new StreamsBuilder(new TopologyConfig(new StreamsConfig(streams))));
+    }
+
+    private static Topology build(MonitorSettings settings, MonitorListener listener, StreamsBuilder b) {
         int classes = settings.classes();
         EvalSerde evalSerde = new EvalSerde();
         FeedbackSerde feedbackSerde = new FeedbackSerde();
-        StreamsBuilder b = new StreamsBuilder();
         KStream<String, EvalMessage> evals = b.stream(Topics.STUDENT_EVALS.name(),
                 Consumed.with(Serdes.String(), evalSerde).withTimestampExtractor(new EvalTimestampExtractor())
                     .withName("evals"))
