@@ -4,11 +4,15 @@ import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.MonitorSettings;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.ingest.Dataset;
 import io.distillery.ingest.DriftSchedule;
+import io.distillery.ingest.FashionMnist;
 import io.distillery.ingest.Pacer;
 import io.distillery.ingest.Publisher;
+import io.distillery.ingest.RecordSource;
 import io.distillery.ingest.SyntheticStream;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
@@ -21,9 +25,11 @@ import io.distillery.student.StudentLoop;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.Topics;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,17 +39,26 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
- * The whole service in one process on a drifting synthetic stream: an in-process broker (unless
- * {@code --bootstrap-servers} names a cluster), the topics, every role, a producer, progress lines and
- * {@code /metrics}.
+ * The whole service in one process on a drifting synthetic stream or on Fashion-MNIST: an in-process broker
+ * (unless {@code --bootstrap-servers} names a cluster), the topics, every role, a producer, status lines
+ * and {@code /metrics}. The console shows status lines and the events that matter (snapshots published
+ * and swapped in, drift, the teacher's responses) and errors; the full log goes to a file whose path is
+ * printed first.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run everything in one process: an in-process Kafka broker, the topics, teacher (trainer and",
-        "emitter), student, monitor and serving, fed by a drifting synthetic stream; prints progress and",
+        "emitter), student, monitor and serving, fed by a drifting synthetic stream (or Fashion-MNIST with",
+        "--data fashion-mnist); prints status lines and the main events, logs everything to a file, and",
         "serves /metrics. --bootstrap-servers uses an existing cluster instead of the in-process broker."})
 final class DemoCommand implements Callable<Integer> {
+    enum Data { synthetic, fashion_mnist }
+
+    /** Rows of the Fashion-MNIST test split the live test accuracy is measured on. */
+    static final int TEST_ROWS = 2_000;
+
     @Mixin
     CommonOptions common;
 
@@ -67,19 +82,47 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "broker data directory (default: a fresh temporary directory)")
     Path dataDir;
 
+    @Option(names = "--data", defaultValue = "synthetic", converter = DataConverter.class,
+        description = "synthetic (a drifting stream, 32 features) or fashion-mnist (the training split streamed "
+            + "once, with the teacher's and student's accuracy on the test split; Debian package "
+            + "dataset-fashion-mnist) (default: ${DEFAULT-VALUE})")
+    Data data;
+
+    @Option(names = "--fashion-mnist-dir", description = "IDX directory (default /usr/share/datasets/fashion-mnist)")
+    Path fashionDir;
+
     @Option(names = "--seed", defaultValue = "42", description = "seed of the stream")
     long seed;
 
     @Override
     public Integer call() throws Exception {
+        Dataset train = null;
+        Dataset test = null;
+        if (data == Data.fashion_mnist) {
+            Path dir = fashionDir == null ? FashionMnist.DEFAULT_DIR : fashionDir;
+            try {
+                train = FashionMnist.load(dir, FashionMnist.Split.TRAIN);
+                test = FashionMnist.load(dir, FashionMnist.Split.TEST);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            test = new Dataset(Arrays.copyOf(test.x(), TEST_ROWS), Arrays.copyOf(test.y(), TEST_ROWS));
+        }
+        Path log = DemoLog.start();
+        System.out.println("full log: " + log);
         Map<String, String> demoDefaults = new HashMap<>();
-        // A stream small enough for two cores; every value can be overridden with --set or DISTILL_*.
-        demoDefaults.put("data.features", "32");
-        demoDefaults.put("data.classes", "5");
-        demoDefaults.put("teacher.hidden", "128,64");
-        demoDefaults.put("student.hidden", "32");
+        if (data == Data.synthetic) {
+            // A stream small enough for two cores; every value can be overridden with --set or DISTILL_*.
+            demoDefaults.put("data.features", "32");
+            demoDefaults.put("data.classes", "5");
+            demoDefaults.put("teacher.hidden", "128,64");
+            demoDefaults.put("student.hidden", "32");
+        }
         demoDefaults.put("monitor.window.ms", "5000");
-        demoDefaults.put("monitor.state.dir", Files.createTempDirectory("distill-demo-streams").toString());
+        // not in the OS temp dir, which the OS may clear under Kafka Streams; removed when the demo stops
+        Path streams = Files.createDirectories(MonitorSettings.DEFAULT_STATE_DIR.resolveSibling("demo-streams"))
+            .resolve(Long.toString(ProcessHandle.current().pid()));
+        demoDefaults.put("monitor.state.dir", streams.toString());
         // a key pair of this run's own: the demo's roles sign and verify snapshots as deployed ones do
         String[] keys = SnapshotKeys.generatePem();
         demoDefaults.put("snapshot.signing.key", keys[0]);
@@ -100,6 +143,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         RoleMetrics metrics = new RoleMetrics(Roles.DEMO);
         RoleRunner runner = new RoleRunner();
+        runner.add("demo state", () -> DemoLog.deleteTree(streams));
         if (kafka != null) {
             EmbeddedKafka k = kafka;
             runner.add("in-process Kafka", k);
@@ -110,17 +154,20 @@ final class DemoCommand implements Callable<Integer> {
         MonitorCommand.start(config, metrics, runner);
         var serve = ServeCommand.start(config, metrics, runner);
         AtomicReference<Publisher.Summary> produced = new AtomicReference<>();
-        Thread producer = startProducer(config, metrics, produced);
+        Dataset stream = train;
+        Thread producer = startProducer(config, metrics, produced, stream);
         runner.add("producer", producer::interrupt);
         System.out.printf("demo running: Kafka at %s, metrics at http://localhost:%d/metrics; Ctrl-C stops it%n",
             config.kafkaProperties().get("bootstrap.servers"), server.port());
         System.out.println("try it once the student is ready (a few seconds):");
         System.out.println("  " + curlLine(serve.url().toString(), DataSettings.from(config).features()));
-        Progress progress = new Progress(produced, teacher, student);
+        TestAccuracy accuracy = test == null ? null : TestAccuracy.start(config, metrics, runner, test);
+        Progress progress = new Progress(produced, teacher, student, accuracy);
         return runner.await(progress::print, 5_000);
     }
 
-    private Thread startProducer(Config config, RoleMetrics metrics, AtomicReference<Publisher.Summary> produced) {
+    private Thread startProducer(Config config, RoleMetrics metrics, AtomicReference<Publisher.Summary> produced,
+                                 Dataset fashion) {
         DataSettings data = DataSettings.from(config);
         InputCodec codec = new InputCodec(data);
         String drift = driftEvery <= 0 ? "" : driftSchedule(driftEvery);
@@ -128,8 +175,10 @@ final class DemoCommand implements Callable<Integer> {
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(config, Map.of()))) {
                 Publisher publisher = new Publisher(p, codec, new DeadLetters(p, Roles.PRODUCE, metrics), metrics,
                     new Publisher.Options(records, labeledFraction, rate, seed, faultRate), System::nanoTime);
-                SyntheticStream stream = new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
-                    DriftSchedule.parse(drift), Clock.systemUTC());
+                RecordSource stream = fashion != null
+                    ? FashionMnist.stream(fashion, FashionMnist.Split.TRAIN, seed, Clock.systemUTC())
+                    : new SyntheticStream(SyntheticStream.Params.of(data.features(), data.classes(), seed),
+                        DriftSchedule.parse(drift), Clock.systemUTC());
                 publisher.run(stream, Pacer.system(rate), produced::set, 1_000_000_000L);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -165,15 +214,18 @@ final class DemoCommand implements Callable<Integer> {
         private final AtomicReference<Publisher.Summary> produced;
         private final TeacherCommand.Parts teacher;
         private final StudentLoop student;
+        private final TestAccuracy test;
         private long lastIn;
         private long lastEmitted;
         private long lastLearned;
         private long lastNanos = System.nanoTime();
 
-        Progress(AtomicReference<Publisher.Summary> produced, TeacherCommand.Parts teacher, StudentLoop student) {
+        Progress(AtomicReference<Publisher.Summary> produced, TeacherCommand.Parts teacher, StudentLoop student,
+                 TestAccuracy test) {
             this.produced = produced;
             this.teacher = teacher;
             this.student = student;
+            this.test = test;
         }
 
         void print() {
@@ -184,14 +236,39 @@ final class DemoCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - lastNanos) / 1e9;
             Recent r = student.recent();
             var t = teacher.trainer().latest();
-            System.out.printf("in %,d (%.0f/s, %d dead-lettered) | teacher v%d acc %.3f, emitted %.0f/s | "
-                    + "student v%d acc %.3f, agreement %.3f, learned %.0f/s%n",
-                in, (in - lastIn) / secs, s == null ? 0 : s.deadLetteredTotal(), t == null ? 0 : t.version(), r.teacherAccuracy(),
-                (emitted - lastEmitted) / secs, student.version(), r.studentAccuracy(), r.agreement(), (learned - lastLearned) / secs);
+            System.out.println(statusLine(in, (in - lastIn) / secs, s == null ? 0 : s.deadLetteredTotal(),
+                t == null ? 0 : t.version(), r, (emitted - lastEmitted) / secs, student.version(),
+                (learned - lastLearned) / secs) + (test == null ? "" : " | " + test.line()));
             lastIn = in;
             lastEmitted = emitted;
             lastLearned = learned;
             lastNanos = System.nanoTime();
+        }
+    }
+
+    /** A status line; a ratio not measured yet (no labeled record, no logits) reads "-", never NaN. */
+    static String statusLine(long in, double inRate, long deadLettered, long teacherVersion, Recent r,
+                             double emittedRate, long studentVersion, double learnedRate) {
+        return String.format("in %,d (%.0f/s, %d dead-lettered) | teacher v%d acc %s, emitted %.0f/s | "
+                + "student v%d acc %s, agreement %s, learned %.0f/s", in, inRate, deadLettered, teacherVersion,
+            ratio(r.teacherAccuracy()), emittedRate, studentVersion, ratio(r.studentAccuracy()), ratio(r.agreement()),
+            learnedRate);
+    }
+
+    static String ratio(double v) {
+        return Double.isFinite(v) ? String.format("%.3f", v) : "-";
+    }
+
+    /** Accepts {@code fashion-mnist} for the enum constant {@code fashion_mnist}. */
+    static final class DataConverter implements CommandLine.ITypeConverter<Data> {
+        @Override
+        public Data convert(String value) {
+            try {
+                return Data.valueOf(value.replace('-', '_'));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("unknown data '" + value
+                    + "': expected synthetic or fashion-mnist");
+            }
         }
     }
 }

@@ -51,10 +51,11 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
         MonitorSettings settings = MonitorSettings.from(config);
         DataSettings data = DataSettings.from(config);
         EventTimeBound eventTime = new EventTimeBound(data.maxFutureMs(), Clock.systemUTC());
+        Properties properties = streamsProperties(config, settings);
         this.streams = new KafkaStreams(
             MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes()),
-                new MessageChecks(data.features(), data.classes(), eventTime), eventTime),
-            streamsProperties(config, settings));
+                new MessageChecks(data.features(), data.classes(), eventTime), eventTime, properties),
+            properties);
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("monitor stream thread failed; shutting the monitor down", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;

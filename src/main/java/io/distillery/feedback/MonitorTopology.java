@@ -7,14 +7,18 @@ import io.distillery.records.EventTimeBound;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.records.FeedbackSerde;
 import io.distillery.records.MessageChecks;
+import io.distillery.records.RejectReason;
 import io.distillery.topics.Topics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -51,11 +55,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * Output key is {@value #KEY}; values use {@link FeedbackSerde}.
  */
 public final class MonitorTopology {
-    static final String REJECT_NULL = "null-value";
-    static final String REJECT_CLASS = "class-out-of-range";
-    static final String REJECT_KL = "invalid-kl";
-    /** Every reason an evaluation message is rejected for. */
-    static final List<String> REJECT_REASONS = List.of(REJECT_NULL, REJECT_CLASS, REJECT_KL);
+    /** Every reason an evaluation message is refused for ({@link EvalCheck}, {@link MessageChecks#eval}). */
+    static final List<String> REJECT_REASONS = java.util.stream.Stream.of(RejectReason.MALFORMED_MESSAGE,
+        RejectReason.LABEL_OUT_OF_RANGE, RejectReason.CLASS_OUT_OF_RANGE, RejectReason.NON_FINITE,
+        RejectReason.VALUE_OUT_OF_RANGE, RejectReason.FUTURE_EVENT_TIME).map(RejectReason::tag).toList();
     /** The single key every evaluation is re-keyed to, and the key of every feedback message. */
     public static final String KEY = "monitor";
     /** Key-value store of the detectors' snapshots. */
@@ -76,10 +79,25 @@ public final class MonitorTopology {
      */
     public static Topology build(MonitorSettings settings, MonitorListener listener, MessageChecks checks,
                                  EventTimeBound eventTime) {
+        return build(settings, listener, checks, eventTime, new StreamsBuilder());
+    }
+
+    /**
+     * As {@link #build(MonitorSettings, MonitorListener, MessageChecks, EventTimeBound)}, built under the
+     * service's own Kafka Streams properties (a builder without them reads a stand-in configuration, which
+     * warns about settings the service does set).
+     */
+    public static Topology build(MonitorSettings settings, MonitorListener listener, MessageChecks checks,
+                                 EventTimeBound eventTime, Properties streams) {
+        return build(settings, listener, checks, eventTime,
+            new StreamsBuilder(new TopologyConfig(new StreamsConfig(streams))));
+    }
+
+    private static Topology build(MonitorSettings settings, MonitorListener listener, MessageChecks checks,
+                                  EventTimeBound eventTime, StreamsBuilder b) {
         int classes = settings.classes();
         EvalSerde evalSerde = new EvalSerde();
         FeedbackSerde feedbackSerde = new FeedbackSerde();
-        StreamsBuilder b = new StreamsBuilder();
         KStream<byte[], EvalCheck.Checked> checked = b.stream(Topics.STUDENT_EVALS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                     .withTimestampExtractor(new EvalTimestampExtractor(eventTime)).withName("evals"))

@@ -122,8 +122,8 @@ public final class SnapshotVerifier<P extends Predictor> {
         try {
             Verified<P> v = verify(value, newestVersion);
             boolean used = sink.accept(v);
-            LOG.info("{} snapshot {} v{} verified at offset {}{}", model, v.manifest().id(), v.version(), offset,
-                used ? ", now in use" : ", held");
+            LOG.info("{} snapshot {} v{} verified at offset {} by {}{}", model, v.manifest().id(), v.version(), offset,
+                role, used ? ", now in use" : ", held");
             return used;
         } catch (SnapshotException e) {
             metrics.counter(Metrics.SNAPSHOTS_REJECTED, role, model, e.reason().tag()).increment();

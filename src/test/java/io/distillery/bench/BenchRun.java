@@ -28,6 +28,11 @@ final class BenchRun implements AutoCloseable {
     final SnapshotCodec codec = SnapshotFixtures.CODEC;
 
     BenchRun(Map<String, String> settings) throws Exception {
+        this(settings, 3);
+    }
+
+    /** As {@link #BenchRun(Map)}, with {@code partitions} partitions per partitioned topic. */
+    BenchRun(Map<String, String> settings, int partitions) throws Exception {
         kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(Files.createTempDirectory("distill-bench"), 0,
             4L << 30, Duration.ofHours(2).toMillis()));
         Map<String, String> m = new HashMap<>(settings);
@@ -36,7 +41,7 @@ final class BenchRun implements AutoCloseable {
         m.put("metrics.port", "0");
         config = Config.of(m);
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-            new TopicAdmin(admin, new TopicAdmin.Layout(3, (short) 1, Duration.ofHours(2).toMillis(), 1 << 25))
+            new TopicAdmin(admin, new TopicAdmin.Layout(partitions, (short) 1, Duration.ofHours(2).toMillis(), 1 << 25))
                 .create(Topics.ALL);
         }
     }
