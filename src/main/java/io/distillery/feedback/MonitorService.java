@@ -52,7 +52,8 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
         DataSettings data = DataSettings.from(config);
         EventTimeBound eventTime = new EventTimeBound(data.maxFutureMs(), Clock.systemUTC());
         this.streams = new KafkaStreams(
-            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes()),
+            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes(), settings.windowMs(),
+                    Clock.systemUTC()),
                 new MessageChecks(data.features(), data.classes(), eventTime), eventTime),
             streamsProperties(config, settings));
         this.streams.setUncaughtExceptionHandler(e -> {
