@@ -6,6 +6,7 @@ import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.spec.DriftSignal;
 import io.distillery.spec.Models;
+import java.time.Clock;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes what the monitor sees to a {@link RoleMetrics}: the gauges of the latest closed window
  * ({@code distill.window.kl}, {@code .agreement}, {@code .accuracy} by model, {@code .class.agreement} by
- * class index 0 .. classes-1), drift detections by detector and signal, and rejected evaluations by
- * reason. Thread-safe; never throws into the topology (a metrics failure is logged).
+ * class index 0 .. classes-1), when a window last closed and how long windows are (for the alert on feedback
+ * that stopped), drift detections by detector and signal, and rejected evaluations by reason. Thread-safe;
+ * never throws into the topology (a metrics failure is logged).
  */
 public final class FeedbackMetrics implements MonitorListener {
     private static final Logger LOG = LoggerFactory.getLogger(FeedbackMetrics.class);
@@ -26,15 +28,23 @@ public final class FeedbackMetrics implements MonitorListener {
     private final GaugeValue studentAccuracy;
     private final GaugeValue teacherAccuracy;
     private final GaugeValue[] classAgreement;
+    private final GaugeValue closedAt;
+    private final Clock clock;
 
     /**
      * @param metrics the registry of this process
      * @param role the role tag, normally {@code monitor}
      * @param classes number of classes; bounds the {@code class} tag
+     * @param windowMs length of the windows, ms
+     * @param clock the wall clock of {@code distill.window.closed.timestamp.seconds}
      */
-    public FeedbackMetrics(RoleMetrics metrics, String role, int classes) {
+    public FeedbackMetrics(RoleMetrics metrics, String role, int classes, long windowMs, Clock clock) {
         this.metrics = metrics;
         this.role = role;
+        this.clock = clock;
+        this.closedAt = metrics.gauge(Metrics.WINDOW_CLOSED_TIME, role);
+        closedAt.set(clock.millis() / 1000.0);
+        metrics.gauge(Metrics.WINDOW_LENGTH, role).set(windowMs / 1000.0);
         this.kl = metrics.gauge(Metrics.WINDOW_KL, role);
         this.agreement = metrics.gauge(Metrics.WINDOW_AGREEMENT, role);
         this.studentAccuracy = metrics.gauge(Metrics.WINDOW_ACCURACY, role, Models.STUDENT);
@@ -53,6 +63,7 @@ public final class FeedbackMetrics implements MonitorListener {
     @Override
     public void windowClosed(FeedbackMessage report) {
         try {
+            closedAt.set(clock.millis() / 1000.0);
             kl.set(report.meanKl());
             agreement.set(report.agreement());
             studentAccuracy.set(report.studentAccuracy());

@@ -53,7 +53,8 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
         EventTimeBound eventTime = new EventTimeBound(data.maxFutureMs(), Clock.systemUTC());
         Properties properties = streamsProperties(config, settings);
         this.streams = new KafkaStreams(
-            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes()),
+            MonitorTopology.build(settings, new FeedbackMetrics(metrics, Roles.MONITOR, settings.classes(),
+                    settings.windowMs(), Clock.systemUTC()),
                 new MessageChecks(data.features(), data.classes(), eventTime), eventTime, properties),
             properties);
         this.streams.setUncaughtExceptionHandler(e -> {

@@ -59,6 +59,10 @@ public final class Metrics {
         "top-1 agreement of the latest closed window");
     public static final MetricSpec WINDOW_ACCURACY = gauge("distill.window.accuracy", "ratio",
         "accuracy on labeled records of the latest closed window, by model", "model");
+    public static final MetricSpec WINDOW_CLOSED_TIME = gauge("distill.window.closed.timestamp.seconds", "seconds",
+        "wall-clock time the monitor last closed a feedback window (its start time before the first), epoch seconds");
+    public static final MetricSpec WINDOW_LENGTH = gauge("distill.window.length.seconds", "seconds",
+        "length of the monitor's feedback windows (monitor.window.ms)");
     public static final MetricSpec WINDOW_CLASS_AGREEMENT = gauge("distill.window.class.agreement", "ratio",
         "agreement of the latest closed window by the teacher's predicted class", "class");
 
@@ -85,7 +89,7 @@ public final class Metrics {
     public static final List<MetricSpec> ALL = List.of(RECORDS_PRODUCED, RECORDS_CONSUMED, RECORDS_REJECTED,
         TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
         LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
-        WINDOW_ACCURACY, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
+        WINDOW_ACCURACY, WINDOW_CLOSED_TIME, WINDOW_LENGTH, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
         SNAPSHOTS_REJECTED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);
 
     private Metrics() {

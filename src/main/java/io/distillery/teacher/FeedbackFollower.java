@@ -134,7 +134,7 @@ public final class FeedbackFollower implements LoopOwner {
         if (problem == null) {
             return m;
         }
-        LOG.warn("dead-lettering feedback at {}-{}@{} ({}): {}", r.topic(), r.partition(), r.offset(),
+        LOG.debug("dead-lettering feedback at {}-{}@{} ({}): {}", r.topic(), r.partition(), r.offset(),
             problem.reason().tag(), problem.detail());
         deadLetters.send(r, problem);
         return null;

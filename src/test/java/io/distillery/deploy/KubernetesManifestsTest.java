@@ -334,7 +334,7 @@ class KubernetesManifestsTest {
         RenderedManifests prod = RenderedManifests.of("k8s/overlays/production");
         local.services().forEach(d -> assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(1));
         assertThat(config(local).path("DISTILL_KAFKA_BOOTSTRAP_SERVERS").asText()).isEqualTo("kafka:9092");
-        assertThat(local.ofKind("Secret")).as("local overlay generates a development HMAC key").hasSize(1);
+        assertThat(local.ofKind("Secret")).as("local overlay carries a development signing key").hasSize(1);
 
         assertThat(prod.named("Deployment", "distillery-serve").path("spec").path("replicas").asInt())
             .isGreaterThan(2);

@@ -6,6 +6,7 @@ import io.distillery.config.Config;
 import io.distillery.config.MonitorSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.spec.Roles;
+import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class FeedbackMetricsTest {
     @Test
     void shouldExposeEveryDriftDetectionAndRejectReasonAtZeroFromTheStart() {
         try (RoleMetrics metrics = new RoleMetrics(Roles.MONITOR)) {
-            new FeedbackMetrics(metrics, Roles.MONITOR, 3);
+            new FeedbackMetrics(metrics, Roles.MONITOR, 3, 5_000, Clock.systemUTC());
             String scrape = metrics.scrape();
             for (List<String> d : DriftProcessor.DETECTIONS) {
                 assertThat(scrape).contains("distill_drift_detections_total{detector=\"" + d.get(0)

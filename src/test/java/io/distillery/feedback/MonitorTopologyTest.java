@@ -44,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitorTopologyTest {
     /** The clock of the event-time bound: far after every event time of these tests. */
     private static final Clock NOW = Clock.fixed(Instant.ofEpochMilli(1_000_000_000L), ZoneOffset.UTC);
+    /** The wall clock of the window metrics. */
+    private static final Clock WALL = Clock.fixed(Instant.ofEpochMilli(1_234_500), ZoneOffset.UTC);
     private static final MonitorSettings SETTINGS =
         new MonitorSettings(10_000, 2_000, 0.002, 50, 0.005, 0.9999, 30, "monitor-test", null, 3);
 
@@ -215,7 +217,7 @@ class MonitorTopologyTest {
     @Test
     void shouldPublishWindowGaugesDriftCountersAndRejections() {
         try (RoleMetrics metrics = new RoleMetrics();
-             Harness h = new Harness(new FeedbackMetrics(metrics, "monitor", SETTINGS.classes()))) {
+             Harness h = new Harness(new FeedbackMetrics(metrics, "monitor", SETTINGS.classes(), SETTINGS.windowMs(), WALL))) {
             h.send(eval("a", 1_000, 0, 0, 1, 0.5));
             h.send(eval("bad", 1_500, 0, 7, 1, 0.5));
             h.send(eval("b", 2_000, 1, 0, 0, 0.25));
@@ -225,11 +227,13 @@ class MonitorTopologyTest {
             String scrape = metrics.scrape();
             // names exactly as MetricSpec.prometheusNames() gives them
             assertThat(scrape).contains("distill_window_kl{role=\"monitor\"} 0.375")
+                .contains("distill_window_closed_timestamp_seconds{role=\"monitor\"} 1234.5")
+                .contains("distill_window_length_seconds{role=\"monitor\"} 10.0")
                 .contains("distill_window_accuracy{model=\"teacher\",role=\"monitor\"} 0.5")
                 .contains("distill_window_class_agreement{class=\"0\",role=\"monitor\"} 0.5")
                 .contains("distill_window_class_agreement{class=\"1\",role=\"monitor\"} NaN")
                 .contains("reason=\"class-out-of-range\",role=\"monitor\"} 1.0");
-            new FeedbackMetrics(metrics, "monitor", SETTINGS.classes())
+            new FeedbackMetrics(metrics, "monitor", SETTINGS.classes(), SETTINGS.windowMs(), WALL)
                 .driftDetected(new DriftSignal("ADWIN", DriftSignal.DIVERGENCE, 5, 5));
             assertThat(metrics.scrape())
                 .contains("distill_drift_detections_total{detector=\"ADWIN\",role=\"monitor\",signal=\"divergence\"} 1.0");

@@ -52,8 +52,8 @@ class SnapshotSwapperTest {
     @Test
     void shouldRejectATamperedSnapshotAsBadSignature() {
         byte[] tampered = snapshot(2);
-        // a byte of the model itself (then come 4 bytes of ONNX length, 0, and the 32 of the HMAC)
-        tampered[tampered.length - 32 - 4 - 3] ^= 1;
+        // a byte of the model itself (then come 4 bytes of ONNX length, 0, and the 73 of scheme, key id, signature)
+        tampered[tampered.length - 73 - 4 - 3] ^= 1;
         assertRejected(tampered, "bad_signature");
     }
 

@@ -73,7 +73,7 @@ public final class StudentSnapshots {
         return codec.encode(snapshot(version));
     }
 
-    /** A good snapshot whose model bytes were changed after signing: its HMAC does not match. */
+    /** A good snapshot whose model bytes were changed after signing: its signature does not match. */
     public byte[] tampered(long version) {
         byte[] bytes = encoded(version);
         bytes[bytes.length / 2] ^= 0x5a;
