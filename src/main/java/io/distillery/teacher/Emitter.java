@@ -47,6 +47,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: a {@link ServiceLoop}; its thread owns the clients. One scorer thread owns the emitter's copy
  * of the teacher and decodes and scores poll N+1 while the loop's thread waits for poll N's commit; an
  * aborted transaction drops what was scored ahead and reads again from the last commit.
+ *
+ * <p>Broker outages: a commit that times out is retried (the loop's backoff, {@code /health} says it is
+ * waiting) until the broker answers, since Kafka lets a timed-out commit be retried but not aborted; an
+ * abort or the rewind after it that times out is likewise finished later. No record is counted before its
+ * transaction has committed.
  */
 public final class Emitter extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Emitter.class);
@@ -94,6 +100,11 @@ public final class Emitter extends ServiceLoop {
     /** Decodes and scores the next poll while the current transaction commits; owns the teacher copy. */
     private final ExecutorService scorer;
     private Future<Scored> next;
+    /** What to count once the open transaction has committed; set while a commit that timed out is retried. */
+    private Runnable uncommitted;
+    /** An abort (or the rewind after it) that has not finished: retried before anything else. */
+    private boolean abortPending;
+    private boolean rewindPending;
     private TeacherModel inUse;
     private Predictor ownCopy;
 
@@ -141,6 +152,14 @@ public final class Emitter extends ServiceLoop {
             consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
             transactional = true;
         }
+        if (uncommitted != null) {
+            commit();
+            return;
+        }
+        if (rewindPending) {
+            recover();
+            return;
+        }
         if (next == null) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
             if (records.isEmpty()) {
@@ -168,19 +187,24 @@ public final class Emitter extends ServiceLoop {
      * teacher's work overlap.
      */
     private void transact(Scored scored) throws InterruptedException {
+        Emitted counts;
         try {
             producer.beginTransaction();
             for (Rejected r : scored.rejected()) {
                 deadLetters.send(r.record().key(), r.record().value(), r.reason(), r.detail(), r.record().topic(),
                     r.record().partition(), r.record().offset());
             }
-            Emitted counts = send(scored);
+            counts = send(scored);
             producer.sendOffsetsToTransaction(scored.offsets(), consumer.groupMetadata());
             ConsumerRecords<byte[], byte[]> following = consumer.poll(Duration.ZERO);
             if (!following.isEmpty()) {
                 next = scorer.submit(() -> score(following));
             }
-            producer.commitTransaction();
+        } catch (KafkaException e) {
+            abort(e);
+            return;
+        }
+        uncommitted = () -> {
             emitted += counts.labeled() + counts.unlabeled();
             labeledOut.increment(counts.labeled());
             unlabeledOut.increment(counts.unlabeled());
@@ -188,17 +212,57 @@ public final class Emitter extends ServiceLoop {
             inLabeled.increment(scored.fromLabeled());
             inUnlabeled.increment(scored.polled() - scored.fromLabeled());
             gate.onRecords(scored.polled());
-        } catch (ProducerFencedException e) {
-            throw new IllegalStateException("emitter fenced: another replica uses teacher.emitter.id="
-                + settings.emitterId(), e);
-        } catch (OutOfOrderSequenceException | AuthorizationException e) {
+        };
+        commit();
+    }
+
+    /**
+     * Commits the open transaction. A commit that times out (broker away) may be retried, and an abort then
+     * would throw: the timeout goes to the loop, which waits with its backoff and calls again until the
+     * commit answers; any other error aborts.
+     */
+    private void commit() throws InterruptedException {
+        try {
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", e.toString());
-            producer.abortTransaction();
-            discardNext();
-            rewind();
+            uncommitted = null;
+            abort(e);
+            return;
         }
+        Runnable count = uncommitted;
+        uncommitted = null;
+        count.run();
+    }
+
+    /** Aborts the open transaction and rewinds to the last commit; fencing and lost rights are fatal. */
+    private void abort(KafkaException cause) throws InterruptedException {
+        if (cause instanceof ProducerFencedException) {
+            throw new IllegalStateException("emitter fenced: another replica uses teacher.emitter.id="
+                + settings.emitterId(), cause);
+        }
+        if (cause instanceof OutOfOrderSequenceException || cause instanceof AuthorizationException) {
+            throw cause;
+        }
+        LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", cause.toString());
+        abortPending = true;
+        rewindPending = true;
+        recover();
+    }
+
+    /**
+     * Finishes an abort: drops what was scored ahead, aborts, rewinds. When the broker is away the abort or
+     * the offset lookup times out; the loop retries after its backoff and this goes on where it stopped.
+     */
+    private void recover() throws InterruptedException {
+        discardNext();
+        if (abortPending) {
+            producer.abortTransaction();
+            abortPending = false;
+        }
+        rewind();
+        rewindPending = false;
     }
 
     /** Sends the logits of one poll's valid records that the gate lets through. */
