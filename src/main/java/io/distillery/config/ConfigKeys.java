@@ -19,7 +19,8 @@ public final class ConfigKeys {
             StudentSettings.KEYS,
             FeedbackSettings.KEYS,
             ServeSettings.KEYS,
-            InferenceSettings.KEYS)
+            InferenceSettings.KEYS,
+            AclSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {

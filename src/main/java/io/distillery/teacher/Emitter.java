@@ -75,6 +75,8 @@ import org.slf4j.LoggerFactory;
 public final class Emitter extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Emitter.class);
     public static final String GROUP = "distill-teacher-emitter";
+    /** The start of every emitter's transactional id; {@code teacher.emitter.id} follows it. */
+    public static final String TRANSACTIONAL_ID_PREFIX = "distill-emitter-";
 
     /** What one poll emitted: logits of labeled and of unlabeled records, and unlabeled records the gate skipped. */
     record Emitted(long labeled, long unlabeled, long skipped) {
@@ -121,7 +123,7 @@ public final class Emitter extends ServiceLoop {
             "group.id", GROUP, "isolation.level", "read_committed",
             "max.poll.records", Integer.toString(settings.emitterMaxPollRecords()))));
         this.producer = this.clients.producer(KafkaClients.producer(config, Map.of(
-            "transactional.id", "distill-emitter-" + settings.emitterId(),
+            "transactional.id", TRANSACTIONAL_ID_PREFIX + settings.emitterId(),
             "transaction.timeout.ms", "60000")));
         this.deadLetters = new DeadLetters(producer, Roles.TEACHER, metrics);
         this.labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
