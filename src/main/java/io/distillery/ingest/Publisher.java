@@ -7,24 +7,32 @@ import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
 import io.distillery.records.InputRecord;
 import io.distillery.records.RejectReason;
+import io.distillery.service.Backoff;
 import io.distillery.topics.Topics;
 import io.micrometer.core.instrument.Counter;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine of {@code produce}: takes records from a source, keeps the label on a seeded share of
  * the labeled ones, and publishes each to the labeled or unlabeled topic. Raw payloads (from files) and
  * deliberately broken ones are validated like any consumer would, and bad ones go to the dead-letter
- * topic with their reason. Not thread-safe; one run at a time.
+ * topic with their reason. A broker outage delays the run (see {@link #sendWaiting}). Not thread-safe; one
+ * run at a time.
  */
 public final class Publisher {
+    private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
     /**
      * @param count records to publish, or 0 for the whole source
      * @param labeledFraction share of labeled records that keep their label, in [0, 1]
@@ -64,6 +72,9 @@ public final class Publisher {
     private final FaultInjector faults;
     private final Map<RejectReason, Long> deadLettered = new EnumMap<>(RejectReason.class);
     private final LongSupplier nanoTime;
+    private final Backoff backoff = new Backoff();
+    private final AtomicLong undelivered = new AtomicLong();
+    private volatile Exception firstDeliveryError;
     private long read;
     private long labeled;
     private long unlabeled;
@@ -103,10 +114,14 @@ public final class Publisher {
         producer.flush();
         Summary s = summary(start, nanoTime.getAsLong());
         progress.accept(s);
+        if (undelivered.get() > 0) {
+            throw new IllegalStateException(undelivered.get() + " record(s) could not be delivered; the first: "
+                + firstDeliveryError, firstDeliveryError);
+        }
         return s;
     }
 
-    private void publish(String sourceName, RecordSource.Item item) {
+    private void publish(String sourceName, RecordSource.Item item) throws InterruptedException {
         if (item.rejectDetail() != null) {
             deadLetter(item.raw(), RejectReason.MALFORMED_CSV, item.rejectDetail(), sourceName, item.position());
             return;
@@ -124,7 +139,7 @@ public final class Publisher {
         validateAndSend(item.raw(), sourceName, item.position());
     }
 
-    private void validateAndSend(byte[] payload, String sourceName, long position) {
+    private void validateAndSend(byte[] payload, String sourceName, long position) throws InterruptedException {
         Decoded d = codec.decode(payload);
         if (!d.valid()) {
             deadLetter(payload, d.reason(), d.detail(), sourceName, position);
@@ -141,16 +156,45 @@ public final class Publisher {
         return r;
     }
 
-    private void send(InputRecord r, byte[] payloadOrNull) {
+    private void send(InputRecord r, byte[] payloadOrNull) throws InterruptedException {
         byte[] payload = payloadOrNull != null ? payloadOrNull : codec.encode(r);
         String topic = r.labeled() ? Topics.LABELED.name() : Topics.UNLABELED.name();
-        producer.send(new ProducerRecord<>(topic, r.id().getBytes(StandardCharsets.UTF_8), payload));
+        sendWaiting(new ProducerRecord<>(topic, r.id().getBytes(StandardCharsets.UTF_8), payload));
         if (r.labeled()) {
             labeled++;
             labeledCounter.increment();
         } else {
             unlabeled++;
             unlabeledCounter.increment();
+        }
+    }
+
+    /**
+     * Sends one record. While the broker is away a send blocks up to {@code max.block.ms} and then times out
+     * without having sent anything: it is tried again after the {@link Backoff}, so an outage delays the
+     * stream rather than ending it. A record the producer gives up on later ({@code delivery.timeout.ms}) is
+     * counted, and {@link #run} fails at the end naming how many were lost.
+     */
+    private void sendWaiting(ProducerRecord<byte[], byte[]> record) throws InterruptedException {
+        while (true) {
+            try {
+                producer.send(record, this::delivered);
+                backoff.reset();
+                return;
+            } catch (TimeoutException e) {
+                long delay = backoff.nextDelayMs();
+                if (backoff.failures() == 1 || backoff.failures() % 10 == 0) {
+                    LOG.warn("produce: the broker is away ({}); retrying in {} ms (attempt {})", e.getMessage(), delay,
+                        backoff.failures());
+                }
+                Thread.sleep(delay);
+            }
+        }
+    }
+
+    private void delivered(RecordMetadata metadata, Exception e) {
+        if (e != null && undelivered.getAndIncrement() == 0) {
+            firstDeliveryError = e;
         }
     }
 

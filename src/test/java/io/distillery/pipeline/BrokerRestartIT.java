@@ -5,22 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
-import io.distillery.records.Decoded;
-import io.distillery.records.InputCodec;
-import io.distillery.records.LogitsCodec;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.Pipelines;
+import io.distillery.testing.RoleEndpoints;
 import io.distillery.testing.RoleProcess;
 import io.distillery.testing.SnapshotTopics;
 import io.distillery.topics.Offsets;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,11 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,14 +49,12 @@ class BrokerRestartIT {
     private static final int RECORDS = 24_000;
     private static final int RATE = 150;
     private static final Path LOGS = Path.of("target", "broker-restart-it");
-    private static final Pattern CURRENT_VERSION = Pattern.compile("\"current_version\"\\s*:\\s*\"?(\\d+)");
 
     @TempDir
     Path dir;
 
     private final List<RoleProcess> roles = new ArrayList<>();
     private final Map<RoleProcess, Integer> metricsPorts = new LinkedHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private EmbeddedKafka kafka;
 
     @AfterEach
@@ -83,11 +69,12 @@ class BrokerRestartIT {
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void shouldCarryOnWithoutExitingOrLosingARecordWhenTheBrokerIsAwayForAMinute() throws Exception {
         deleteOldLogs();
-        kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
+        kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir.resolve("kafka")));
         String bootstrap = kafka.bootstrapServers();
-        int servePort = freePort();
+        int servePort = RoleEndpoints.freePort();
         Map<String, String> settings = new HashMap<>(Pipelines.smallConfig(bootstrap, Map.of(
             "feedback.enabled", "false", "health.stuck.ms", "20000", "serve.port", Integer.toString(servePort),
+            "monitor.state.dir", dir.resolve("monitor-state").toString(),
             "teacher.snapshot.every.ms", "2000", "student.snapshot.every.ms", "2000")).explicitValues());
         Config config = Pipelines.smallConfig(bootstrap, settings);
         Pipelines.createTopics(config);
@@ -101,7 +88,7 @@ class BrokerRestartIT {
             "--rate", Integer.toString(RATE), "--labeled-fraction", "0.3", "--seed", "13", "--quiet"), settings);
         roles.forEach(RoleProcess::start);
         student.awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(2));
-        long servedBefore = awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1));
+        long servedBefore = RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1));
 
         long stoppedAt = System.nanoTime();
         kafka.close();
@@ -109,24 +96,24 @@ class BrokerRestartIT {
         Thread.sleep(Duration.ofSeconds(OUTAGE_SECONDS - 15).toMillis());
         Map<String, String> duringOutage = healthOfAll();
         Thread.sleep(Duration.ofSeconds(15).toMillis());
-        kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
+        kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir.resolve("kafka")));
         assertThat(kafka.bootstrapServers()).as("address after the restart").isEqualTo(bootstrap);
         System.out.printf("BrokerRestartIT: broker back after %.1f s%n", (System.nanoTime() - stoppedAt) / 1e9);
         long feedbackAtRestart = endOffset(bootstrap, "distill.feedback");
         duringOutage.forEach((name, h) -> System.out.printf("BrokerRestartIT: %s /health during the outage: %s%n",
             name, h.replace('\n', '|')));
+        duringOutage.forEach((name, h) -> assertThat(h).as(name + " /health during the outage")
+            .startsWith("503 ").contains("kafka-broker: down waiting"));
 
         assertThat(produce.awaitExit(Duration.ofMinutes(4))).as("produce exit status").isZero();
-        Set<String> validIds = validInputIds(bootstrap, DataSettings.from(config));
+        Map<String, String> client = Map.of("bootstrap.servers", bootstrap);
+        Set<String> validIds = CommittedRecords.validInputIds(client, DataSettings.from(config), RECORDS / 2);
         for (RoleProcess r : List.of(teacher, student, monitor, serve)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
-            assertThat(awaitHealthy(metricsPorts.get(r), Duration.ofMinutes(1))).as(r.name() + " /health").isTrue();
+            assertThat(RoleEndpoints.awaitHealthy(metricsPorts.get(r), Duration.ofMinutes(1))).as(r.name() + " /health").isTrue();
         }
 
-        List<ConsumerRecord<byte[], byte[]>> logits = CommittedRecords.readAll(bootstrap,
-            List.of("distill.teacher.logits"), validIds.size(), Duration.ofSeconds(3), Duration.ofMinutes(2));
-        Map<String, Long> perId = logits.stream().map(r -> LogitsCodec.decode(r.value()).id())
-            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> perId = CommittedRecords.logitsPerId(client, validIds.size(), Duration.ofMinutes(2));
         assertThat(perId.keySet()).as("ids with a committed logit").isEqualTo(validIds);
         assertThat(perId.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
             .as("ids with more than one committed logit").isEmpty();
@@ -142,7 +129,7 @@ class BrokerRestartIT {
             m -> reaches(m, logitsEnd), Duration.ofMinutes(1));
         assertThat(reaches(studentSnap, logitsEnd)).as("student offsets %s reach the logits' end %s",
             studentSnap.inputOffsets(), logitsEnd).isTrue();
-        long served = awaitServedVersion(servePort, v -> v >= studentSnap.version(), Duration.ofMinutes(1));
+        long served = RoleEndpoints.awaitServedVersion(servePort, v -> v >= studentSnap.version(), Duration.ofMinutes(1));
         assertThat(served).as("version served after the outage").isGreaterThanOrEqualTo(studentSnap.version());
         assertThat(endOffset(bootstrap, "distill.feedback")).as("feedback written after the restart")
             .isGreaterThan(feedbackAtRestart);
@@ -152,21 +139,8 @@ class BrokerRestartIT {
             assertThat(r.isAlive()).as(r.name() + " alive at the end").isTrue();
         }
         System.out.printf("BrokerRestartIT: %d valid records, %d logits; teacher v%d, student v%d, serving v%d "
-            + "(v%d before the outage)%n", validIds.size(), logits.size(), teacherSnap.version(),
+            + "(v%d before the outage)%n", validIds.size(), perId.values().stream().mapToLong(Long::longValue).sum(), teacherSnap.version(),
             studentSnap.version(), served, servedBefore);
-    }
-
-    /** The ids of the valid records on the input topics (a labeled-topic record must carry its label). */
-    private static Set<String> validInputIds(String bootstrap, DataSettings data) {
-        InputCodec codec = new InputCodec(data);
-        List<ConsumerRecord<byte[], byte[]>> input = CommittedRecords.readAll(bootstrap,
-            List.of("distill.records.labeled", "distill.records.unlabeled"), RECORDS / 2, Duration.ofSeconds(3),
-            Duration.ofMinutes(1));
-        return input.stream().map(r -> {
-            Decoded d = codec.decode(r.value());
-            boolean ok = d.valid() && (d.record().labeled() || !r.topic().equals("distill.records.labeled"));
-            return ok ? d.record().id() : null;
-        }).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
     }
 
     private static boolean reaches(SnapshotManifest m, Map<TopicPartition, Long> end) {
@@ -184,54 +158,14 @@ class BrokerRestartIT {
     /** The /health text of every long-running role, or why it could not be read. */
     private Map<String, String> healthOfAll() {
         Map<String, String> out = new LinkedHashMap<>();
-        metricsPorts.forEach((r, port) -> out.put(r.name(), get(port, "/health")));
+        metricsPorts.forEach((r, port) -> out.put(r.name(), RoleEndpoints.get(port, "/health")));
         return out;
-    }
-
-    private boolean awaitHealthy(int port, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (get(port, "/health").startsWith("200 ")) {
-                return true;
-            }
-            Thread.sleep(1000);
-        }
-        return false;
-    }
-
-    private long awaitServedVersion(int port, java.util.function.LongPredicate done, Duration timeout)
-        throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long version = 0;
-        while (System.nanoTime() < deadline) {
-            Matcher m = CURRENT_VERSION.matcher(get(port, "/v2/models/student"));
-            version = m.find() ? Long.parseLong(m.group(1)) : 0;
-            if (done.test(version)) {
-                return version;
-            }
-            Thread.sleep(500);
-        }
-        return version;
-    }
-
-    /** {@code "<status> <body>"} of a GET on loopback, or the error. */
-    private String get(int port, String path) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body();
-        } catch (IOException e) {
-            return "unreachable: " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
     }
 
     /** A role whose /health is read on a port of its own; produce (which serves none) gets none. */
     private RoleProcess role(String name, List<String> args, Map<String, String> settings) throws IOException {
         Map<String, String> own = new HashMap<>(settings);
-        int port = name.equals("produce") ? 0 : freePort();
+        int port = name.equals("produce") ? 0 : RoleEndpoints.freePort();
         own.put("metrics.port", Integer.toString(port));
         RoleProcess r = new RoleProcess(name, args, own, LOGS);
         roles.add(r);
@@ -239,12 +173,6 @@ class BrokerRestartIT {
             metricsPorts.put(r, port);
         }
         return r;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static void deleteOldLogs() throws IOException {
