@@ -20,7 +20,7 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +75,9 @@ public final class Publisher {
     private final Backoff backoff = new Backoff();
     private final AtomicLong undelivered = new AtomicLong();
     private volatile Exception firstDeliveryError;
+    /** The thread inside {@code producer.send} while it is, so a callback knows it runs before anything was sent. */
+    private volatile Thread sender;
+    private Exception notSent;
     private long read;
     private long labeled;
     private long unlabeled;
@@ -170,30 +173,47 @@ public final class Publisher {
     }
 
     /**
-     * Sends one record. While the broker is away a send blocks up to {@code max.block.ms} and then times out
-     * without having sent anything: it is tried again after the {@link Backoff}, so an outage delays the
-     * stream rather than ending it. A record the producer gives up on later ({@code delivery.timeout.ms}) is
-     * counted, and {@link #run} fails at the end naming how many were lost.
+     * Sends one record. While the broker is away a send waits up to {@code max.block.ms} for the topic's
+     * metadata and then fails inside {@code send} (its callback runs on this thread) without having sent
+     * anything: it is tried again after the {@link Backoff}, so an outage delays the stream rather than
+     * losing records. A record the producer gives up on later ({@code delivery.timeout.ms}) may have been
+     * written, so it is not sent again: it is counted, and {@link #run} fails at the end naming how many.
      */
     private void sendWaiting(ProducerRecord<byte[], byte[]> record) throws InterruptedException {
         while (true) {
+            notSent = null;
+            sender = Thread.currentThread();
             try {
                 producer.send(record, this::delivered);
+            } finally {
+                sender = null;
+            }
+            if (!(notSent instanceof RetriableException e)) {
+                if (notSent != null) {
+                    countUndelivered(notSent);
+                }
                 backoff.reset();
                 return;
-            } catch (TimeoutException e) {
-                long delay = backoff.nextDelayMs();
-                if (backoff.failures() == 1 || backoff.failures() % 10 == 0) {
-                    LOG.warn("produce: the broker is away ({}); retrying in {} ms (attempt {})", e.getMessage(), delay,
-                        backoff.failures());
-                }
-                Thread.sleep(delay);
             }
+            long delay = backoff.nextDelayMs();
+            if (backoff.failures() == 1 || backoff.failures() % 10 == 0) {
+                LOG.warn("produce: the broker is away ({}); retrying in {} ms (attempt {})", e.getMessage(), delay,
+                    backoff.failures());
+            }
+            Thread.sleep(delay);
         }
     }
 
     private void delivered(RecordMetadata metadata, Exception e) {
-        if (e != null && undelivered.getAndIncrement() == 0) {
+        if (e != null && Thread.currentThread() == sender) {
+            notSent = e;
+        } else if (e != null) {
+            countUndelivered(e);
+        }
+    }
+
+    private void countUndelivered(Exception e) {
+        if (undelivered.getAndIncrement() == 0) {
             firstDeliveryError = e;
         }
     }

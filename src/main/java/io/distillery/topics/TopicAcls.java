@@ -5,11 +5,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -27,8 +23,6 @@ import org.apache.kafka.common.resource.ResourceType;
  * Rights are allowed from any host; READ and WRITE imply DESCRIBE. The admin client is the caller's.
  */
 public final class TopicAcls {
-    private static final long TIMEOUT_S = 60;
-
     /** What one role's principal may do, as ACL bindings. */
     public record Grant(String role, String principal, List<AclBinding> bindings) {
         public Grant {
@@ -139,7 +133,7 @@ public final class TopicAcls {
     private Report run(List<Grant> grants, Collection<Writer> exclusive, boolean create) throws InterruptedException {
         Set<AclBinding> existing;
         try {
-            existing = new HashSet<>(call(admin.describeAcls(AclBindingFilter.ANY).values()));
+            existing = new HashSet<>(TopicAdmin.call(admin.describeAcls(AclBindingFilter.ANY).values()));
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof SecurityDisabledException) {
                 return new Report(false, List.of());
@@ -149,7 +143,7 @@ public final class TopicAcls {
         List<AclBinding> missing = grants.stream().flatMap(g -> g.bindings().stream())
             .filter(b -> !existing.contains(b)).toList();
         if (create && !missing.isEmpty()) {
-            call(admin.createAcls(missing).all());
+            TopicAdmin.call(admin.createAcls(missing).all());
         }
         List<Row> rows = new ArrayList<>();
         for (Grant g : grants) {
@@ -188,15 +182,5 @@ public final class TopicAcls {
     private static String describe(ResourcePattern p) {
         String type = p.resourceType().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         return type + ":" + p.name() + (p.patternType() == PatternType.PREFIXED ? "*" : "");
-    }
-
-    private static <T> T call(KafkaFuture<T> f) throws InterruptedException {
-        try {
-            return f.get(TIMEOUT_S, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer within " + TIMEOUT_S + " s", e);
-        }
     }
 }

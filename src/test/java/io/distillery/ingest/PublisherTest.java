@@ -10,6 +10,7 @@ import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
 import io.distillery.testing.Pipelines;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Callback;
@@ -32,14 +33,18 @@ class PublisherTest {
     }
 
     @Test
-    void shouldSendAgainARecordWhoseSendTimedOutWithoutSendingIt() throws Exception {
+    void shouldSendAgainARecordWhoseSendTimedOutBeforeSendingIt() throws Exception {
         AtomicInteger timeouts = new AtomicInteger(3);
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
             new ByteArraySerializer()) {
             @Override
             public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
                 if (timeouts.getAndDecrement() > 0) {
-                    throw new TimeoutException("Topic " + r.topic() + " not present in metadata after 60000 ms.");
+                    // as KafkaProducer does when the metadata does not come: the callback, on the sending thread
+                    TimeoutException e = new TimeoutException("Topic " + r.topic() + " not present in metadata after "
+                        + "60000 ms.");
+                    callback.onCompletion(null, e);
+                    return CompletableFuture.failedFuture(e);
                 }
                 return super.send(r, callback);
             }
@@ -58,8 +63,17 @@ class PublisherTest {
             new ByteArraySerializer()) {
             @Override
             public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
-                callback.onCompletion(null, new TimeoutException("Expiring 1 record(s): 120000 ms has passed"));
-                return super.send(r, null);
+                Future<RecordMetadata> sent = super.send(r, null);
+                // later, on the producer's own thread, as when delivery.timeout.ms has passed
+                Thread expiry = new Thread(() -> callback.onCompletion(null,
+                    new TimeoutException("Expiring 1 record(s): 120000 ms has passed")));
+                expiry.start();
+                try {
+                    expiry.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return sent;
             }
         };
         assertThatThrownBy(() -> publisher(producer, 4).run(Pipelines.stream(CONFIG, 1, ""), Pacer.system(0), x -> { },

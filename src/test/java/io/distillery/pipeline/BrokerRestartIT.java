@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13's outage requirement: every role runs as a child JVM from the shaded jar (teacher with trainer
  * and emitter, student, monitor, serve, and produce publishing a paced synthetic stream) against the
  * in-process broker, which is stopped for {@value #OUTAGE_SECONDS} s mid-stream and started again on the
- * same data directory and port. No role exits (produce finishes with status 0); while the broker is away
- * the roles that wait on it say so on {@code /health}; afterwards every valid input record has exactly one
+ * same data directory and port; the teacher and the student are restarted as it stops, so they start while
+ * it is away. No role exits by itself (produce finishes with status 0); while the broker is away every
+ * role's {@code /health} is 503 naming the wait on the broker; afterwards every valid input record has exactly one
  * committed logit, the trainer's newest snapshot has consumed every labeled record, the student has
  * consumed every logit and published after the outage, serving serves a student published after it, the
  * monitor writes feedback again and every {@code /health} answers 200.
@@ -90,9 +91,15 @@ class BrokerRestartIT {
         student.awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(2));
         long servedBefore = RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1));
 
+        // the teacher and the student also start while the broker is away: their start-up must wait too
+        teacher.kill();
+        student.kill();
         long stoppedAt = System.nanoTime();
         kafka.close();
-        System.out.printf("BrokerRestartIT: broker stopped; serving v%d%n", servedBefore);
+        teacher.start();
+        student.start();
+        System.out.printf("BrokerRestartIT: broker stopped, teacher and student restarted; serving v%d%n",
+            servedBefore);
         Thread.sleep(Duration.ofSeconds(OUTAGE_SECONDS - 15).toMillis());
         Map<String, String> duringOutage = healthOfAll();
         Thread.sleep(Duration.ofSeconds(15).toMillis());
@@ -110,7 +117,8 @@ class BrokerRestartIT {
         Set<String> validIds = CommittedRecords.validInputIds(client, DataSettings.from(config), RECORDS / 2);
         for (RoleProcess r : List.of(teacher, student, monitor, serve)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
-            assertThat(RoleEndpoints.awaitHealthy(metricsPorts.get(r), Duration.ofMinutes(1))).as(r.name() + " /health").isTrue();
+            assertThat(RoleEndpoints.awaitHealthy(metricsPorts.get(r), Duration.ofMinutes(1)))
+                .as(r.name() + " /health").isTrue();
         }
 
         Map<String, Long> perId = CommittedRecords.logitsPerId(client, validIds.size(), Duration.ofMinutes(2));
@@ -129,7 +137,8 @@ class BrokerRestartIT {
             m -> reaches(m, logitsEnd), Duration.ofMinutes(1));
         assertThat(reaches(studentSnap, logitsEnd)).as("student offsets %s reach the logits' end %s",
             studentSnap.inputOffsets(), logitsEnd).isTrue();
-        long served = RoleEndpoints.awaitServedVersion(servePort, v -> v >= studentSnap.version(), Duration.ofMinutes(1));
+        long served = RoleEndpoints.awaitServedVersion(servePort, v -> v >= studentSnap.version(),
+            Duration.ofMinutes(1));
         assertThat(served).as("version served after the outage").isGreaterThanOrEqualTo(studentSnap.version());
         assertThat(endOffset(bootstrap, "distill.feedback")).as("feedback written after the restart")
             .isGreaterThan(feedbackAtRestart);
@@ -139,7 +148,8 @@ class BrokerRestartIT {
             assertThat(r.isAlive()).as(r.name() + " alive at the end").isTrue();
         }
         System.out.printf("BrokerRestartIT: %d valid records, %d logits; teacher v%d, student v%d, serving v%d "
-            + "(v%d before the outage)%n", validIds.size(), perId.values().stream().mapToLong(Long::longValue).sum(), teacherSnap.version(),
+            + "(v%d before the outage)%n", validIds.size(), perId.values().stream().mapToLong(Long::longValue).sum(),
+            teacherSnap.version(),
             studentSnap.version(), served, servedBefore);
     }
 

@@ -37,6 +37,7 @@ import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.resource.PatternType;
@@ -52,11 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13's security requirement: the in-process broker with only a SASL_SSL client listener (SCRAM-SHA-512
  * over TLS from a throwaway CA made here with keytool) and ACLs on (StandardAuthorizer). The super user
  * creates one SCRAM user per role and runs {@code topics --create --acls}; every role then runs as a child
- * JVM with nothing but its {@code kafka.*} settings and its own user: the pipeline runs (each valid record
- * gets one committed logit, serving loads a student, the monitor writes feedback). A client without
- * credentials or with a wrong password is refused, and a principal without write on
- * {@code distill.student.snapshots} (serving's, the teacher's) cannot publish there; an ACL that would let
- * another principal write it makes {@code topics --check --acls} fail.
+ * JVM with nothing but its {@code kafka.*} settings and its own user, and the pipeline runs: each valid
+ * record gets one committed logit, serving loads a student, the monitor reads every evaluation in its
+ * transactions. A client without credentials or with a wrong password is refused, a principal without
+ * write on {@code distill.student.snapshots} (serving's, the teacher's) cannot publish there, and an ACL that
+ * would let another principal write it makes {@code topics --check --acls} fail.
  *
  * <p>Always the in-process broker (its security options are what is tested). The node's controller
  * listener is TLS with client certificates; no port accepts PLAINTEXT. Child logs: {@code target/sasl-ssl-it/}.
@@ -70,6 +71,7 @@ class SaslSslIT {
     Path dir;
 
     private final List<RoleProcess> roles = new ArrayList<>();
+    private final Map<String, Integer> metricsPorts = new HashMap<>();
     private EmbeddedKafka kafka;
 
     @AfterEach
@@ -99,7 +101,8 @@ class SaslSslIT {
         assertThat(topics(operator, "--acls")).as("topics --create --acls").isZero();
 
         Map<String, String> settings = Pipelines.smallConfig("unused", Map.of("feedback.enabled", "false",
-            "monitor.state.dir", dir.resolve("monitor-state").toString()))
+            "monitor.state.dir", dir.resolve("monitor-state").toString(), "monitor.window.ms", "2000",
+            "monitor.grace.ms", "1000"))
             .explicitValues();
         Map<String, Object> serveClient = client(bootstrap, security, "serve", passwords.get("serve"));
         int servePort = RoleEndpoints.freePort();
@@ -107,6 +110,9 @@ class SaslSslIT {
             Map<String, String> own = new HashMap<>(settings);
             own.putAll(kafkaSettings(bootstrap, security, r, passwords.get(r)));
             own.put("serve.port", Integer.toString(servePort));
+            int metricsPort = RoleEndpoints.freePort();
+            own.put("metrics.port", Integer.toString(metricsPort));
+            metricsPorts.put(r, metricsPort);
             roles.add(new RoleProcess(r, List.of(r), own, LOGS).start());
         }
         Map<String, String> produceSettings = new HashMap<>(settings);
@@ -124,13 +130,17 @@ class SaslSslIT {
         roles.get(1).awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(1));
         assertThat(RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1)))
             .as("student version served").isPositive();
-        awaitFeedback(admin, Duration.ofMinutes(1));
+        // one evaluation per logit; under exactly-once the monitor's commits are transactions
+        assertThat(awaitMonitorCommitted(admin, validIds.size(), Duration.ofMinutes(2))).as("evaluations the monitor "
+            + "read and committed; evaluations written %d; monitor /health %s", endOffsets(admin, "distill.student.evals"),
+            RoleEndpoints.get(metricsPorts.get("monitor"), "/health")).isGreaterThanOrEqualTo(validIds.size());
         for (RoleProcess r : roles.subList(0, 4)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
         }
 
+        // serving may write nowhere, so even its idempotent producer's id is refused (cluster authorization)
         assertThatThrownBy(() -> send(serveClient, "distill.student.snapshots"))
-            .as("serving's principal publishing a student snapshot").hasCauseInstanceOf(TopicAuthorizationException.class);
+            .as("serving's principal publishing a student snapshot").hasCauseInstanceOf(AuthorizationException.class);
         assertThatThrownBy(() -> send(client(bootstrap, security, "teacher", passwords.get("teacher")),
             "distill.student.snapshots")).as("the teacher's principal publishing a student snapshot")
             .hasCauseInstanceOf(TopicAuthorizationException.class);
@@ -190,14 +200,31 @@ class SaslSslIT {
         }
     }
 
-    private static void awaitFeedback(Map<String, Object> admin, Duration timeout) throws Exception {
-        TopicPartition feedback = new TopicPartition("distill.feedback", 0);
+    /**
+     * Waits until the monitor's Kafka Streams group has committed {@code end} offsets on the evaluations in all
+     * (under exactly-once a commit is a transaction: its group, transactional id and internal topics are
+     * authorized); returns the sum of its committed offsets.
+     */
+    private static long awaitMonitorCommitted(Map<String, Object> admin, long end, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long committed = 0;
         try (Admin a = Admin.create(admin)) {
-            while (a.listOffsets(Map.of(feedback, OffsetSpec.latest())).partitionResult(feedback).get().offset() == 0) {
-                assertThat(System.nanoTime()).as("feedback from the monitor in time").isLessThan(deadline);
+            while (committed < end && System.nanoTime() < deadline) {
                 Thread.sleep(500);
+                committed = a.listConsumerGroupOffsets("distill-monitor").partitionsToOffsetAndMetadata().get()
+                    .entrySet().stream().filter(e -> e.getKey().topic().equals("distill.student.evals"))
+                    .mapToLong(e -> e.getValue().offset()).sum();
             }
+        }
+        return committed;
+    }
+
+    private static long endOffsets(Map<String, Object> admin, String topic) throws Exception {
+        try (Admin a = Admin.create(admin)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            a.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return a.listOffsets(latest).all().get().values().stream().mapToLong(r -> r.offset()).sum();
         }
     }
 
