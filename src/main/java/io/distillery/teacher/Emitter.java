@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -107,6 +109,8 @@ public final class Emitter extends ServiceLoop {
     /** An abort (or the rewind after it) that has not finished: retried before anything else. */
     private boolean abortPending;
     private boolean rewindPending;
+    /** Per partition, the offset after the last transaction this emitter saw commit: never read again below. */
+    private final Map<TopicPartition, Long> committedHere = new HashMap<>();
     private TeacherModel inUse;
     private Predictor ownCopy;
 
@@ -151,7 +155,16 @@ public final class Emitter extends ServiceLoop {
         }
         if (!transactional) {
             producer.initTransactions();
-            consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
+            consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    partitions.forEach(Emitter.this::notBelowOwnCommit);
+                }
+            });
             transactional = true;
         }
         if (uncommitted != null) {
@@ -207,6 +220,7 @@ public final class Emitter extends ServiceLoop {
             return;
         }
         uncommitted = () -> {
+            scored.offsets().forEach((tp, o) -> committedHere.merge(tp, o.offset(), Math::max));
             emitted += counts.labeled() + counts.unlabeled();
             labeledOut.increment(counts.labeled());
             unlabeledOut.increment(counts.unlabeled());
@@ -370,6 +384,21 @@ public final class Emitter extends ServiceLoop {
             } else {
                 consumer.seekToBeginning(List.of(tp));
             }
+            notBelowOwnCommit(tp);
+        }
+    }
+
+    /**
+     * Moves past what this emitter's own committed transactions consumed. Right after a broker restart the
+     * group's committed offsets were seen to lag behind a transaction whose commit had succeeded (BrokerRestartIT:
+     * one poll read again and its logits committed twice); offsets only advance, so the larger one is right.
+     */
+    private void notBelowOwnCommit(TopicPartition tp) {
+        Long own = committedHere.get(tp);
+        if (own != null && consumer.position(tp) < own) {
+            LOG.warn("the group's committed offset of {} is {}, behind this emitter's last commit {}; going on from {}",
+                tp, consumer.position(tp), own, own);
+            consumer.seek(tp, own);
         }
     }
 

@@ -32,11 +32,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 13's outage requirement: every role runs as a child JVM from the shaded jar (teacher with trainer
- * and emitter, student, monitor, serve, and produce publishing a paced synthetic stream) against the
+ * Issue 13's outage requirement: every role runs as a child JVM from the shaded jar (the teacher's trainer
+ * and emitter apart, student, monitor, serve, and produce publishing a paced synthetic stream) against the
  * in-process broker, which is stopped for {@value #OUTAGE_SECONDS} s mid-stream and started again on the
- * same data directory and port; the teacher and the student are restarted as it stops, so they start while
- * it is away. No role exits by itself (produce finishes with status 0); while the broker is away every
+ * same data directory and port; the trainer and the student are restarted as it stops, so they start while
+ * it is away, and the others live through it. No role exits by itself (produce finishes with status 0); while the broker is away every
  * role's {@code /health} is 503 naming the wait on the broker; afterwards every valid input record has exactly one
  * committed logit, the trainer's newest snapshot has consumed every labeled record, the student has
  * consumed every logit and published after the outage, serving serves a student published after it, the
@@ -81,7 +81,8 @@ class BrokerRestartIT {
         Pipelines.createTopics(config);
         SnapshotCodec codec = new SnapshotCodec(Pipelines.HMAC_KEY.getBytes(StandardCharsets.UTF_8));
 
-        RoleProcess teacher = role("teacher", List.of("teacher"), settings);
+        RoleProcess trainer = role("trainer", List.of("teacher", "--only", "trainer"), settings);
+        RoleProcess emitter = role("emitter", List.of("teacher", "--only", "emitter"), settings);
         RoleProcess student = role("student", List.of("student"), settings);
         RoleProcess monitor = role("monitor", List.of("monitor"), settings);
         RoleProcess serve = role("serve", List.of("serve"), settings);
@@ -91,14 +92,15 @@ class BrokerRestartIT {
         student.awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(2));
         long servedBefore = RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1));
 
-        // the teacher and the student also start while the broker is away: their start-up must wait too
-        teacher.kill();
+        // the trainer and the student also start while the broker is away: their start-up must wait too; the
+        // emitter goes through the outage mid-stream
+        trainer.kill();
         student.kill();
         long stoppedAt = System.nanoTime();
         kafka.close();
-        teacher.start();
+        trainer.start();
         student.start();
-        System.out.printf("BrokerRestartIT: broker stopped, teacher and student restarted; serving v%d%n",
+        System.out.printf("BrokerRestartIT: broker stopped, trainer and student restarted; serving v%d%n",
             servedBefore);
         Thread.sleep(Duration.ofSeconds(OUTAGE_SECONDS - 15).toMillis());
         Map<String, String> duringOutage = healthOfAll();
@@ -115,7 +117,7 @@ class BrokerRestartIT {
         assertThat(produce.awaitExit(Duration.ofMinutes(4))).as("produce exit status").isZero();
         Map<String, String> client = Map.of("bootstrap.servers", bootstrap);
         Set<String> validIds = CommittedRecords.validInputIds(client, DataSettings.from(config), RECORDS / 2);
-        for (RoleProcess r : List.of(teacher, student, monitor, serve)) {
+        for (RoleProcess r : List.of(trainer, emitter, student, monitor, serve)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
             assertThat(RoleEndpoints.awaitHealthy(metricsPorts.get(r), Duration.ofMinutes(1)))
                 .as(r.name() + " /health").isTrue();
@@ -143,7 +145,7 @@ class BrokerRestartIT {
         assertThat(endOffset(bootstrap, "distill.feedback")).as("feedback written after the restart")
             .isGreaterThan(feedbackAtRestart);
 
-        for (RoleProcess r : List.of(teacher, student, monitor, serve)) {
+        for (RoleProcess r : List.of(trainer, emitter, student, monitor, serve)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
             assertThat(r.isAlive()).as(r.name() + " alive at the end").isTrue();
         }

@@ -168,6 +168,35 @@ class EmitterTest {
     }
 
     @Test
+    void shouldNotReadAgainWhatItSawCommitWhenTheGroupsCommittedOffsetsLagBehind() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+        });
+        input.schedulePollTask(() -> { }); // polled while a commits: nothing
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = new KafkaException("commit failed");
+            input.addRecord(record(LABELED, 1, row("b", 2)));
+        });
+        input.schedulePollTask(() -> { }); // polled while b fails to commit
+        // after the abort the group answers no committed offset (the mock's offsets never move, as the broker's
+        // lagged after a restart) and both records come again
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = null;
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, row("b", 2)));
+        });
+        emitter.start();
+        Await.until(() -> emitter.emitted() == 2, "a, then b after the abort", Duration.ofSeconds(20), emitter::failure);
+        Thread.sleep(300);
+
+        assertThat(output.history()).extracting(r -> LogitsCodec.decode(r.value()).id()).containsExactly("a", "b");
+        assertThat(emitter.emitted()).isEqualTo(2);
+    }
+
+    @Test
     void shouldFailNamingTheEmitterIdWhenAnotherReplicaFencesIt() throws Exception {
         Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
         teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
