@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillery.app.Main;
-import io.distillery.broker.EmbeddedKafka;
 import io.distillery.broker.EmbeddedKafka.SaslSsl;
+import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.testing.CommittedRecords;
