@@ -5,6 +5,7 @@ import io.distillery.config.Config;
 import io.distillery.metrics.MetricsServer;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.service.HealthCheck;
+import io.distillery.topics.BrokerProbe;
 import io.distillery.topics.ClientFactory;
 import java.io.IOException;
 import java.net.BindException;
@@ -37,11 +38,16 @@ final class RoleRunner implements AutoCloseable {
     private RoleMetrics metrics;
     private MetricsServer metricsServer;
 
-    /** A runner for one role: its metrics (every series tagged with the role), served on metrics.port. */
+    /**
+     * A runner for one role: its metrics (every series tagged with the role), served on metrics.port, and a
+     * {@link BrokerProbe} whose {@code /health} line says whether the role reaches the cluster.
+     */
     static RoleRunner forRole(String role, Config config) throws IOException {
         RoleRunner runner = new RoleRunner();
         runner.metrics = new RoleMetrics(role);
-        runner.serveMetrics(runner.metrics, CommonSettings.from(config));
+        CommonSettings common = CommonSettings.from(config);
+        runner.serveMetrics(runner.metrics, common);
+        runner.add(BrokerProbe.create(config, common.stuckAfter())).start();
         return runner;
     }
 

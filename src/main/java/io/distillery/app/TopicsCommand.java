@@ -1,8 +1,12 @@
 package io.distillery.app;
 
+import io.distillery.config.AclSettings;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
+import io.distillery.config.ConfigKey;
+import io.distillery.config.MonitorSettings;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.TopicAcls;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.Topics;
 import java.io.PrintWriter;
@@ -14,9 +18,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Creates or checks every topic of the service and prints a table; exit 1 when a topic is wrong. */
+/**
+ * Creates or checks every topic of the service (and with {@code --acls} the roles' ACLs) and prints a table;
+ * exit 1 when a topic or an ACL is wrong.
+ */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-    description = "Create (idempotently) or check the topics with the partitions and configs the roles need.")
+    description = {"Create (idempotently) or check the topics with the partitions and configs the roles need,",
+        "and with --acls the ACLs of each role's principal."})
 final class TopicsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -35,6 +43,11 @@ final class TopicsCommand implements Callable<Integer> {
         boolean check;
     }
 
+    @Option(names = "--acls", description = {"also create (with --check: check) the ACLs of each role whose "
+        + "principal is set (acl.principal.*), and check that each snapshot topic is writable by its writer alone;",
+        "nothing to do when the cluster has no authorizer"})
+    boolean acls;
+
     @Override
     public Integer call() throws InterruptedException {
         Config config = common.load();
@@ -49,8 +62,40 @@ final class TopicsCommand implements Callable<Integer> {
             if (!ok) {
                 spec.commandLine().getErr().println("error: some topics are not as the roles need them (see PROBLEMS above)");
             }
+            if (acls) {
+                ok &= acls(admin, config);
+            }
             return ok ? 0 : 1;
         }
+    }
+
+    /** Creates or checks the roles' ACLs and prints them; false when one is missing or a foreign writer exists. */
+    private boolean acls(Admin admin, Config config) throws InterruptedException {
+        AclSettings principals = AclSettings.from(config);
+        List<TopicAcls.Grant> grants = RoleAcls.grants(principals, MonitorSettings.from(config));
+        List<TopicAcls.Writer> writers = RoleAcls.snapshotWriters(principals);
+        TopicAcls topicAcls = new TopicAcls(admin);
+        TopicAcls.Report report = mode.check ? topicAcls.check(grants, writers) : topicAcls.create(grants, writers);
+        PrintWriter out = spec.commandLine().getOut();
+        if (!report.authorizer()) {
+            out.println("the cluster has no authorizer: no ACLs to create or check");
+            return true;
+        }
+        for (ConfigKey k : AclSettings.KEYS) {
+            if (!principals.principals().containsKey(AclSettings.role(k))) {
+                out.println("no ACLs for " + AclSettings.role(k) + ": " + k.name() + " is not set");
+            }
+        }
+        out.printf("%-8s %-16s %-36s %-10s %-8s %s%n", "ROLE", "PRINCIPAL", "RESOURCE", "OPERATION", "STATUS",
+            "PROBLEMS");
+        for (TopicAcls.Row r : report.rows()) {
+            out.printf("%-8s %-16s %-36s %-10s %-8s %s%n", r.role(), r.principal(), r.resource(), r.operation(),
+                r.status(), r.ok() ? "-" : String.join("; ", r.problems()));
+        }
+        if (!report.ok()) {
+            spec.commandLine().getErr().println("error: the ACLs are not as the roles need them (see PROBLEMS above)");
+        }
+        return report.ok();
     }
 
     static void print(List<TopicAdmin.Row> rows, PrintWriter out) {

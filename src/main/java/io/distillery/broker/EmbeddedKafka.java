@@ -1,6 +1,7 @@
 package io.distillery.broker;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Reader;
@@ -11,7 +12,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
@@ -51,14 +57,65 @@ public final class EmbeddedKafka implements AutoCloseable {
      *                   for a new directory; any other port is used and recorded
      * @param retentionBytes per-partition retention, bytes
      * @param retentionMs retention, milliseconds
+     * @param saslSsl SASL_SSL with ACLs on the client port, or {@code null} for PLAINTEXT without ACLs
      */
-    public record Options(Path dataDir, int brokerPort, long retentionBytes, long retentionMs) {
+    public record Options(Path dataDir, int brokerPort, long retentionBytes, long retentionMs, SaslSsl saslSsl) {
+        public Options(Path dataDir, int brokerPort, long retentionBytes, long retentionMs) {
+            this(dataDir, brokerPort, retentionBytes, retentionMs, null);
+        }
+
         public static Options of(Path dataDir) {
             return new Options(dataDir, 0, 256L << 20, Duration.ofHours(6).toMillis());
         }
 
         public Options withPort(int port) {
-            return new Options(dataDir, port, retentionBytes, retentionMs);
+            return new Options(dataDir, port, retentionBytes, retentionMs, saslSsl);
+        }
+
+        public Options withSaslSsl(SaslSsl security) {
+            return new Options(dataDir, brokerPort, retentionBytes, retentionMs, security);
+        }
+    }
+
+    /**
+     * A secured node: clients connect over TLS and authenticate with SCRAM-SHA-512; requests are authorized
+     * by ACLs (Kafka's {@code StandardAuthorizer}, nothing allowed without one) except for the super user.
+     * The node talks to itself (inter-broker) over the same listener as the super user, whose SCRAM credential
+     * is written when the directory is formatted; its controller listener is TLS with client certificates, so
+     * only a holder of the node's key reaches it. No port accepts PLAINTEXT.
+     *
+     * @param keystore PKCS12 keystore with the node's key and a certificate valid for 127.0.0.1
+     * @param truststore PKCS12 truststore with the CA that signed it
+     * @param storePassword password of both stores and of the key
+     * @param superUser the SCRAM user that may do anything (create users, topics and ACLs)
+     * @param superUserPassword its password
+     */
+    public record SaslSsl(Path keystore, Path truststore, String storePassword, String superUser,
+                          String superUserPassword) {
+        /** The SCRAM mechanism of the listener. */
+        public static final String MECHANISM = "SCRAM-SHA-512";
+
+        @Override
+        public String toString() {
+            return "SaslSsl[keystore=" + keystore + ", truststore=" + truststore + ", superUser=" + superUser + "]";
+        }
+
+        /** {@code sasl.jaas.config} of a client that logs in as {@code user}. */
+        public static String jaasConfig(String user, String password) {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+        }
+
+        /** Client settings that log in as {@code user} and trust this node's CA. */
+        public Map<String, String> clientSettings(String user, String password) {
+            Map<String, String> m = new TreeMap<>();
+            m.put("security.protocol", "SASL_SSL");
+            m.put("sasl.mechanism", MECHANISM);
+            m.put("sasl.jaas.config", jaasConfig(user, password));
+            m.put("ssl.truststore.location", truststore.toString());
+            m.put("ssl.truststore.password", storePassword);
+            m.put("ssl.truststore.type", "PKCS12");
+            return m;
         }
     }
 
@@ -89,7 +146,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map<String, String> props = brokerProps(options, logDir, brokerPort, controllerPort);
             KafkaConfig config = new KafkaConfig(props, false);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(logDir);
+                format(logDir, options.saslSsl());
             }
             if (brokerPort != recorded) {
                 writePorts(portsFile, brokerPort, controllerPort);
@@ -132,11 +189,15 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (options.saslSsl() == null) {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            secure(p, options.saslSsl(), brokerPort, controllerPort);
+        }
         p.put("log.dirs", logDir.toString());
         // A single node: every internal topic has one replica, or transactions and groups hang.
         p.put("offsets.topic.replication.factor", "1");
@@ -162,7 +223,45 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path logDir) {
+    private static void secure(Map<String, String> p, SaslSsl s, int brokerPort, int controllerPort) {
+        p.put("listeners", "SASL_SSL://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + brokerPort);
+        p.put("inter.broker.listener.name", "SASL_SSL");
+        p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:SSL");
+        p.put("sasl.enabled.mechanisms", SaslSsl.MECHANISM);
+        p.put("sasl.mechanism.inter.broker.protocol", SaslSsl.MECHANISM);
+        p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+            SaslSsl.jaasConfig(s.superUser(), s.superUserPassword()));
+        p.put("ssl.keystore.location", s.keystore().toString());
+        p.put("ssl.keystore.password", s.storePassword());
+        p.put("ssl.key.password", s.storePassword());
+        p.put("ssl.keystore.type", "PKCS12");
+        p.put("ssl.truststore.location", s.truststore().toString());
+        p.put("ssl.truststore.password", s.storePassword());
+        p.put("ssl.truststore.type", "PKCS12");
+        p.put("listener.name.controller.ssl.client.auth", "required");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("allow.everyone.if.no.acl.found", "false");
+        p.put("super.users", "User:" + s.superUser() + ";User:" + nodePrincipal(s));
+    }
+
+    /** The principal of the node's own certificate on the controller listener: its subject DN. */
+    private static String nodePrincipal(SaslSsl s) {
+        try (InputStream in = Files.newInputStream(s.keystore())) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, s.storePassword().toCharArray());
+            for (String alias : Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias)) {
+                    return ((X509Certificate) ks.getCertificate(alias)).getSubjectX500Principal().getName();
+                }
+            }
+            throw new IllegalStateException("keystore " + s.keystore() + " holds no key");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the keystore " + s.keystore(), e);
+        }
+    }
+
+    private static void format(Path logDir, SaslSsl saslSsl) {
         try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
             new Formatter()
                 .setPrintStream(quiet)
@@ -173,6 +272,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setReleaseVersion(MetadataVersion.latestProduction())
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                 .setControllerListenerName("CONTROLLER")
+                .setScramArguments(saslSsl == null ? List.of() : List.of(SaslSsl.MECHANISM + "=[name="
+                    + saslSsl.superUser() + ",password=" + saslSsl.superUserPassword() + "]"))
                 .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format the Kafka data directory " + logDir, e);

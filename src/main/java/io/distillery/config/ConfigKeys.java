@@ -20,7 +20,8 @@ public final class ConfigKeys {
             FeedbackSettings.KEYS,
             ServeSettings.KEYS,
             InferenceSettings.KEYS,
-            HeartbeatSettings.KEYS)
+            HeartbeatSettings.KEYS,
+            AclSettings.KEYS)
         .flatMap(List::stream).toList());
 
     private ConfigKeys() {

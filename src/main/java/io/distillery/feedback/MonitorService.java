@@ -1,5 +1,6 @@
 package io.distillery.feedback;
 
+import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.ConfigException;
 import io.distillery.config.DataSettings;
@@ -8,6 +9,7 @@ import io.distillery.metrics.KafkaClientMeters;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.EventTimeBound;
 import io.distillery.records.MessageChecks;
+import io.distillery.service.Backoff;
 import io.distillery.service.Health;
 import io.distillery.service.HealthCheck;
 import io.distillery.spec.Roles;
@@ -15,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -31,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * {@code bootstrap.servers}, Streams tuning); {@code application.id} comes from
  * {@code monitor.application.id} and {@code processing.guarantee} is always {@code exactly_once_v2}.
  * Evaluations that do not decode or fail their checks go to {@code distill.deadletter} with the reason.
- * An exception escaping the topology shuts the client down ({@link #isRunning()} turns false) so the
- * process can exit and be restarted; state is restored from the changelogs.
+ * A stream thread stopped by the broker's absence is replaced after a {@link Backoff} (health says it
+ * waits); any other exception escaping the topology shuts the client down ({@link #isRunning()} turns
+ * false) so the process can exit and be restarted; state is restored from the changelogs.
  *
  * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once; close blocks up to 30 s.
  */
@@ -42,6 +46,10 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
 
     private final KafkaStreams streams;
     private final KafkaClientMeters streamsMetrics;
+    private final long stuckAfterMs;
+    private final Backoff backoff = new Backoff();
+    private volatile long waitingSinceMs = -1;
+    private volatile String waitingOn = "";
     private volatile boolean closed;
 
     /**
@@ -57,11 +65,62 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
                     settings.windowMs(), Clock.systemUTC()),
                 new MessageChecks(data.features(), data.classes(), eventTime), eventTime, properties),
             properties);
-        this.streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("monitor stream thread failed; shutting the monitor down", e);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        this.stuckAfterMs = CommonSettings.from(config).stuckAfterMs();
+        this.streams.setUncaughtExceptionHandler(this::onStreamThreadError);
+        this.streams.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING) {
+                synchronized (backoff) {
+                    backoff.reset();
+                    waitingSinceMs = -1;
+                }
+            }
         });
         this.streamsMetrics = KafkaClientMeters.bind(metrics, Roles.MONITOR, streams);
+    }
+
+    /**
+     * A stream thread died. When the broker was away (a Kafka {@link RetriableException} such as a timeout
+     * among the causes) the thread is replaced after the backoff of every loop: its tasks start again from
+     * the last committed transaction and the changelogs. Anything else shuts the client down and the role
+     * exits.
+     */
+    private StreamThreadExceptionResponse onStreamThreadError(Throwable e) {
+        if (!brokerAway(e)) {
+            LOG.error("monitor stream thread failed; shutting the monitor down", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        long delay;
+        synchronized (backoff) {
+            delay = backoff.nextDelayMs();
+            if (waitingSinceMs < 0) {
+                waitingSinceMs = System.currentTimeMillis();
+            }
+            waitingOn = rootCause(e).toString();
+        }
+        LOG.warn("monitor stream thread stopped, the broker is away ({}); a new one starts in {} ms", waitingOn, delay);
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    static boolean brokerAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** The Kafka Streams properties of the monitor. */
@@ -106,12 +165,24 @@ public final class MonitorService implements HealthCheck, AutoCloseable {
         return "monitor-streams";
     }
 
-    /** Up while Kafka Streams is created, rebalancing or running; down naming its state otherwise. */
+    /**
+     * Up while Kafka Streams is created, rebalancing or running; down naming its state otherwise, or once
+     * it has waited on the broker for longer than {@code health.stuck.ms}.
+     */
     @Override
     public Health health() {
         KafkaStreams.State state = streams.state();
-        return isRunning() ? Health.up(state.name().toLowerCase(java.util.Locale.ROOT))
-            : Health.down("Kafka Streams is " + state.name().toLowerCase(java.util.Locale.ROOT));
+        String name = state.name().toLowerCase(java.util.Locale.ROOT);
+        if (!isRunning()) {
+            return Health.down("Kafka Streams is " + name);
+        }
+        long since = waitingSinceMs;
+        if (since < 0) {
+            return Health.up(name);
+        }
+        long waited = System.currentTimeMillis() - since;
+        String what = name + ", waiting " + waited / 1000 + " s on the broker: " + waitingOn;
+        return waited > stuckAfterMs ? Health.down(what) : Health.up(what);
     }
 
     /** A stopped client that was not closed: the topology failed and the role should exit. */

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -47,6 +49,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,10 +69,17 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: a {@link ServiceLoop}; its thread owns the clients. One scorer thread owns the emitter's copy
  * of the teacher and decodes and scores poll N+1 while the loop's thread waits for poll N's commit; an
  * aborted transaction drops what was scored ahead and reads again from the last commit.
+ *
+ * <p>Broker outages: a commit that times out is retried (the loop's backoff, {@code /health} says it is
+ * waiting) until the broker answers, since Kafka lets a timed-out commit be retried but not aborted; an
+ * abort or the rewind after it that times out is likewise finished later. No record is counted before its
+ * transaction has committed.
  */
 public final class Emitter extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Emitter.class);
     public static final String GROUP = "distill-teacher-emitter";
+    /** The start of every emitter's transactional id; {@code teacher.emitter.id} follows it. */
+    public static final String TRANSACTIONAL_ID_PREFIX = "distill-emitter-";
 
     /** What one poll emitted: logits of labeled and of unlabeled records, and unlabeled records the gate skipped. */
     record Emitted(long labeled, long unlabeled, long skipped) {
@@ -95,6 +105,13 @@ public final class Emitter extends ServiceLoop {
     /** Decodes and scores the next poll while the current transaction commits; owns the teacher copy. */
     private final ExecutorService scorer;
     private Future<Scored> next;
+    /** What to count once the open transaction has committed; set while a commit that timed out is retried. */
+    private Runnable uncommitted;
+    /** An abort (or the rewind after it) that has not finished: retried before anything else. */
+    private boolean abortPending;
+    private boolean rewindPending;
+    /** Per partition, the offset after the last transaction this emitter saw commit: never read again below. */
+    private final Map<TopicPartition, Long> committedHere = new HashMap<>();
     private TeacherModel inUse;
     private Predictor ownCopy;
 
@@ -111,7 +128,7 @@ public final class Emitter extends ServiceLoop {
             "group.id", GROUP, "isolation.level", "read_committed",
             "max.poll.records", Integer.toString(settings.emitterMaxPollRecords()))));
         this.producer = this.clients.producer(KafkaClients.producer(config, Map.of(
-            "transactional.id", "distill-emitter-" + settings.emitterId(),
+            "transactional.id", TRANSACTIONAL_ID_PREFIX + settings.emitterId(),
             "transaction.timeout.ms", "60000")));
         this.deadLetters = DeadLetters.transactional(producer, Roles.TEACHER, metrics);
         this.labeledOut = metrics.counter(Metrics.LOGITS_EMITTED, Roles.TEACHER, "labeled");
@@ -139,8 +156,25 @@ public final class Emitter extends ServiceLoop {
         }
         if (!transactional) {
             producer.initTransactions();
-            consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()));
+            consumer.subscribe(List.of(Topics.LABELED.name(), Topics.UNLABELED.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    partitions.forEach(Emitter.this::notBelowOwnCommit);
+                }
+            });
             transactional = true;
+        }
+        if (uncommitted != null) {
+            commit();
+            return;
+        }
+        if (rewindPending) {
+            recover();
+            return;
         }
         if (next == null) {
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
@@ -169,20 +203,25 @@ public final class Emitter extends ServiceLoop {
      * teacher's work overlap.
      */
     private void transact(Scored scored) throws InterruptedException {
+        Emitted counts;
         try {
             producer.beginTransaction();
             for (Rejected r : scored.rejected()) {
                 deadLetters.send(r.record().key(), r.record().value(), r.reason(), r.detail(), r.record().topic(),
                     r.record().partition(), r.record().offset());
             }
-            Emitted counts = send(scored);
+            counts = send(scored);
             producer.sendOffsetsToTransaction(scored.offsets(), consumer.groupMetadata());
             ConsumerRecords<byte[], byte[]> following = consumer.poll(Duration.ZERO);
             if (!following.isEmpty()) {
                 next = scorer.submit(() -> score(following));
             }
-            producer.commitTransaction();
-            deadLetters.committed();
+        } catch (KafkaException e) {
+            abort(e);
+            return;
+        }
+        uncommitted = () -> {
+            scored.offsets().forEach((tp, o) -> committedHere.merge(tp, o.offset(), Math::max));
             emitted += counts.labeled() + counts.unlabeled();
             labeledOut.increment(counts.labeled());
             unlabeledOut.increment(counts.unlabeled());
@@ -190,18 +229,59 @@ public final class Emitter extends ServiceLoop {
             inLabeled.increment(scored.fromLabeled());
             inUnlabeled.increment(scored.polled() - scored.fromLabeled());
             gate.onRecords(scored.polled());
-        } catch (ProducerFencedException e) {
-            throw new IllegalStateException("emitter fenced: another replica uses teacher.emitter.id="
-                + settings.emitterId(), e);
-        } catch (OutOfOrderSequenceException | AuthorizationException e) {
+            deadLetters.committed();
+        };
+        commit();
+    }
+
+    /**
+     * Commits the open transaction. A commit that times out (broker away) may be retried, and an abort then
+     * would throw: the timeout goes to the loop, which waits with its backoff and calls again until the
+     * commit answers; any other error aborts.
+     */
+    private void commit() throws InterruptedException {
+        try {
+            producer.commitTransaction();
+        } catch (TimeoutException e) {
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", e.toString());
-            producer.abortTransaction();
-            deadLetters.aborted();
-            discardNext();
-            rewind();
+            uncommitted = null;
+            abort(e);
+            return;
         }
+        Runnable count = uncommitted;
+        uncommitted = null;
+        count.run();
+    }
+
+    /** Aborts the open transaction and rewinds to the last commit; fencing and lost rights are fatal. */
+    private void abort(KafkaException cause) throws InterruptedException {
+        if (cause instanceof ProducerFencedException) {
+            throw new IllegalStateException("emitter fenced: another replica uses teacher.emitter.id="
+                + settings.emitterId(), cause);
+        }
+        if (cause instanceof OutOfOrderSequenceException || cause instanceof AuthorizationException) {
+            throw cause;
+        }
+        LOG.warn("emitter transaction aborted, re-reading from the last commit: {}", cause.toString());
+        deadLetters.aborted();
+        abortPending = true;
+        rewindPending = true;
+        recover();
+    }
+
+    /**
+     * Finishes an abort: drops what was scored ahead, aborts, rewinds. When the broker is away the abort or
+     * the offset lookup times out; the loop retries after its backoff and this goes on where it stopped.
+     */
+    private void recover() throws InterruptedException {
+        discardNext();
+        if (abortPending) {
+            producer.abortTransaction();
+            abortPending = false;
+        }
+        rewind();
+        rewindPending = false;
     }
 
     /** Sends the logits of one poll's valid records that the gate lets through. */
@@ -307,6 +387,21 @@ public final class Emitter extends ServiceLoop {
             } else {
                 consumer.seekToBeginning(List.of(tp));
             }
+            notBelowOwnCommit(tp);
+        }
+    }
+
+    /**
+     * Moves past what this emitter's own committed transactions consumed. Right after a broker restart the
+     * group's committed offsets were seen to lag behind a transaction whose commit had succeeded (BrokerRestartIT:
+     * one poll read again and its logits committed twice); offsets only advance, so the larger one is right.
+     */
+    private void notBelowOwnCommit(TopicPartition tp) {
+        Long own = committedHere.get(tp);
+        if (own != null && consumer.position(tp) < own) {
+            LOG.warn("the group's committed offset of {} is {}, behind this emitter's last commit {}; going on from {}",
+                tp, consumer.position(tp), own, own);
+            consumer.seek(tp, own);
         }
     }
 

@@ -136,7 +136,8 @@ public final class TopicAdmin {
         }
     }
 
-    private static <T> T call(org.apache.kafka.common.KafkaFuture<T> f) throws InterruptedException {
+    /** The future's value within a minute; its failure, or the timeout, as an {@link IllegalStateException}. */
+    static <T> T call(org.apache.kafka.common.KafkaFuture<T> f) throws InterruptedException {
         try {
             return f.get(TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

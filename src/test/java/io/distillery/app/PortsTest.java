@@ -39,7 +39,8 @@ class PortsTest {
 
     @Test
     void shouldServeMetricsOnAFreePortWhenAskedForPortZero() throws Exception {
-        try (RoleRunner runner = RoleRunner.forRole(Roles.TEACHER, Config.of(Map.of("metrics.port", "0")))) {
+        try (RoleRunner runner = RoleRunner.forRole(Roles.TEACHER, Config.of(Map.of("metrics.port", "0",
+            "kafka.bootstrap.servers", "127.0.0.1:1")))) {
             assertThat(runner.metricsPort()).isPositive();
             assertThat(canBind(runner.metricsPort())).as("the picked port is in use by /metrics").isFalse();
         }

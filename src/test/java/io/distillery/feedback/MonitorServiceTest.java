@@ -10,7 +10,10 @@ import io.distillery.metrics.RoleMetrics;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,5 +62,14 @@ class MonitorServiceTest {
             service.close();
             assertThat(service.isRunning()).isFalse();
         }
+    }
+
+    @Test
+    void shouldReplaceAStreamThreadOnlyWhenTheBrokerWasAway() {
+        Throwable away = new StreamsException("send failed", new TransactionAbortableException("aborted",
+            new TimeoutException("Topic distill-monitor-x-changelog not present in metadata after 60000 ms.")));
+        assertThat(MonitorService.brokerAway(away)).isTrue();
+        assertThat(MonitorService.brokerAway(new StreamsException("bug", new IllegalStateException("in the topology"))))
+            .isFalse();
     }
 }

@@ -25,8 +25,11 @@ import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+
 
 /** The emitter on mock clients: one transaction per poll with its logits, dead letters and offsets. */
 class EmitterTest {
@@ -118,6 +121,81 @@ class EmitterTest {
         assertThat(output.consumerGroupOffsetsHistory()).hasSize(1);
         assertThat(output.consumerGroupOffsetsHistory().get(0).values().iterator().next())
             .containsExactly(Map.entry(LABELED, new OffsetAndMetadata(2)));
+    }
+
+    @Test
+    void shouldRetryACommitThatTimedOutWithoutAbortingOrReadingAgain() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        output.commitTransactionException = new TimeoutException("broker away");
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+        });
+        emitter.start();
+        Await.until(() -> emitter.health().detail().startsWith("waiting"), "the emitter waiting on its commit",
+            Duration.ofSeconds(20), emitter::failure);
+        assertThat(emitter.emitted()).as("counted before the commit").isZero();
+        output.commitTransactionException = null;
+        Await.until(() -> emitter.emitted() == 1, "the retried commit", Duration.ofSeconds(20), emitter::failure);
+
+        assertThat(output.transactionAborted()).as("aborted").isFalse();
+        assertThat(output.history()).extracting(r -> LogitsCodec.decode(r.value()).id()).containsExactly("a");
+        assertThat(output.consumerGroupOffsetsHistory()).hasSize(1);
+        assertThat(emitter.health().detail()).isEqualTo("running");
+    }
+
+    @Test
+    void shouldFinishAnAbortThatTimedOutAndReadTheRecordsAgain() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        output.commitTransactionException = new KafkaException("commit failed");
+        output.abortTransactionException = new TimeoutException("broker away");
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+        });
+        emitter.start();
+        Await.until(() -> emitter.health().detail().startsWith("waiting"), "the emitter waiting on its abort",
+            Duration.ofSeconds(20), emitter::failure);
+        input.schedulePollTask(() -> input.addRecord(record(LABELED, 0, row("a", 1))));
+        output.commitTransactionException = null;
+        output.abortTransactionException = null;
+        Await.until(() -> emitter.emitted() == 1, "the record read again and committed", Duration.ofSeconds(20),
+            emitter::failure);
+
+        assertThat(output.consumerGroupOffsetsHistory()).hasSize(1);
+        assertThat(output.consumerGroupOffsetsHistory().get(0).values().iterator().next())
+            .containsExactly(Map.entry(LABELED, new OffsetAndMetadata(1)));
+    }
+
+    @Test
+    void shouldNotReadAgainWhatItSawCommitWhenTheGroupsCommittedOffsetsLagBehind() throws Exception {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        input.schedulePollTask(() -> {
+            input.rebalance(List.of(LABELED, UNLABELED));
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+        });
+        input.schedulePollTask(() -> { }); // polled while a commits: nothing
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = new KafkaException("commit failed");
+            input.addRecord(record(LABELED, 1, row("b", 2)));
+        });
+        input.schedulePollTask(() -> { }); // polled while b fails to commit
+        // after the abort the group answers no committed offset (the mock's offsets never move, as the broker's
+        // lagged after a restart) and both records come again
+        input.schedulePollTask(() -> {
+            output.commitTransactionException = null;
+            input.addRecord(record(LABELED, 0, row("a", 1)));
+            input.addRecord(record(LABELED, 1, row("b", 2)));
+        });
+        emitter.start();
+        Await.until(() -> emitter.emitted() == 2, "a, then b after the abort", Duration.ofSeconds(20), emitter::failure);
+        Thread.sleep(300);
+
+        assertThat(output.history()).extracting(r -> LogitsCodec.decode(r.value()).id()).containsExactly("a", "b");
+        assertThat(emitter.emitted()).isEqualTo(2);
     }
 
     @Test

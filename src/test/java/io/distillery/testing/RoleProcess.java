@@ -148,6 +148,23 @@ public final class RoleProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for a role that ends by itself ({@code produce}) to exit, and returns its status; such an exit
+     * is still listed in {@link #unexpectedExits()}.
+     *
+     * @throws IllegalStateException when it is still running after the timeout
+     */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+        }
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still running after " + timeout + "; see " + log);
+        }
+        return p.exitValue();
+    }
+
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -46,6 +46,11 @@ class TopicsCommandIT {
             assertThat(again.exit()).isZero();
             assertThat(again.out()).doesNotContain("created");
             assertThat(topics("--check", "--bootstrap-servers", b, "--set", "topics.partitions=4").exit()).isZero();
+
+            Run acls = topics("--acls", "--bootstrap-servers", b, "--set", "topics.partitions=4",
+                "--set", "acl.principal.serve=User:serve");
+            assertThat(acls.exit()).as(acls.out() + acls.err()).isZero();
+            assertThat(acls.out()).contains("the cluster has no authorizer: no ACLs to create or check");
         }
     }
 
