@@ -54,6 +54,13 @@ class EmitterTest {
         metrics.close();
     }
 
+    /** Makes a fresh teacher network the one the emitter computes with, as version {@code version}. */
+    private Network useTeacher(long version) {
+        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
+        teacher.set(new TeacherModel(version, net, OnnxExport.export(net, Map.of())));
+        return net;
+    }
+
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String json) {
         return new ConsumerRecord<>(tp.topic(), 0, offset, null, json.getBytes(StandardCharsets.UTF_8));
     }
@@ -76,8 +83,7 @@ class EmitterTest {
         Thread.sleep(300);
         assertThat(output.history()).as("nothing before a first teacher").isEmpty();
 
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(3, net, OnnxExport.export(net, Map.of())));
+        Network net = useTeacher(3);
         Await.until(() -> output.transactionCommitted() && emitter.emitted() == 2, "the first transaction",
             Duration.ofSeconds(20), emitter::failure);
 
@@ -99,8 +105,7 @@ class EmitterTest {
 
     @Test
     void shouldDropWhatWasScoredAheadOfAnAbortedTransactionAndReadItAgainFromTheLastCommit() throws Exception {
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        useTeacher(1);
         output.commitTransactionException = new KafkaException("commit failed");
         input.schedulePollTask(() -> {
             input.rebalance(List.of(LABELED, UNLABELED));
@@ -125,8 +130,7 @@ class EmitterTest {
 
     @Test
     void shouldRetryACommitThatTimedOutWithoutAbortingOrReadingAgain() throws Exception {
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        useTeacher(1);
         output.commitTransactionException = new TimeoutException("broker away");
         input.schedulePollTask(() -> {
             input.rebalance(List.of(LABELED, UNLABELED));
@@ -147,8 +151,7 @@ class EmitterTest {
 
     @Test
     void shouldFinishAnAbortThatTimedOutAndReadTheRecordsAgain() throws Exception {
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        useTeacher(1);
         output.commitTransactionException = new KafkaException("commit failed");
         output.abortTransactionException = new TimeoutException("broker away");
         input.schedulePollTask(() -> {
@@ -171,8 +174,7 @@ class EmitterTest {
 
     @Test
     void shouldNotReadAgainWhatItSawCommitWhenTheGroupsCommittedOffsetsLagBehind() throws Exception {
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        useTeacher(1);
         input.schedulePollTask(() -> {
             input.rebalance(List.of(LABELED, UNLABELED));
             input.addRecord(record(LABELED, 0, row("a", 1)));
@@ -224,8 +226,7 @@ class EmitterTest {
 
     @Test
     void shouldFailNamingTheEmitterIdWhenAnotherReplicaFencesIt() throws Exception {
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        useTeacher(1);
         input.schedulePollTask(() -> {
             input.rebalance(List.of(LABELED, UNLABELED));
             input.addRecord(record(LABELED, 0, row("a", 1)));
