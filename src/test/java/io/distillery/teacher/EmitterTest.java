@@ -202,8 +202,7 @@ class EmitterTest {
 
     @Test
     void shouldCountADeadLetterOnceWhenItsTransactionAbortsAndThePollIsReadAgain() throws Exception {
-        Network net = Network.teacher(TeacherSettings.from(CONFIG).network());
-        teacher.set(new TeacherModel(1, net, OnnxExport.export(net, Map.of())));
+        useTeacher(1);
         input.schedulePollTask(() -> {
             input.rebalance(List.of(LABELED, UNLABELED));
             input.addRecord(record(LABELED, 0, row("a", 1)));
@@ -221,7 +220,8 @@ class EmitterTest {
 
         Await.until(() -> emitter.emitted() == 1, "the retried transaction", Duration.ofSeconds(20), emitter::failure);
         assertThat(output.transactionAborted()).isFalse();
-        assertThat(metrics.scrape()).contains("distill_records_rejected_total{reason=\"malformed-json\",role=\"teacher\"} 1.0");
+        assertThat(metrics.scrape())
+            .contains("distill_records_rejected_total{reason=\"malformed-json\",role=\"teacher\"} 1.0");
     }
 
     @Test
