@@ -35,9 +35,11 @@ public final class KafkaClientMeters implements AutoCloseable {
     static final Duration REFRESH = Duration.ofSeconds(5);
 
     private final AutoCloseable binder;
+    private final ScheduledExecutorService refresher;
 
-    private KafkaClientMeters(AutoCloseable binder) {
+    private KafkaClientMeters(AutoCloseable binder, ScheduledExecutorService refresher) {
         this.binder = binder;
+        this.refresher = refresher;
     }
 
     /** Binds the metrics of a consumer, tagged {@code role}. */
@@ -69,7 +71,9 @@ public final class KafkaClientMeters implements AutoCloseable {
     private static <B extends MeterBinder & AutoCloseable> KafkaClientMeters bind(RoleMetrics metrics,
                                                                               Function<ScheduledExecutorService, B> make) {
         try {
-            // One daemon thread per binder, as Micrometer's default; the binder shuts it down on close.
+            // One daemon thread per binder, as Micrometer's default. Micrometer leaves a scheduler it was given
+            // running on close, so close() stops it first: a refresh after the client closed would register the
+            // closed client's meters again (stale series, without their lag).
             // Binders of one registry take turns: each compares the registry's meters before registering
             // its own, so two at once could both register a name with different tag keys.
             ScheduledThreadPoolExecutor refresher = new ScheduledThreadPoolExecutor(1, r -> {
@@ -94,10 +98,10 @@ public final class KafkaClientMeters implements AutoCloseable {
             } finally {
                 metrics.kafkaBinding.unlock();
             }
-            return new KafkaClientMeters(binder);
+            return new KafkaClientMeters(binder, refresher);
         } catch (RuntimeException e) {
             LOG.warn("cannot bind Kafka client metrics; the client runs without them", e);
-            return new KafkaClientMeters(null);
+            return new KafkaClientMeters(null, null);
         }
     }
 
@@ -105,6 +109,15 @@ public final class KafkaClientMeters implements AutoCloseable {
     public void close() {
         if (binder == null) {
             return;
+        }
+        refresher.shutdownNow();
+        try {
+            // waits out a refresh in progress, which would otherwise re-register what close removes
+            if (!refresher.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("Kafka client metrics refresh still running after 10 s; closing anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             binder.close();
