@@ -87,8 +87,9 @@ class StudentLoopTest {
             Duration.ofMinutes(1));
         student.start();
 
-        Await.until(() -> !snapshots.history().isEmpty(), "a student snapshot",
-            Duration.ofSeconds(20), student::failure);
+        // The version moves after the snapshot is sent: waiting for it sees both.
+        Await.until(() -> student.version() > 0, "a student snapshot", Duration.ofSeconds(20),
+            student::failure);
 
         List<ProducerRecord<byte[], byte[]>> sent = output.history();
         List<EvalMessage> evals = sent.stream().filter(r -> r.topic().equals(Topics.STUDENT_EVALS.name()))
