@@ -70,13 +70,14 @@ public final class KafkaClientMeters implements AutoCloseable {
 
     private static <B extends MeterBinder & AutoCloseable> KafkaClientMeters bind(RoleMetrics metrics,
                                                                               Function<ScheduledExecutorService, B> make) {
+        ScheduledThreadPoolExecutor refresher = null;
         try {
             // One daemon thread per binder, as Micrometer's default. Micrometer leaves a scheduler it was given
             // running on close, so close() stops it first: a refresh after the client closed would register the
             // closed client's meters again (stale series, without their lag).
             // Binders of one registry take turns: each compares the registry's meters before registering
             // its own, so two at once could both register a name with different tag keys.
-            ScheduledThreadPoolExecutor refresher = new ScheduledThreadPoolExecutor(1, r -> {
+            refresher = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "kafka-client-meters");
                 t.setDaemon(true);
                 return t;
@@ -101,6 +102,9 @@ public final class KafkaClientMeters implements AutoCloseable {
             return new KafkaClientMeters(binder, refresher);
         } catch (RuntimeException e) {
             LOG.warn("cannot bind Kafka client metrics; the client runs without them", e);
+            if (refresher != null) {
+                refresher.shutdownNow();
+            }
             return new KafkaClientMeters(null, null);
         }
     }
