@@ -8,17 +8,15 @@ import io.distillery.config.DataSettings;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.testing.ChildRoles;
 import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.Pipelines;
 import io.distillery.testing.RoleEndpoints;
 import io.distillery.testing.RoleProcess;
 import io.distillery.testing.SnapshotTopics;
 import io.distillery.topics.Offsets;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,13 +52,12 @@ class BrokerRestartIT {
     @TempDir
     Path dir;
 
-    private final List<RoleProcess> roles = new ArrayList<>();
-    private final Map<RoleProcess, Integer> metricsPorts = new LinkedHashMap<>();
+    private final ChildRoles roles = new ChildRoles(LOGS);
     private EmbeddedKafka kafka;
 
     @AfterEach
     void stopEverything() {
-        roles.forEach(RoleProcess::close);
+        roles.close();
         if (kafka != null) {
             kafka.close();
         }
@@ -69,7 +66,7 @@ class BrokerRestartIT {
     @Test
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void shouldCarryOnWithoutExitingOrLosingARecordWhenTheBrokerIsAwayForAMinute() throws Exception {
-        deleteOldLogs();
+        roles.clearLogs();
         kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir.resolve("kafka")));
         String bootstrap = kafka.bootstrapServers();
         int servePort = RoleEndpoints.freePort();
@@ -81,14 +78,14 @@ class BrokerRestartIT {
         Pipelines.createTopics(config);
         SnapshotCodec codec = SnapshotFixtures.CODEC;
 
-        RoleProcess trainer = role("trainer", List.of("teacher", "--only", "trainer"), settings);
-        RoleProcess emitter = role("emitter", List.of("teacher", "--only", "emitter"), settings);
-        RoleProcess student = role("student", List.of("student"), settings);
-        RoleProcess monitor = role("monitor", List.of("monitor"), settings);
-        RoleProcess serve = role("serve", List.of("serve"), settings);
-        RoleProcess produce = role("produce", List.of("produce", "synthetic", "--count", Integer.toString(RECORDS),
+        RoleProcess trainer = roles.withMetrics("trainer", List.of("teacher", "--only", "trainer"), settings);
+        RoleProcess emitter = roles.withMetrics("emitter", List.of("teacher", "--only", "emitter"), settings);
+        RoleProcess student = roles.withMetrics("student", List.of("student"), settings);
+        RoleProcess monitor = roles.withMetrics("monitor", List.of("monitor"), settings);
+        RoleProcess serve = roles.withMetrics("serve", List.of("serve"), settings);
+        RoleProcess produce = roles.add("produce", List.of("produce", "synthetic", "--count", Integer.toString(RECORDS),
             "--rate", Integer.toString(RATE), "--labeled-fraction", "0.3", "--seed", "13", "--quiet"), settings);
-        roles.forEach(RoleProcess::start);
+        roles.startAll();
         student.awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(2));
         long servedBefore = RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1));
 
@@ -119,7 +116,7 @@ class BrokerRestartIT {
         Set<String> validIds = CommittedRecords.validInputIds(client, DataSettings.from(config), RECORDS / 2);
         for (RoleProcess r : List.of(trainer, emitter, student, monitor, serve)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
-            assertThat(RoleEndpoints.awaitHealthy(metricsPorts.get(r), Duration.ofMinutes(1)))
+            assertThat(RoleEndpoints.awaitHealthy(roles.metricsPort(r), Duration.ofMinutes(1)))
                 .as(r.name() + " /health").isTrue();
         }
 
@@ -170,30 +167,7 @@ class BrokerRestartIT {
     /** The /health text of every long-running role, or why it could not be read. */
     private Map<String, String> healthOfAll() {
         Map<String, String> out = new LinkedHashMap<>();
-        metricsPorts.forEach((r, port) -> out.put(r.name(), RoleEndpoints.get(port, "/health")));
+        roles.metricsPorts().forEach((r, port) -> out.put(r.name(), RoleEndpoints.get(port, "/health")));
         return out;
-    }
-
-    /** A role whose /health is read on a port of its own; produce (which serves none) gets none. */
-    private RoleProcess role(String name, List<String> args, Map<String, String> settings) throws IOException {
-        Map<String, String> own = new HashMap<>(settings);
-        int port = name.equals("produce") ? 0 : RoleEndpoints.freePort();
-        own.put("metrics.port", Integer.toString(port));
-        RoleProcess r = new RoleProcess(name, args, own, LOGS);
-        roles.add(r);
-        if (port != 0) {
-            metricsPorts.put(r, port);
-        }
-        return r;
-    }
-
-    private static void deleteOldLogs() throws IOException {
-        if (Files.isDirectory(LOGS)) {
-            try (var logs = Files.list(LOGS)) {
-                for (Path p : logs.toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 }

@@ -14,6 +14,7 @@ import io.distillery.records.LogitsCodec;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.testing.ChildRoles;
 import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
@@ -21,9 +22,7 @@ import io.distillery.testing.RoleProcess;
 import io.distillery.testing.SnapshotTopics;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Offsets;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +70,7 @@ class CrashIT {
     private static final int KILLS_PER_ROLE = 3;
     private static final Path LOGS = Path.of("target", "crash-it");
 
-    private final List<RoleProcess> roles = new ArrayList<>();
+    private final ChildRoles children = new ChildRoles(LOGS);
     private final ExecutorService chaos = Executors.newCachedThreadPool();
     private KafkaFixture.Cluster kafka;
 
@@ -79,7 +78,7 @@ class CrashIT {
     void stopEverything() throws InterruptedException {
         chaos.shutdownNow();
         chaos.awaitTermination(30, TimeUnit.SECONDS);
-        roles.forEach(RoleProcess::close);
+        children.close();
         if (kafka != null) {
             kafka.close();
         }
@@ -89,7 +88,7 @@ class CrashIT {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void shouldEmitEachLogitOnceAndResumeEveryRoleAfterRepeatedSigkills() throws Exception {
         long t0 = System.nanoTime();
-        deleteOldLogs();
+        children.clearLogs();
         kafka = KafkaFixture.dedicated();
         String bootstrap = kafka.bootstrapServers();
         Map<String, String> settings = new HashMap<>(Pipelines.smallConfig(bootstrap, Map.of(
@@ -100,13 +99,14 @@ class CrashIT {
         Pipelines.createTopics(config);
         SnapshotCodec codec = SnapshotFixtures.CODEC;
 
-        RoleProcess trainer = role("trainer", List.of("teacher", "--only", "trainer"), settings);
-        RoleProcess emitter0 = role("emitter-0", List.of("teacher", "--only", "emitter"),
+        RoleProcess trainer = children.add("trainer", List.of("teacher", "--only", "trainer"), settings);
+        RoleProcess emitter0 = children.add("emitter-0", List.of("teacher", "--only", "emitter"),
             with(settings, "teacher.emitter.id", "emitter-0"));
-        RoleProcess emitter1 = role("emitter-1", List.of("teacher", "--only", "emitter"),
+        RoleProcess emitter1 = children.add("emitter-1", List.of("teacher", "--only", "emitter"),
             with(settings, "teacher.emitter.id", "emitter-1"));
-        RoleProcess student = role("student", List.of("student"), settings);
-        roles.forEach(RoleProcess::start);
+        RoleProcess student = children.add("student", List.of("student"), settings);
+        children.startAll();
+        List<RoleProcess> roles = children.all();
 
         long tStream = System.nanoTime();
         AtomicBoolean chaosOver = new AtomicBoolean();
@@ -302,22 +302,6 @@ class CrashIT {
     private static long newestVersion(String bootstrap, String topic, String model, SnapshotCodec codec) {
         SnapshotManifest m = SnapshotTopics.newest(bootstrap, topic, model, codec);
         return m == null ? 0 : m.version();
-    }
-
-    private static void deleteOldLogs() throws IOException {
-        if (Files.isDirectory(LOGS)) {
-            try (var logs = Files.list(LOGS)) {
-                for (Path p : logs.toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
-
-    private RoleProcess role(String name, List<String> args, Map<String, String> settings) {
-        RoleProcess r = new RoleProcess(name, args, settings, LOGS);
-        roles.add(r);
-        return r;
     }
 
     private static Map<String, String> with(Map<String, String> settings, String key, String value) {

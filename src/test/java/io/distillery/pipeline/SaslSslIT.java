@@ -8,6 +8,7 @@ import io.distillery.broker.EmbeddedKafka.SaslSsl;
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.testing.ChildRoles;
 import io.distillery.testing.CommittedRecords;
 import io.distillery.testing.Pipelines;
 import io.distillery.testing.RoleEndpoints;
@@ -70,13 +71,12 @@ class SaslSslIT {
     @TempDir
     Path dir;
 
-    private final List<RoleProcess> roles = new ArrayList<>();
-    private final Map<String, Integer> metricsPorts = new HashMap<>();
+    private final ChildRoles roles = new ChildRoles(LOGS);
     private EmbeddedKafka kafka;
 
     @AfterEach
     void stopEverything() {
-        roles.forEach(RoleProcess::close);
+        roles.close();
         if (kafka != null) {
             kafka.close();
         }
@@ -110,16 +110,13 @@ class SaslSslIT {
             Map<String, String> own = new HashMap<>(settings);
             own.putAll(kafkaSettings(bootstrap, security, r, passwords.get(r)));
             own.put("serve.port", Integer.toString(servePort));
-            int metricsPort = RoleEndpoints.freePort();
-            own.put("metrics.port", Integer.toString(metricsPort));
-            metricsPorts.put(r, metricsPort);
-            roles.add(new RoleProcess(r, List.of(r), own, LOGS).start());
+            roles.withMetrics(r, List.of(r), own).start();
         }
         Map<String, String> produceSettings = new HashMap<>(settings);
         produceSettings.putAll(kafkaSettings(bootstrap, security, "produce", passwords.get("produce")));
-        RoleProcess produce = new RoleProcess("produce", List.of("produce", "synthetic", "--count",
-            Integer.toString(RECORDS), "--rate", "300", "--labeled-fraction", "0.3", "--quiet"), produceSettings, LOGS);
-        roles.add(produce.start());
+        RoleProcess produce = roles.add("produce", List.of("produce", "synthetic", "--count",
+            Integer.toString(RECORDS), "--rate", "300", "--labeled-fraction", "0.3", "--quiet"), produceSettings)
+            .start();
         assertThat(produce.awaitExit(Duration.ofMinutes(2))).as("produce exit status").isZero();
 
         Config config = Pipelines.smallConfig("unused", settings);
@@ -127,14 +124,14 @@ class SaslSslIT {
         Map<String, Long> perId = CommittedRecords.logitsPerId(admin, validIds.size(), Duration.ofMinutes(2));
         assertThat(perId.keySet()).as("ids with a committed logit").isEqualTo(validIds);
         assertThat(perId.values()).as("logits per id").containsOnly(1L);
-        roles.get(1).awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(1));
+        roles.all().get(1).awaitOutput("StudentLoop - student snapshot v", Duration.ofMinutes(1));
         assertThat(RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(1)))
             .as("student version served").isPositive();
         // one evaluation per logit; under exactly-once the monitor's commits are transactions
         assertThat(awaitMonitorCommitted(admin, validIds.size(), Duration.ofMinutes(2))).as("evaluations the monitor "
             + "read and committed; evaluations written %d; monitor /health %s", endOffsets(admin, "distill.student.evals"),
-            RoleEndpoints.get(metricsPorts.get("monitor"), "/health")).isGreaterThanOrEqualTo(validIds.size());
-        for (RoleProcess r : roles.subList(0, 4)) {
+            RoleEndpoints.get(roles.metricsPort(roles.all().get(2)), "/health")).isGreaterThanOrEqualTo(validIds.size());
+        for (RoleProcess r : roles.all().subList(0, 4)) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits").isEmpty();
         }
 
