@@ -57,6 +57,21 @@ class StudentLoopTest {
         metrics.close();
     }
 
+    /** The student's clients in the order it makes them, and the teacher it follows. */
+    private record Wiring(PacedConsumer input, MockProducer<byte[], byte[]> output,
+                          MockProducer<byte[], byte[]> snapshots, ModelStore store) { }
+
+    private Wiring wire() {
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
+        MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
+        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        return new Wiring(input, output, snapshots, store);
+    }
+
     private static ConsumerRecord<byte[], byte[]> logits(long offset, byte[] value) {
         return new ConsumerRecord<>(LOGITS.topic(), 0, offset, null, value);
     }
@@ -69,13 +84,10 @@ class StudentLoopTest {
 
     @Test
     void shouldEvaluateThenLearnDeadLetterWhatDoesNotDecodeAndPublishItsOffsets() throws Exception {
-        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
-        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
-        MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
-        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
-        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
-        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
-        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        Wiring w = wire();
+        PacedConsumer input = w.input();
+        MockProducer<byte[], byte[]> output = w.output();
+        MockProducer<byte[], byte[]> snapshots = w.snapshots();
         input.schedulePollTask(() -> {
             input.addRecord(logits(0, message("a", 0, 4)));
             input.addRecord(logits(1, "garbage".getBytes(StandardCharsets.UTF_8)));
@@ -83,7 +95,7 @@ class StudentLoopTest {
             input.addRecord(logits(3, message("c", 2, 5)));
             input.addRecord(logits(4, message("d", 1, 4)));
         });
-        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, w.store(), teacher,
             Duration.ofMinutes(1));
         student.start();
 
@@ -109,13 +121,10 @@ class StudentLoopTest {
 
     @Test
     void shouldDeadLetterPoisonLogitsAndGoOnLearning() throws Exception {
-        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
-        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
-        MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
-        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
-        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
-        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
-        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        Wiring w = wire();
+        PacedConsumer input = w.input();
+        MockProducer<byte[], byte[]> output = w.output();
+        MockProducer<byte[], byte[]> snapshots = w.snapshots();
         float[] x = {0.5f, 0, 0, 0};
         float[] z = {2, 0, -1};
         long future = System.currentTimeMillis() + 3_600_000;
@@ -128,7 +137,7 @@ class StudentLoopTest {
             input.addRecord(logits(3, LogitsCodec.encode(new LogitsMessage("future", future, 0, 2, x, z))));
             input.addRecord(logits(4, message("good", 1, 4)));
         });
-        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, w.store(), teacher,
             Duration.ofMinutes(1));
         student.start();
 
@@ -144,13 +153,9 @@ class StudentLoopTest {
 
     @Test
     void shouldUndoNonFiniteStepsAndNeverPublishNonFiniteWeights() throws Exception {
-        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
-        PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
-        clients.next(FakeClients.producer());
-        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
-        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
-        ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
-        teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
+        Wiring w = wire();
+        PacedConsumer input = w.input();
+        MockProducer<byte[], byte[]> snapshots = w.snapshots();
         float[] huge = {3e38f, 3e38f, 3e38f, 3e38f};
         input.schedulePollTask(() -> {
             for (int i = 0; i < 4; i++) {
@@ -161,7 +166,7 @@ class StudentLoopTest {
                 input.addRecord(logits(i, message("good-" + i, 1, 4)));
             }
         });
-        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, store, teacher,
+        student = new StudentLoop(StudentSettings.from(CONFIG), CONFIG, clients, w.store(), teacher,
             Duration.ofMinutes(1));
         student.start();
 
