@@ -3,6 +3,7 @@ package io.distillery.testing;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.snapshot.SnapshotSlots;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,7 @@ public final class SnapshotTopics {
                     throw new IllegalStateException("could not read " + topic + " to " + end + " within 30 s");
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (model.equals(r.key()) && r.value() != null) {
+                    if (r.value() != null && model.equals(SnapshotSlots.model(r.key()))) {
                         SnapshotManifest m = decode(codec, r);
                         if (newest == null || m.version() > newest.version()) {
                             newest = m;
