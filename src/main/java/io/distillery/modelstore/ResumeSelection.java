@@ -45,12 +45,16 @@ public final class ResumeSelection {
         }
     }
 
-    /** A snapshot passed over because it failed verification. */
+    /**
+     * A snapshot passed over because it failed verification.
+     *
+     * @param detail what the failed check said
+     */
     public record Skipped(long version, long offset, Rejection reason, String detail) {
         @Override
         public String toString() {
             return (version == UNKNOWN ? "unreadable message" : "v" + version) + " at offset " + offset + ": "
-                + reason.tag() + " (" + detail + ")";
+                + reason.tag() + ": " + detail;
         }
     }
 
@@ -104,7 +108,10 @@ public final class ResumeSelection {
                 return new Outcome<>(Optional.of(v), skipped, Math.max(Math.max(last, v.version()), 0),
                     candidates.size());
             } catch (SnapshotException e) {
-                skipped.add(new Skipped(c.version(), c.offset(), e.reason(), e.getMessage()));
+                String prefix = e.reason() + ": ";
+                String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
+                    : e.getMessage();
+                skipped.add(new Skipped(c.version(), c.offset(), e.reason(), detail));
             }
         }
         return new Outcome<>(Optional.empty(), skipped, Math.max(last, 0), candidates.size());

@@ -87,7 +87,7 @@ class ResumeSelectionTest {
         assertThat(o.skipped().get(0).reason()).isEqualTo(Rejection.CORRUPT);
         assertThat(o.skipped().get(1).reason()).isIn(Rejection.BAD_SIGNATURE, Rejection.CHECKSUM_MISMATCH);
         assertThat(o.lastVersion()).isEqualTo(7);
-        assertThat(o.skippedText()).startsWith("unreadable message at offset 2: corrupt (")
+        assertThat(o.skippedText()).startsWith("unreadable message at offset 2: corrupt: ")
             .contains("; v7 at offset 1: ");
     }
 
@@ -111,7 +111,7 @@ class ResumeSelectionTest {
         assertThat(ResumePoint.refusal("student", "distill.student.snapshots", o))
             .startsWith("refusing to start student with a fresh network: 2 snapshot(s) of student on "
                 + "distill.student.snapshots, none verifies: v12 at offset 1: ")
-            .contains("; v11 at offset 0: untrusted_key (")
+            .contains("; v11 at offset 0: untrusted_key: ")
             .endsWith("set snapshot.allow.cold.start=true to start a fresh network at v13");
     }
 

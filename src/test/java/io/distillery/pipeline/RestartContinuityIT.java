@@ -175,8 +175,8 @@ class RestartContinuityIT {
         assertThat(refused.failure()).isInstanceOf(ResumePoint.ColdStartRefused.class)
             .hasMessageStartingWith("refusing to start student with a fresh network: 2 snapshot(s) of student on "
                 + "distill.student.snapshots, none verifies: ")
-            .hasMessageContaining("v2 at offset 1: bad_signature (")
-            .hasMessageContaining("v1 at offset 0: untrusted_key (")
+            .hasMessageContaining("v2 at offset 1: bad_signature: ")
+            .hasMessageContaining("v1 at offset 0: untrusted_key: ")
             .hasMessageEndingWith("set snapshot.allow.cold.start=true to start a fresh network at v3");
         assertThat(refused.health().healthy()).isFalse();
         assertThat(count(refusedMetrics, "distill.resume.cold.starts")).isZero();
