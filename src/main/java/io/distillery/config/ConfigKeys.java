@@ -21,6 +21,7 @@ public final class ConfigKeys {
             ServeSettings.KEYS,
             InferenceSettings.KEYS,
             HeartbeatSettings.KEYS,
+            SnapshotSettings.KEYS,
             AclSettings.KEYS)
         .flatMap(List::stream).toList());
 

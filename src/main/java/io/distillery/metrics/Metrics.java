@@ -76,6 +76,17 @@ public final class Metrics {
     public static final MetricSpec SNAPSHOTS_REJECTED = counter("distill.snapshots.rejected", "snapshots",
         "snapshots rejected by a reader, by model and reason", "model", "reason");
 
+    // restarts
+    public static final MetricSpec RESUME_COLD_STARTS = counter("distill.resume.cold.starts", "starts",
+        "starts with a fresh network, by model and reason (no_snapshot, or none_verified when "
+            + "snapshot.allow.cold.start let the role start cold over snapshots that all failed verification)",
+        "model", "reason");
+    public static final MetricSpec RESUME_OLDER = counter("distill.resume.older", "starts",
+        "starts that resumed from a snapshot older than the newest version on the topic, by model", "model");
+    public static final MetricSpec RESUME_SKIPPED = counter("distill.resume.skipped", "snapshots",
+        "snapshots passed over at start because they failed verification, by model and rejection reason",
+        "model", "reason");
+
     // serving
     public static final MetricSpec SERVE_REQUESTS = counter("distill.serve.requests", "requests",
         "inference API requests, by endpoint and HTTP status class", "endpoint", "status");
@@ -90,7 +101,7 @@ public final class Metrics {
         TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
         LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
         WINDOW_ACCURACY, WINDOW_CLOSED_TIME, WINDOW_LENGTH, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
-        SNAPSHOTS_REJECTED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);
+        SNAPSHOTS_REJECTED, RESUME_COLD_STARTS, RESUME_OLDER, RESUME_SKIPPED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);
 
     private Metrics() {
     }

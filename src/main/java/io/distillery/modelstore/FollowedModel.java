@@ -37,7 +37,7 @@ public final class FollowedModel implements LoopOwner {
     private final Counter swaps;
 
     /**
-     * @param model the model name (the snapshot's key), e.g. {@code teacher}
+     * @param model the model name (its snapshots' keys are {@code model/slot}), e.g. {@code teacher}
      * @param role the role tag of the metrics
      */
     public FollowedModel(Config config, ClientFactory clients, TopicSpec topic, String model, SnapshotCodec codec,

@@ -1,13 +1,14 @@
 package io.distillery.modelstore;
 
 import io.distillery.config.Config;
+import io.distillery.config.SnapshotSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.TopicSpec;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
@@ -50,12 +51,23 @@ public final class ModelStore {
         return new SnapshotWriter(config, clients, topic, model, role, codec, metrics, clock);
     }
 
-    /** Where this role starts again: see {@link ResumePoint#read}. */
-    public Optional<ResumePoint> resume(TopicSpec topic, String model, int inputs, int outputs, Consumer<?, ?> input,
-                                        List<TopicPartition> parts) throws InterruptedException {
-        try (FollowedModel own = follow(topic, model, inputs, outputs)) {
-            return ResumePoint.read(own, input, parts);
-        }
+    /**
+     * Where this role starts again: the newest of its snapshots of {@code model} on {@code topic} that verifies,
+     * and the version to number its next snapshot above; see {@link ResumePoint}.
+     *
+     * @param input the role's input consumer, for the beginning offsets
+     * @param parts the role's input partitions
+     * @throws org.apache.kafka.common.errors.TimeoutException (retriable) when the topic could not be read in time
+     * @throws ResumePoint.ColdStartRefused when snapshots exist, none verifies, and a cold start is not allowed
+     */
+    public ResumePoint resume(TopicSpec topic, String model, int inputs, int outputs, Consumer<?, ?> input,
+                              List<TopicPartition> parts) throws InterruptedException {
+        SnapshotVerifier<CheckedNetwork> verifier = SnapshotVerifier.ofNetworks(model, inputs, outputs, codec, metrics,
+            role);
+        return ResumePoint.read(model, topic.name(),
+            listener -> SnapshotFollower.create(config, clients, topic, listener, metrics, role),
+            value -> verifier.verify(value, -1), SnapshotSettings.from(config).allowColdStart(), metrics, role, input,
+            parts);
     }
 
     public Clock clock() {

@@ -1,59 +1,140 @@
 package io.distillery.modelstore;
 
+import io.distillery.metrics.Metrics;
+import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
+import io.distillery.snapshot.SnapshotFollower;
+import io.distillery.snapshot.SnapshotSlots;
 import io.distillery.topics.Offsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Where a role that trains a model starts again after a restart: its newest own snapshot, and for each
- * partition of its input the offset to seek to: the one in the snapshot's manifest, or the beginning of
- * the partition when that is later (records deleted by retention) or the manifest does not name it.
+ * Where a role that trains a model starts again after a restart: the newest of its own retained snapshots
+ * that verifies ({@link ResumeSelection}), and the version its next snapshot must be above.
  *
- * @param network the restored network, training state included
- * @param onnx the same network as an ONNX graph, checked equal to it
- * @param version the snapshot's version
- * @param offsets where to seek each input partition
+ * <p>When snapshots exist but none verifies, the role refuses to start ({@link ColdStartRefused}, naming
+ * each rejection) unless {@code snapshot.allow.cold.start} is set; then it starts a fresh network whose
+ * versions continue above every one seen. Counted in {@code distill.resume.cold.starts},
+ * {@code distill.resume.older} and {@code distill.resume.skipped}.
+ *
+ * @param restored the snapshot the role resumes from, or empty for a fresh network
+ * @param lastVersion the highest version on the topic, verified or not (0 when there is none): the role's
+ *     next snapshot is numbered above it
  */
-public record ResumePoint(Network network, byte[] onnx, long version, Map<TopicPartition, Long> offsets) {
+public record ResumePoint(Optional<Restored> restored, long lastVersion) {
+    private static final Logger LOG = LoggerFactory.getLogger(ResumePoint.class);
     /** How long a role waits to read its own snapshot topic to the end before it retries. */
     public static final Duration CATCH_UP = Duration.ofMinutes(2);
 
-    public ResumePoint {
-        offsets = Map.copyOf(offsets);
+    /**
+     * A verified snapshot to resume from.
+     *
+     * @param network the restored network, training state included
+     * @param onnx the same network as an ONNX graph, checked equal to it
+     * @param version the snapshot's version
+     * @param offsets where to seek each input partition: the offset in the snapshot's manifest, or the
+     *     beginning of the partition when that is later (records deleted by retention) or the manifest
+     *     does not name it
+     */
+    public record Restored(Network network, byte[] onnx, long version, Map<TopicPartition, Long> offsets) {
+        public Restored {
+            offsets = Map.copyOf(offsets);
+        }
+    }
+
+    /** A role whose snapshots all fail verification, and which may not start cold. */
+    public static final class ColdStartRefused extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        ColdStartRefused(String message) {
+            super(message);
+        }
     }
 
     /**
-     * Reads the newest verified snapshot from {@code own} (started here, closed by the caller).
+     * Reads the model's messages from {@code own} (a follower started and closed here, whose listener
+     * {@code collect} made) and chooses where to start.
      *
+     * @param collect makes the follower, given the listener that collects the model's messages
      * @param input the role's input consumer, for the beginning offsets
      * @param parts the role's input partitions
-     * @return empty when the role has no snapshot yet
      * @throws TimeoutException (retriable) when the snapshot topic could not be read to its end in time
+     * @throws ColdStartRefused when snapshots exist, none verifies, and a cold start is not allowed
      */
-    public static Optional<ResumePoint> read(FollowedModel own, Consumer<?, ?> input, List<TopicPartition> parts)
+    static ResumePoint read(String model, String topic, Function<SnapshotFollower.Listener, SnapshotFollower> collect,
+                            ResumeSelection.Verify<CheckedNetwork> verify, boolean allowColdStart,
+                            RoleMetrics metrics, String role, Consumer<?, ?> input, List<TopicPartition> parts)
         throws InterruptedException {
-        own.start();
-        if (!own.awaitCaughtUp(CATCH_UP)) {
-            throw new TimeoutException("could not read " + own.name() + " to its end within "
-                + CATCH_UP.toSeconds() + " s");
+        List<ResumeSelection.Candidate> seen = Collections.synchronizedList(new ArrayList<>());
+        try (SnapshotFollower own = collect.apply((key, value, offset) -> {
+            if (model.equals(SnapshotSlots.model(key))) {
+                seen.add(ResumeSelection.Candidate.of(value, offset));
+            }
+            return false;
+        })) {
+            own.start();
+            if (!own.awaitCaughtUp(CATCH_UP)) {
+                throw new TimeoutException("could not read " + topic + " to its end within " + CATCH_UP.toSeconds()
+                    + " s");
+            }
         }
-        FollowedModel.Current c = own.current();
-        if (c == null) {
-            return Optional.empty();
+        ResumeSelection.Outcome<CheckedNetwork> outcome = ResumeSelection.select(List.copyOf(seen), verify);
+        outcome.skipped().forEach(s -> metrics.counter(Metrics.RESUME_SKIPPED, role, model, s.reason().tag())
+            .increment());
+        if (outcome.chosen().isPresent()) {
+            return resumed(model, outcome, metrics, role, input, parts);
         }
-        Map<TopicPartition, Long> inManifest = Offsets.fromManifest(c.manifest().inputOffsets());
+        if (outcome.noneVerified() && !allowColdStart) {
+            throw new ColdStartRefused(refusal(model, topic, outcome));
+        }
+        String reason = outcome.noneVerified() ? "none_verified" : "no_snapshot";
+        metrics.counter(Metrics.RESUME_COLD_STARTS, role, model, reason).increment();
+        if (outcome.noneVerified()) {
+            LOG.warn("{} starts a fresh network over {} snapshot(s) of which none verifies "
+                + "(snapshot.allow.cold.start=true); its next version is v{}: {}", model, outcome.candidates(),
+                outcome.lastVersion() + 1, outcome.skippedText());
+        }
+        return new ResumePoint(Optional.empty(), outcome.lastVersion());
+    }
+
+    /** Why a role refuses to start cold: each snapshot it found and why it was rejected, and what to do. */
+    static String refusal(String model, String topic, ResumeSelection.Outcome<?> outcome) {
+        return "refusing to start " + model + " with a fresh network: " + outcome.candidates() + " snapshot(s) of "
+            + model + " on " + topic + ", none verifies: " + outcome.skippedText() + ". Trust their signing key "
+            + "(snapshot.verify.keys), or set snapshot.allow.cold.start=true to start a fresh network at v"
+            + (outcome.lastVersion() + 1);
+    }
+
+    private static ResumePoint resumed(String model, ResumeSelection.Outcome<CheckedNetwork> outcome,
+                                       RoleMetrics metrics, String role, Consumer<?, ?> input,
+                                       List<TopicPartition> parts) {
+        SnapshotVerifier.Verified<CheckedNetwork> v = outcome.chosen().orElseThrow();
+        if (outcome.older()) {
+            metrics.counter(Metrics.RESUME_OLDER, role, model).increment();
+            LOG.warn("{} resumes from v{}, older than v{} on the topic; its next version is v{}. Passed over: {}",
+                model, v.version(), outcome.lastVersion(), outcome.lastVersion() + 1, outcome.skippedText());
+        } else if (!outcome.skipped().isEmpty()) {
+            LOG.warn("{} resumes from v{}; passed over: {}", model, v.version(), outcome.skippedText());
+        }
+        Map<TopicPartition, Long> inManifest = Offsets.fromManifest(v.manifest().inputOffsets());
         Map<TopicPartition, Long> beginning = input.beginningOffsets(parts);
         Map<TopicPartition, Long> seek = new HashMap<>();
         for (TopicPartition tp : parts) {
             seek.put(tp, Math.max(beginning.getOrDefault(tp, 0L), inManifest.getOrDefault(tp, 0L)));
         }
-        return Optional.of(new ResumePoint(c.network(), c.checked().onnx(), c.version(), seek));
+        return new ResumePoint(Optional.of(new Restored(v.model().network(), v.model().onnx(), v.version(), seek)),
+            outcome.lastVersion());
     }
 }

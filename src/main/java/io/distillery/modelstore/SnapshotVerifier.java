@@ -11,6 +11,7 @@ import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.snapshot.SnapshotSlots;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one path from a snapshot message to a model that may be used, for every role that loads snapshots.
  *
- * <p>Checks, in order, stopping at the first failure: the key names the model (others are ignored);
+ * <p>Checks, in order, stopping at the first failure: the key names the model ({@code model/slot} or the bare
+ * model name, {@link SnapshotSlots}; others are ignored);
  * signature, checksum and format ({@link SnapshotCodec#decode}); that the signed manifest names the same
  * model, written by that model's own role ({@link Rejection#WRONG_MODEL}: the key is not signed, so a
  * properly signed teacher snapshot under the student's key is not the student); the manifest's shape against the
@@ -70,7 +72,7 @@ public final class SnapshotVerifier<P extends Predictor> {
     private final String role;
 
     /**
-     * @param model the model name, which is the snapshots' key
+     * @param model the model name, which the snapshots' keys name (see SnapshotSlots)
      * @param inputs the feature count the caller will feed
      * @param outputs the class count the caller expects
      * @param role the {@code role} tag of the counters
@@ -105,30 +107,38 @@ public final class SnapshotVerifier<P extends Predictor> {
     }
 
     /**
-     * A follower listener that verifies each snapshot of this model and hands the ones that pass to the sink.
+     * A follower listener that verifies each snapshot of this model and hands the ones that pass to the sink;
+     * it settles a model (see {@link SnapshotFollower.Listener}) with a snapshot the sink used or held.
      *
      * @param newestVersion the newest version the caller already holds (-1 for none)
      */
     public SnapshotFollower.Listener listener(LongSupplier newestVersion, Sink<P> sink) {
-        return (key, value, offset) -> offer(key, value, offset, newestVersion.getAsLong(), sink);
+        return (key, value, offset) -> take(key, value, offset, newestVersion.getAsLong(), sink) != Taken.REFUSED;
     }
 
     /** Verifies one message and hands it to the sink; a refusal is counted and logged. Returns whether used. */
     public boolean offer(String key, byte[] value, long offset, long newestVersion, Sink<P> sink) {
-        if (!model.equals(key)) {
-            LOG.debug("ignoring snapshot of model {} at offset {}", key, offset);
-            return false;
+        return take(key, value, offset, newestVersion, sink) == Taken.USED;
+    }
+
+    /** What became of one message: another model's, refused, or verified and then used or held by the sink. */
+    private enum Taken { OTHER_MODEL, REFUSED, USED, HELD }
+
+    private Taken take(String key, byte[] value, long offset, long newestVersion, Sink<P> sink) {
+        if (!model.equals(SnapshotSlots.model(key))) {
+            LOG.debug("ignoring snapshot {} at offset {}", key, offset);
+            return Taken.OTHER_MODEL;
         }
         try {
             Verified<P> v = verify(value, newestVersion);
             boolean used = sink.accept(v);
             LOG.info("{} snapshot {} v{} verified at offset {} by {}{}", model, v.manifest().id(), v.version(), offset,
                 role, used ? ", now in use" : ", held");
-            return used;
+            return used ? Taken.USED : Taken.HELD;
         } catch (SnapshotException e) {
             metrics.counter(Metrics.SNAPSHOTS_REJECTED, role, model, e.reason().tag()).increment();
             LOG.warn("{} snapshot at offset {} rejected ({}): {}", model, offset, e.reason().tag(), e.getMessage());
-            return false;
+            return Taken.REFUSED;
         }
     }
 

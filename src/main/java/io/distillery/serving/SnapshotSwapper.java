@@ -17,23 +17,23 @@ import io.distillery.spec.Roles;
  * <p>Threading: called on the follower thread, one message at a time.
  */
 final class SnapshotSwapper implements SnapshotFollower.Listener {
-    private final SnapshotVerifier<ServingNetwork> verifier;
+    private final SnapshotFollower.Listener verified;
     private final ModelRegistry registry;
     private final ServeMetrics metrics;
     private final int copies;
 
     SnapshotSwapper(String model, int features, int classes, int copies, SnapshotCodec codec, ModelLoader loader,
                     ModelRegistry registry, ServeMetrics metrics) {
-        this.verifier = new SnapshotVerifier<>(model, features, classes, codec, loader, metrics.registry(),
-            Roles.SERVE);
         this.registry = registry;
+        this.verified = new SnapshotVerifier<>(model, features, classes, codec, loader, metrics.registry(), Roles.SERVE)
+            .listener(registry::newestVersion, this::swap);
         this.metrics = metrics;
         this.copies = copies;
     }
 
     @Override
-    public void onSnapshot(String key, byte[] value, long offset) {
-        verifier.offer(key, value, offset, registry.newestVersion(), this::swap);
+    public boolean onSnapshot(String key, byte[] value, long offset) {
+        return verified.onSnapshot(key, value, offset);
     }
 
     private boolean swap(SnapshotVerifier.Verified<ServingNetwork> verified) throws SnapshotException {

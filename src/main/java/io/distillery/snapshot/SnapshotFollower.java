@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,10 +30,12 @@ import org.slf4j.LoggerFactory;
  * Follows a compacted snapshot topic and hands each snapshot, as raw bytes, to a {@link Listener}.
  *
  * <p>It reads every partition from the beginning ({@link TopicFollower}): first it catches up to the end
- * offsets seen at start, keeping only the newest message per key, and delivers those, oldest first; then,
- * from each poll, the newest new message of each key (older ones that queued up behind a slow listener are
- * superseded, not verified in vain). Tombstones (null values) are skipped; a listener exception is logged
- * and the next message is delivered.
+ * offsets seen at start, keeping only the newest message per key (a model has one key per retained version,
+ * {@link SnapshotSlots}), and delivers those; then, from each poll, the newest new message of each key.
+ * Either way, the messages of one model go newest first, and the first one the listener settles (takes
+ * into use or holds) ends that model's delivery: older ones are superseded, not verified in vain, and a
+ * newest one that fails verification leaves the next older one to be tried. Tombstones (null values) are
+ * skipped; a listener exception is logged and counts as not settled.
  *
  * <p>Threading: the listener is called on the follower's thread and must not block for long.
  */
@@ -42,12 +46,18 @@ public final class SnapshotFollower implements LoopOwner {
     @FunctionalInterface
     public interface Listener {
         /**
-         * @param key the message key (the model name)
+         * @param key the message key ({@code model/slot}, or the bare model name of older releases)
          * @param value the encoded snapshot, not yet verified
          * @param offset the message's offset in its partition
+         * @return whether this snapshot settled its model (verified, in use or held); false lets the
+         *     follower offer the model's next older snapshot of the same batch
          */
-        void onSnapshot(String key, byte[] value, long offset);
+        boolean onSnapshot(String key, byte[] value, long offset);
     }
+
+    private static final Comparator<ConsumerRecord<byte[], byte[]>> OLDEST_FIRST =
+        Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::timestamp)
+            .thenComparingLong(ConsumerRecord::offset);
 
     private final TopicFollower follower;
     private final Listener listener;
@@ -115,15 +125,15 @@ public final class SnapshotFollower implements LoopOwner {
     private void onRecords(List<ConsumerRecord<byte[], byte[]>> records, boolean caughtUp) {
         if (delivering) {
             // snapshots that queued up while the listener was busy are superseded by the newest of their key
-            newestPerKey(records, new LinkedHashMap<>()).forEach(this::deliver);
+            deliver(newestPerKey(records, new LinkedHashMap<>()));
             return;
         }
         List<ConsumerRecord<byte[], byte[]>> ordered = newestPerKey(records, atStart);
         if (caughtUp) {
-            LOG.info("snapshot follower of {} caught up: {} model(s)", follower.topic(), ordered.size());
+            LOG.info("snapshot follower of {} caught up: {} snapshot(s)", follower.topic(), ordered.size());
             delivering = true;
             atStart.clear();
-            ordered.forEach(this::deliver);
+            deliver(ordered);
         }
     }
 
@@ -138,19 +148,46 @@ public final class SnapshotFollower implements LoopOwner {
             }
         }
         List<ConsumerRecord<byte[], byte[]>> ordered = new ArrayList<>(newest.values());
-        ordered.sort(Comparator.comparingLong(ConsumerRecord::timestamp));
+        ordered.sort(OLDEST_FIRST);
         return ordered;
+    }
+
+    /**
+     * Groups messages (oldest first) by model, in the order of each model's newest message, each group
+     * newest first: the order in which {@link #deliver} offers them.
+     */
+    static Collection<List<ConsumerRecord<byte[], byte[]>>> newestFirstPerModel(
+            List<ConsumerRecord<byte[], byte[]>> oldestFirst) {
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> perModel = new LinkedHashMap<>();
+        for (int i = oldestFirst.size() - 1; i >= 0; i--) {
+            ConsumerRecord<byte[], byte[]> r = oldestFirst.get(i);
+            perModel.computeIfAbsent(SnapshotSlots.model(key(r)), m -> new ArrayList<>()).add(r);
+        }
+        List<List<ConsumerRecord<byte[], byte[]>>> groups = new ArrayList<>(perModel.values());
+        Collections.reverse(groups);
+        return groups;
     }
 
     private static String key(ConsumerRecord<byte[], byte[]> r) {
         return r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
     }
 
-    private void deliver(ConsumerRecord<byte[], byte[]> r) {
+    private void deliver(List<ConsumerRecord<byte[], byte[]>> oldestFirst) {
+        for (List<ConsumerRecord<byte[], byte[]>> model : newestFirstPerModel(oldestFirst)) {
+            for (ConsumerRecord<byte[], byte[]> r : model) {
+                if (settles(r)) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private boolean settles(ConsumerRecord<byte[], byte[]> r) {
         try {
-            listener.onSnapshot(key(r), r.value(), r.offset());
+            return listener.onSnapshot(key(r), r.value(), r.offset());
         } catch (RuntimeException e) {
             LOG.error("snapshot listener failed on {} offset {}", key(r), r.offset(), e);
+            return false;
         }
     }
 }

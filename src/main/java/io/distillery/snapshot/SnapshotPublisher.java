@@ -2,6 +2,7 @@ package io.distillery.snapshot;
 
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
+import io.distillery.config.SnapshotSettings;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicSpec;
@@ -19,8 +20,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 
 /**
- * Writes encoded snapshots to a compacted snapshot topic, keyed by model name, so that the topic keeps
- * the newest snapshot of each model.
+ * Writes encoded snapshots to a compacted snapshot topic under the keys of {@link SnapshotSlots}, so that
+ * the topic keeps the newest {@code snapshot.retain.versions} versions of each model.
  *
  * <p>The producer is idempotent with {@code acks=all}, and its {@code max.request.size} is raised to the
  * snapshot size limit ({@code topics.snapshot.max.bytes}). Settings under {@code kafka.} pass through
@@ -33,11 +34,20 @@ import org.apache.kafka.common.errors.InterruptException;
 public final class SnapshotPublisher implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final String topic;
+    private final int retain;
 
-    /** A publisher over the given producer (a {@code MockProducer} in tests). */
-    public SnapshotPublisher(Producer<byte[], byte[]> producer, String topic) {
+    /**
+     * A publisher over the given producer (a {@code MockProducer} in tests).
+     *
+     * @param retain the versions kept per model (the ring of {@link SnapshotSlots})
+     */
+    public SnapshotPublisher(Producer<byte[], byte[]> producer, String topic, int retain) {
         this.producer = Objects.requireNonNull(producer, "producer");
         this.topic = Objects.requireNonNull(topic, "topic");
+        if (retain < 1) {
+            throw new IllegalArgumentException("retain must be >= 1, was " + retain);
+        }
+        this.retain = retain;
     }
 
     /** A publisher to {@code topic} configured from {@code kafka.*} keys and the snapshot size limit. */
@@ -50,7 +60,8 @@ public final class SnapshotPublisher implements AutoCloseable {
         int maxBytes = CommonSettings.from(config).snapshotMaxBytes();
         Map<String, Object> settings = producerConfig(config.kafkaProperties(), maxBytes);
         settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaClients.bootstrapServers(config));
-        return new SnapshotPublisher(clients.producer(settings), topic.name());
+        return new SnapshotPublisher(clients.producer(settings), topic.name(),
+            SnapshotSettings.from(config).retainVersions());
     }
 
     /**
@@ -72,36 +83,43 @@ public final class SnapshotPublisher implements AutoCloseable {
         return p;
     }
 
-    /** Sends without waiting; the future completes when the broker has acknowledged the write. */
-    public Future<RecordMetadata> send(String model, byte[] encodedSnapshot) {
-        Objects.requireNonNull(model, "model");
+    /**
+     * Sends without waiting under {@code key} (see {@link SnapshotSlots}); the future completes when the broker
+     * has acknowledged the write.
+     */
+    public Future<RecordMetadata> send(String key, byte[] encodedSnapshot) {
+        Objects.requireNonNull(key, "key");
         Objects.requireNonNull(encodedSnapshot, "encodedSnapshot");
-        return producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8), encodedSnapshot));
+        return producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), encodedSnapshot));
     }
 
     /**
-     * Publishes one encoded snapshot and waits until every in-sync replica has it.
+     * Publishes one encoded snapshot under {@code key} and waits until every in-sync replica has it.
      *
      * @return the offset of the written message
      * @throws KafkaException when the write failed after the producer's retries
      * @throws InterruptException when the calling thread was interrupted (its flag is set again)
      */
-    public long publish(String model, byte[] encodedSnapshot) {
+    public long publish(String key, byte[] encodedSnapshot) {
         try {
-            return send(model, encodedSnapshot).get().offset();
+            return send(key, encodedSnapshot).get().offset();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw cause instanceof KafkaException k ? k
-                : new KafkaException("publishing snapshot of " + model + " to " + topic + " failed", cause);
+                : new KafkaException("publishing snapshot " + key + " to " + topic + " failed", cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptException(e);
         }
     }
 
-    /** Encodes, signs and publishes a snapshot under its manifest's model name; see {@link #publish(String, byte[])}. */
+    /**
+     * Encodes, signs and publishes a snapshot under the ring key of its manifest's model and version; see
+     * {@link #publish(String, byte[])}.
+     */
     public long publish(Snapshot snapshot, SnapshotCodec codec) {
-        return publish(snapshot.manifest().model(), codec.encode(snapshot));
+        SnapshotManifest m = snapshot.manifest();
+        return publish(SnapshotSlots.key(m.model(), m.version(), retain), codec.encode(snapshot));
     }
 
     public String topic() {

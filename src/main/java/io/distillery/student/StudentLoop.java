@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -86,6 +85,8 @@ public final class StudentLoop extends ServiceLoop {
     private final Counter replaySteps;
     private final RoleMetrics.GaugeValue loss;
     private volatile long version;
+    /** The highest version on the snapshot topic at start, verified or not: the next is above it. */
+    private long lastVersion;
     private volatile long processed;
     private List<TopicPartition> parts;
     private Network student;
@@ -145,16 +146,19 @@ public final class StudentLoop extends ServiceLoop {
         }
         replay = new Replay(new ReplayBuffer(settings.bufferSize(), true, settings.network().seed()), teacher,
             settings.batchSize(), engine);
-        Optional<ResumePoint> resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
+        ResumePoint resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
-        if (resume.isEmpty()) {
+        lastVersion = resume.lastVersion();
+        if (resume.restored().isEmpty()) {
             student = Network.student(settings.network(), settings.distillation());
+            version = 0;
             consumer.seekToBeginning(parts);
             return;
         }
-        student = resume.get().network();
-        version = resume.get().version();
-        resume.get().offsets().forEach(consumer::seek);
+        ResumePoint.Restored r = resume.restored().get();
+        student = r.network();
+        version = r.version();
+        r.offsets().forEach(consumer::seek);
         LOG.info("student resumed from its snapshot v{} ({} steps)", version, student.steps());
     }
 
@@ -261,13 +265,14 @@ public final class StudentLoop extends ServiceLoop {
         Map<TopicPartition, Long> positions = new HashMap<>();
         parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
         FollowedModel.Current t = teacher.current();
-        boolean published = writer.publish(student, version + 1, t == null ? -1 : t.version(),
+        long next = Math.max(version, lastVersion) + 1;
+        boolean published = writer.publish(student, next, t == null ? -1 : t.version(),
             Offsets.toManifest(positions)).isPresent();
         schedule.published();
         if (!published) {
             return;
         }
-        version++;
+        version = next;
         guard.markGood(student);
         // Committed only for visibility (consumer lag in dashboards); the student resumes from its snapshot.
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();

@@ -121,15 +121,17 @@ public final class Trainer extends ServiceLoop {
         buffer = new ReplayBuffer(settings.bufferSize(), false, settings.network().seed());
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
         guard = StepGuard.counted(restoreAfter, metrics, Roles.TEACHER, Models.TEACHER);
-        Optional<ResumePoint> resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
+        ResumePoint resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
+        // the next snapshot is numbered above every version on the topic, verified or not
+        version = resume.lastVersion();
         Map<TopicPartition, Long> start;
-        if (resume.isPresent()) {
-            network = resume.get().network();
-            version = resume.get().version();
-            latest.set(new TeacherModel(version, network.copy(), resume.get().onnx()));
-            LOG.info("teacher resumed from its snapshot v{} ({} steps)", version, network.steps());
-            start = resume.get().offsets();
+        if (resume.restored().isPresent()) {
+            ResumePoint.Restored r = resume.restored().get();
+            network = r.network();
+            latest.set(new TeacherModel(r.version(), network.copy(), r.onnx()));
+            LOG.info("teacher resumed from its snapshot v{} ({} steps)", r.version(), network.steps());
+            start = r.offsets();
             refill(start);
         } else {
             start = bootstrap();

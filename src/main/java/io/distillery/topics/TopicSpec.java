@@ -7,7 +7,7 @@ import java.util.Map;
  *
  * @param name the topic name
  * @param purpose one line on what flows on it
- * @param compacted whether the topic is compacted (snapshots: key = model name)
+ * @param compacted whether the topic is compacted (snapshots: key = model/slot, one per retained version)
  * @param partitions how many partitions {@code topics} creates; 0 means "the configured count"
  */
 public record TopicSpec(String name, String purpose, boolean compacted, int partitions) {

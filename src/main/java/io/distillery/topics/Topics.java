@@ -11,9 +11,9 @@ public final class Topics {
     public static final TopicSpec TEACHER_LOGITS = new TopicSpec("distill.teacher.logits",
         "teacher logits per record, written transactionally by the emitter", false, 0);
     public static final TopicSpec TEACHER_SNAPSHOTS = new TopicSpec("distill.teacher.snapshots",
-        "signed teacher snapshots (key = model name)", true, 1);
+        "signed teacher snapshots (key = model/slot: the last snapshot.retain.versions versions)", true, 1);
     public static final TopicSpec STUDENT_SNAPSHOTS = new TopicSpec("distill.student.snapshots",
-        "signed student snapshots (key = model name)", true, 1);
+        "signed student snapshots (key = model/slot: the last snapshot.retain.versions versions)", true, 1);
     public static final TopicSpec STUDENT_EVALS = new TopicSpec("distill.student.evals",
         "per-record prequential evaluation of student and teacher", false, 0);
     public static final TopicSpec FEEDBACK = new TopicSpec("distill.feedback",

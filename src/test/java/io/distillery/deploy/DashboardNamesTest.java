@@ -22,6 +22,7 @@ class DashboardNamesTest {
     private static final Set<String> OTHER_METRICS = Set.of(
         "up",                                           // Prometheus: target scraped or not
         "jvm_memory_used_bytes", "jvm_memory_max_bytes", // Micrometer JvmMemoryMetrics (RoleMetrics)
+        "process_uptime_seconds",                       // Micrometer UptimeMetrics (RoleMetrics)
         "kafka_consumer_fetch_manager_records_lag_max"); // Micrometer KafkaClientMetrics / KafkaStreamsMetrics
 
     @Test

@@ -85,6 +85,66 @@ class SnapshotFollowerTest {
     }
 
     @Test
+    void shouldOfferEachModelsRetainedVersionsNewestFirstUntilOneSettles() throws Exception {
+        List<String> offered = new CopyOnWriteArrayList<>();
+        PacedConsumer c = new PacedConsumer();
+        // the listener refuses s5 and s4 (say, signed with a key no longer trusted) and settles with s3
+        try (SnapshotFollower f = new SnapshotFollower(c, TOPIC, (k, v, o) -> {
+            String value = new String(v, StandardCharsets.UTF_8);
+            offered.add(value);
+            return !value.equals("s5") && !value.equals("s4");
+        })) {
+            topicOf(c, 7);
+            c.schedulePollTask(() -> {
+                c.addRecord(record(0, "student", "s1"));
+                c.addRecord(record(1, "student/2", "s2"));
+                c.addRecord(record(2, "student/3", "s3"));
+                c.addRecord(record(3, "teacher/1", "t1"));
+                c.addRecord(record(4, "student/4", "s4"));
+                c.addRecord(record(5, "student/0", "s5"));
+                c.addRecord(record(6, "teacher/2", "t2"));
+            });
+            f.start();
+
+            assertThat(f.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
+            assertThat(offered).containsExactly("s5", "s4", "s3", "t2");
+        }
+    }
+
+    @Test
+    void shouldOfferTheOlderSnapshotOfAPollWhenTheNewestIsRefused() throws Exception {
+        List<String> offered = new CopyOnWriteArrayList<>();
+        PacedConsumer c = new PacedConsumer();
+        try (SnapshotFollower f = new SnapshotFollower(c, TOPIC, (k, v, o) -> {
+            String value = new String(v, StandardCharsets.UTF_8);
+            offered.add(value);
+            return !value.equals("bad");
+        })) {
+            topicOf(c, 0);
+            f.start();
+            assertThat(f.awaitCaughtUp(Duration.ofSeconds(5))).isTrue();
+            c.schedulePollTask(() -> {
+                c.addRecord(record(0, "student/1", "s1"));
+                c.addRecord(record(1, "student/2", "s2"));
+                c.addRecord(record(2, "student/3", "bad"));
+            });
+            c.schedulePollTask(() -> c.addRecord(record(3, "teacher/1", "t1")));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!offered.contains("t1") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(offered).as("s1 is superseded by s2").containsExactly("bad", "s2", "t1");
+        }
+    }
+
+    private static void topicOf(PacedConsumer c, long endOffset) {
+        Node node = new Node(0, "localhost", 9092);
+        c.updatePartitions(TOPIC, List.of(new PartitionInfo(TOPIC, 0, node, new Node[] {node}, new Node[] {node})));
+        c.updateBeginningOffsets(Map.of(TP, 0L));
+        c.updateEndOffsets(Map.of(TP, endOffset));
+    }
+
+    @Test
     void shouldWaitForATopicThatDoesNotExistYet() throws Exception {
         follower.start();
         assertThat(follower.awaitCaughtUp(Duration.ofMillis(300))).isFalse();

@@ -3,9 +3,12 @@ package io.distillery.testing;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotManifest;
+import io.distillery.snapshot.SnapshotSlots;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,27 +33,49 @@ public final class SnapshotTopics {
      * {@code null} when there is none; a snapshot that fails verification fails the call.
      */
     public static SnapshotManifest newest(String bootstrap, String topic, String model, SnapshotCodec codec) {
+        SnapshotManifest[] newest = new SnapshotManifest[1];
+        readAll(bootstrap, topic, r -> {
+            if (r.value() != null && model.equals(SnapshotSlots.model(r.key()))) {
+                SnapshotManifest m = decode(codec, r);
+                if (newest[0] == null || m.version() > newest[0].version()) {
+                    newest[0] = m;
+                }
+            }
+        });
+        return newest[0];
+    }
+
+    /**
+     * The versions of the snapshots of {@code model} on the topic that verify with {@code codec}, in the order
+     * they were published; messages that do not verify are left out.
+     */
+    public static List<Long> verifiedVersions(String bootstrap, String topic, String model, SnapshotCodec codec) {
+        List<Long> versions = new ArrayList<>();
+        readAll(bootstrap, topic, r -> {
+            if (r.value() != null && model.equals(SnapshotSlots.model(r.key()))) {
+                try {
+                    versions.add(codec.decode(r.value()).manifest().version());
+                } catch (SnapshotException e) {
+                    // not verified: left out
+                }
+            }
+        });
+        return versions;
+    }
+
+    private static void readAll(String bootstrap, String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
         try (KafkaConsumer<String, byte[]> c = consumer(bootstrap)) {
             List<TopicPartition> parts = partitions(c, topic);
             c.assign(parts);
             c.seekToBeginning(parts);
             Map<TopicPartition, Long> end = c.endOffsets(parts);
-            SnapshotManifest newest = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read " + topic + " to " + end + " within 30 s");
                 }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    if (model.equals(r.key()) && r.value() != null) {
-                        SnapshotManifest m = decode(codec, r);
-                        if (newest == null || m.version() > newest.version()) {
-                            newest = m;
-                        }
-                    }
-                }
+                c.poll(Duration.ofMillis(200)).forEach(each);
             }
-            return newest;
         }
     }
 
