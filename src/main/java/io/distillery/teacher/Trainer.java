@@ -7,6 +7,7 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.SlidingMean;
+import io.distillery.model.IdleReplay;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.model.StepGuard;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>It reads {@code distill.records.labeled} at its own pace (no consumer group: its progress lives in
  * its snapshots), keeps a bounded replay buffer, and takes full mini-batch steps from the buffer,
  * {@code teacher.replay.ratio} training rows per new labeled row: steps on the few new labels of each
- * batch alone were measured to lower the teacher. A step with a non-finite loss or weights is undone by its
+ * batch alone were measured to lower the teacher. Caught up with the topic, it keeps stepping on its buffer
+ * in its spare time ({@link IdleReplay}: {@code teacher.replay.idle.ms}). A step with a non-finite loss or weights is undone by its
  * {@link StepGuard} (and repeated ones bring back the last published weights). It publishes a signed snapshot carrying the offsets it
  * has consumed when its {@link SnapshotSchedule} says so, and hands a frozen copy to in-process readers
  * ({@link #latest()}). On start it resumes from its newest snapshot, or bootstraps from a snapshot file or
@@ -83,6 +85,7 @@ public final class Trainer extends ServiceLoop {
     private SnapshotSchedule schedule;
     private StepGuard guard;
     private double credit;
+    private IdleReplay idle;
 
     public Trainer(TeacherSettings settings, Config config, ClientFactory clients, ModelStore store,
                    TrainerAdaptation adaptation, Duration stuckAfter) {
@@ -121,6 +124,7 @@ public final class Trainer extends ServiceLoop {
         buffer = new ReplayBuffer(settings.bufferSize(), false, settings.network().seed());
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
         guard = StepGuard.counted(restoreAfter, metrics, Roles.TEACHER, Models.TEACHER);
+        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), System::nanoTime);
         Optional<ResumePoint> resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         Map<TopicPartition, Long> start;
@@ -139,7 +143,7 @@ public final class Trainer extends ServiceLoop {
 
     @Override
     protected void doWork() throws InterruptedException {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(idle.enabled() ? 20 : 200));
         if (!records.isEmpty()) {
             schedule.consumed();
         }
@@ -157,7 +161,9 @@ public final class Trainer extends ServiceLoop {
         consumed.increment(xs.size());
         if (!xs.isEmpty()) {
             learn(xs.toArray(new float[0][]), ys.stream().mapToInt(Integer::intValue).toArray());
+            idle.newRecords();
         }
+        idleReplay();
         if (schedule.due()) {
             publish(positions());
         }
@@ -175,16 +181,41 @@ public final class Trainer extends ServiceLoop {
         adaptation.onLabeledRecords(y.length, network, buffer);
         credit += y.length * settings.replayRatio();
         while (credit >= settings.batchSize() && isRunning()) {
-            ReplayBuffer.Batch b = buffer.sample(settings.batchSize());
-            long stepStart = System.nanoTime();
-            if (guard.step(network, n -> n.fitHard(b.x(), b.labels())).applied()) {
-                loss.set(guard.loss());
-            }
-            yieldCpu(System.nanoTime() - stepStart);
-            steps.increment();
-            schedule.stepped(1);
+            step();
             credit -= settings.batchSize();
         }
+    }
+
+    /** Caught up with the topic: buffer steps in the spare time, until the slice ends or records wait. */
+    private void idleReplay() throws InterruptedException {
+        if (!idle.enabled() || buffer.size() == 0) {
+            return;
+        }
+        idle.beginSlice();
+        while (isRunning() && idle.another(lag())) {
+            step();
+            idle.stepped();
+        }
+    }
+
+    /** One step on a batch from the buffer, within the CPU share. */
+    private void step() throws InterruptedException {
+        ReplayBuffer.Batch b = buffer.sample(settings.batchSize());
+        long stepStart = System.nanoTime();
+        if (guard.step(network, n -> n.fitHard(b.x(), b.labels())).applied()) {
+            loss.set(guard.loss());
+        }
+        yieldCpu(System.nanoTime() - stepStart);
+        steps.increment();
+        schedule.stepped(1);
+    }
+
+    private long lag() {
+        long lag = 0;
+        for (TopicPartition tp : parts) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        return lag;
     }
 
     /** Publishes what was learned since the last snapshot before the loop ends. */
