@@ -22,11 +22,13 @@ import java.util.List;
  *     the emitter (1 = no cap)
  * @param idleReplayMs longest run of buffer steps a caught-up trainer takes between two polls (0 = no idle replay)
  * @param idleReplayMaxSteps idle replay steps at most since the last new labeled records (0 = no idle replay)
+ * @param emaDecay decay of the exponential moving average of the weights that is published as the teacher
+ *     (0 = the trained weights themselves)
  */
 public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize, double replayRatio,
                               int snapshotEverySteps, long snapshotEveryMs, int bootstrapEpochs, Path bootstrapFile,
                               String emitterId, int emitterMaxPollRecords, double trainerCpuShare,
-                              long idleReplayMs, long idleReplayMaxSteps) {
+                              long idleReplayMs, long idleReplayMaxSteps, double emaDecay) {
     public static final NetworkKeys NETWORK = NetworkKeys.of("teacher", "512,256", "0.001", "1");
     public static final ConfigKey BUFFER_SIZE = new ConfigKey("teacher.buffer.size", "40000",
         "capacity of the trainer's replay buffer of labeled records (reservoir)");
@@ -52,6 +54,9 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
             + "0 = off");
     public static final ConfigKey IDLE_REPLAY_STEPS = new ConfigKey("teacher.replay.idle.max.steps", "1000",
         "idle buffer steps at most since the trainer's last new labeled records");
+    public static final ConfigKey EMA_DECAY = new ConfigKey("teacher.ema.decay", "0",
+        "the published teacher is an exponential moving average of the trained weights with this decay per step, "
+            + "in [0, 1); 0 = off");
     public static final List<ConfigKey> KEYS = keys();
 
     public TeacherSettings {
@@ -69,12 +74,16 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
         }
         Checks.notNegative(IDLE_REPLAY_MS, idleReplayMs);
         Checks.notNegative(IDLE_REPLAY_STEPS, idleReplayMaxSteps);
+        if (!(emaDecay >= 0 && emaDecay < 1)) {
+            throw ConfigException.invalid(EMA_DECAY.name(), emaDecay, "must be in [0, 1)");
+        }
     }
 
     /** These settings with the trainer's CPU cap lifted (a trainer with a process of its own). */
     public TeacherSettings uncapped() {
         return new TeacherSettings(network, batchSize, bufferSize, replayRatio, snapshotEverySteps, snapshotEveryMs,
-            bootstrapEpochs, bootstrapFile, emitterId, emitterMaxPollRecords, 1.0, idleReplayMs, idleReplayMaxSteps);
+            bootstrapEpochs, bootstrapFile, emitterId, emitterMaxPollRecords, 1.0, idleReplayMs, idleReplayMaxSteps,
+            emaDecay);
     }
 
     public static TeacherSettings from(Config c) {
@@ -84,13 +93,13 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
             c.getDouble(REPLAY_RATIO), c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getInt(BOOTSTRAP_EPOCHS),
             file == null || file.isBlank() ? null : Path.of(file), c.getString(EMITTER_ID),
             c.getInt(EMITTER_MAX_POLL), c.getDouble(TRAINER_CPU_SHARE), c.getLong(IDLE_REPLAY_MS),
-            c.getLong(IDLE_REPLAY_STEPS));
+            c.getLong(IDLE_REPLAY_STEPS), c.getDouble(EMA_DECAY));
     }
 
     private static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>(NETWORK.all());
         k.addAll(List.of(BUFFER_SIZE, REPLAY_RATIO, SNAPSHOT_STEPS, SNAPSHOT_MS, BOOTSTRAP_EPOCHS, BOOTSTRAP_FILE,
-            EMITTER_ID, EMITTER_MAX_POLL, TRAINER_CPU_SHARE, IDLE_REPLAY_MS, IDLE_REPLAY_STEPS));
+            EMITTER_ID, EMITTER_MAX_POLL, TRAINER_CPU_SHARE, IDLE_REPLAY_MS, IDLE_REPLAY_STEPS, EMA_DECAY));
         return List.copyOf(k);
     }
 }
