@@ -295,11 +295,7 @@ public final class StudentLoop extends ServiceLoop {
     }
 
     private long lag() {
-        long lag = 0;
-        for (TopicPartition tp : parts) {
-            lag += consumer.currentLag(tp).orElse(0);
-        }
-        return lag;
+        return KafkaClients.lag(consumer, parts);
     }
 
     private static String fmt(double v) {

@@ -216,11 +216,7 @@ public final class Trainer extends ServiceLoop {
     }
 
     private long lag() {
-        long lag = 0;
-        for (TopicPartition tp : parts) {
-            lag += consumer.currentLag(tp).orElse(0);
-        }
-        return lag;
+        return KafkaClients.lag(consumer, parts);
     }
 
     /** Publishes what was learned since the last snapshot before the loop ends. */
