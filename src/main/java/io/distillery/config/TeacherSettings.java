@@ -54,7 +54,7 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
             + "0 = off");
     public static final ConfigKey IDLE_REPLAY_STEPS = new ConfigKey("teacher.replay.idle.max.steps", "1000",
         "idle buffer steps at most since the trainer's last new labeled records");
-    public static final ConfigKey EMA_DECAY = new ConfigKey("teacher.ema.decay", "0",
+    public static final ConfigKey EMA_DECAY = new ConfigKey("teacher.ema.decay", "0.995",
         "the published teacher is an exponential moving average of the trained weights with this decay per step, "
             + "in [0, 1); 0 = off");
     public static final List<ConfigKey> KEYS = keys();

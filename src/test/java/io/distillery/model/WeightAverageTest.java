@@ -24,18 +24,30 @@ class WeightAverageTest {
         assertThat(weights(average.emitted(live))).as("starts as a copy").containsExactly(weights(live));
         assertThat(average.emitted(live)).isNotSameAs(live);
 
-        for (int step = 0; step < 3; step++) {
+        for (int step = 0; step < 120; step++) {
             float[] before = weights(average.emitted(live));
             live.fitHard(data.x, data.y);
             float[] now = weights(live);
             average.update(live);
 
+            float d = (float) Math.min(0.9, (1.0 + live.steps()) / (10.0 + live.steps()));
             float[] after = weights(average.emitted(live));
             for (int i = 0; i < after.length; i++) {
-                assertThat(after[i]).isCloseTo(0.9f * before[i] + 0.1f * now[i], within(1e-6f));
+                assertThat(after[i]).isCloseTo(d * before[i] + (1 - d) * now[i], within(1e-6f));
             }
             assertThat(average.emitted(live).steps()).isEqualTo(live.steps());
         }
+    }
+
+    @Test
+    void shouldAverageAYoungNetworkOverFewerSteps() {
+        WeightAverage average = new WeightAverage(0.995);
+
+        assertThat(average.effectiveDecay(0)).isCloseTo(0.1, within(1e-12));
+        assertThat(average.effectiveDecay(8)).isCloseTo(0.5, within(1e-12));
+        assertThat(average.effectiveDecay(890)).isCloseTo(0.99, within(1e-12));
+        assertThat(average.effectiveDecay(1_790)).isEqualTo(0.995);
+        assertThat(average.effectiveDecay(100_000)).isEqualTo(0.995);
     }
 
     @Test
