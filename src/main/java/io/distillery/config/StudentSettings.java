@@ -18,10 +18,12 @@ import java.util.List;
  * @param lagHigh consumer lag, in records, at which the replay budget reaches its minimum
  * @param snapshotEverySteps publish a snapshot after this many steps...
  * @param snapshotEveryMs ...or after this long with new steps, whichever comes first
+ * @param idleReplayMs longest run of replay steps a caught-up student takes between two polls (0 = no idle replay)
+ * @param idleReplayMaxSteps idle replay steps at most since the last new records (0 = no idle replay)
  */
 public record StudentSettings(NetworkSpec network, DistillationSpec distillation, int batchSize, int bufferSize,
                               int replayStepsMax, int replayStepsMin, long lagHigh, int snapshotEverySteps,
-                              long snapshotEveryMs) {
+                              long snapshotEveryMs, long idleReplayMs, long idleReplayMaxSteps) {
     public static final NetworkKeys NETWORK = NetworkKeys.of("student", "128", "0.001", "2");
     public static final ConfigKey TEMPERATURE = new ConfigKey("student.temperature", "1.0",
         "distillation temperature T of the soft targets (T=1 measured best for small students)");
@@ -39,6 +41,10 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         "publish a student snapshot after this many training steps");
     public static final ConfigKey SNAPSHOT_MS = new ConfigKey("student.snapshot.every.ms", "5000",
         "publish a student snapshot after this many milliseconds with new steps");
+    public static final ConfigKey IDLE_REPLAY_MS = new ConfigKey("student.replay.idle.ms", "0",
+        "caught up (no lag), the student replays in its spare time, at most this long between two polls; 0 = off");
+    public static final ConfigKey IDLE_REPLAY_STEPS = new ConfigKey("student.replay.idle.max.steps", "5000",
+        "idle replay steps at most since the student's last new records (a stopped stream is not replayed forever)");
     public static final List<ConfigKey> KEYS = keys();
 
     public StudentSettings {
@@ -49,6 +55,8 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         Checks.positive(LAG_HIGH, lagHigh);
         Checks.positive(SNAPSHOT_STEPS, snapshotEverySteps);
         Checks.positive(SNAPSHOT_MS, snapshotEveryMs);
+        Checks.notNegative(IDLE_REPLAY_MS, idleReplayMs);
+        Checks.notNegative(IDLE_REPLAY_STEPS, idleReplayMaxSteps);
     }
 
     public static StudentSettings from(Config c) {
@@ -59,7 +67,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         Checks.inRange(ALPHA, a, 0, 1);
         return new StudentSettings(NETWORK.spec(c, data), new DistillationSpec(t, a), NETWORK.batch(c),
             c.getInt(BUFFER_SIZE), c.getInt(REPLAY_MAX), c.getInt(REPLAY_MIN), c.getLong(LAG_HIGH),
-            c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS));
+            c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getLong(IDLE_REPLAY_MS), c.getLong(IDLE_REPLAY_STEPS));
     }
 
     /** Replay steps for this input batch given the current lag: max when caught up, min at lagHigh. */
@@ -76,7 +84,8 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
 
     private static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>(NETWORK.all());
-        k.addAll(List.of(TEMPERATURE, ALPHA, BUFFER_SIZE, REPLAY_MAX, REPLAY_MIN, LAG_HIGH, SNAPSHOT_STEPS, SNAPSHOT_MS));
+        k.addAll(List.of(TEMPERATURE, ALPHA, BUFFER_SIZE, REPLAY_MAX, REPLAY_MIN, LAG_HIGH, SNAPSHOT_STEPS, SNAPSHOT_MS,
+            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS));
         return List.copyOf(k);
     }
 }

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -267,6 +268,22 @@ public final class Network implements Predictor {
         private boolean fits(INDArray p, INDArray s) {
             return params.length() == p.length() && (s == null || state != null && state.length() == s.length());
         }
+    }
+
+    /**
+     * Moves the weights toward {@code live}'s: {@code w = decay·w + (1 − decay)·live} (one step of an
+     * exponential moving average, in place, no allocation); the step count becomes {@code live}'s.
+     */
+    void averageToward(Network live, double decay) {
+        INDArray p = net.params();
+        INDArray q = live.net.params();
+        if (p.length() != q.length()) {
+            throw new IllegalArgumentException("networks differ in shape: " + p.length() + " and " + q.length()
+                + " parameters");
+        }
+        p.muli(decay);
+        Nd4j.getBlasWrapper().level1().axpy(p.length(), 1 - decay, q, p);
+        steps = live.steps;
     }
 
     /** A deep, independent clone (weights, updater state, step count). */

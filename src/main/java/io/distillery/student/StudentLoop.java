@@ -8,6 +8,7 @@ import io.distillery.config.StudentSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.IdleReplay;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.model.StepGuard;
@@ -59,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * batch, and on replayed past records ({@link Replay}) whose soft targets the newest teacher recomputes.
  * A logits message that does not decode or fails its {@link MessageChecks} (shape, label range, finite
  * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
- * never falls behind the stream. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
+ * never falls behind the stream, and a caught-up student goes on replaying between polls ({@link IdleReplay},
+ * {@code student.replay.idle.ms}) until records wait again. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
  * says so and resumes from the newest one after a restart.
  *
  * <p>Threading: a {@link ServiceLoop}; its thread owns the student network and the clients.
@@ -93,6 +95,7 @@ public final class StudentLoop extends ServiceLoop {
     private Replay replay;
     private SnapshotSchedule schedule;
     private StepGuard guard;
+    private IdleReplay idle;
 
     /** @param teacher the followed teacher snapshots, for refreshing the soft targets of replayed records */
     public StudentLoop(StudentSettings settings, Config config, ClientFactory clients, ModelStore store,
@@ -141,6 +144,7 @@ public final class StudentLoop extends ServiceLoop {
         consumer.assign(parts);
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
         guard = StepGuard.counted(restoreAfter, store.metrics(), Roles.STUDENT, Models.STUDENT);
+        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), System::nanoTime);
         if (replay != null) {
             replay.close();
         }
@@ -164,9 +168,10 @@ public final class StudentLoop extends ServiceLoop {
 
     @Override
     protected void doWork() {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(idle.enabled() ? 20 : 200));
         if (!records.isEmpty()) {
             schedule.consumed();
+            idle.newRecords();
         }
         List<LogitsMessage> pending = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -183,18 +188,29 @@ public final class StudentLoop extends ServiceLoop {
             schedule.stepped(1);
             int budget = replay.isEmpty() ? 0 : settings.replayBudget(lag());
             for (int k = 0; k < budget && isRunning(); k++) {
-                if (guard.step(student, replay::step).applied()) {
-                    loss.set(guard.loss());
-                }
-                replaySteps.increment();
-                schedule.stepped(1);
+                replayStep();
             }
         }
         processed += pending.size();
+        if (idle.enabled() && !replay.isEmpty()) {
+            idle.beginSlice();
+            while (isRunning() && idle.another(lag())) {
+                replayStep();
+                idle.stepped();
+            }
+        }
         evaluation.publish();
         if (schedule.due()) {
             publish();
         }
+    }
+
+    private void replayStep() {
+        if (guard.step(student, replay::step).applied()) {
+            loss.set(guard.loss());
+        }
+        replaySteps.increment();
+        schedule.stepped(1);
     }
 
     /**
@@ -284,11 +300,7 @@ public final class StudentLoop extends ServiceLoop {
     }
 
     private long lag() {
-        long lag = 0;
-        for (TopicPartition tp : parts) {
-            lag += consumer.currentLag(tp).orElse(0);
-        }
-        return lag;
+        return KafkaClients.lag(consumer, parts);
     }
 
     private static String fmt(double v) {

@@ -7,9 +7,11 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.metrics.SlidingMean;
+import io.distillery.model.IdleReplay;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.model.StepGuard;
+import io.distillery.model.WeightAverage;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.modelstore.ResumePoint;
 import io.distillery.modelstore.SnapshotSchedule;
@@ -46,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>It reads {@code distill.records.labeled} at its own pace (no consumer group: its progress lives in
  * its snapshots), keeps a bounded replay buffer, and takes full mini-batch steps from the buffer,
  * {@code teacher.replay.ratio} training rows per new labeled row: steps on the few new labels of each
- * batch alone were measured to lower the teacher. A step with a non-finite loss or weights is undone by its
+ * batch alone were measured to lower the teacher. Caught up with the topic, it keeps stepping on its buffer
+ * in its spare time ({@link IdleReplay}: {@code teacher.replay.idle.ms}). What it publishes is an exponential
+ * moving average of its weights when {@code teacher.ema.decay > 0} ({@link WeightAverage}). A step with a non-finite loss or weights is undone by its
  * {@link StepGuard} (and repeated ones bring back the last published weights). It publishes a signed snapshot carrying the offsets it
  * has consumed when its {@link SnapshotSchedule} says so, and hands a frozen copy to in-process readers
  * ({@link #latest()}). On start it resumes from its newest snapshot, or bootstraps from a snapshot file or
@@ -83,6 +87,8 @@ public final class Trainer extends ServiceLoop {
     private SnapshotSchedule schedule;
     private StepGuard guard;
     private double credit;
+    private IdleReplay idle;
+    private WeightAverage average;
 
     public Trainer(TeacherSettings settings, Config config, ClientFactory clients, ModelStore store,
                    TrainerAdaptation adaptation, Duration stuckAfter) {
@@ -121,6 +127,8 @@ public final class Trainer extends ServiceLoop {
         buffer = new ReplayBuffer(settings.bufferSize(), false, settings.network().seed());
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
         guard = StepGuard.counted(restoreAfter, metrics, Roles.TEACHER, Models.TEACHER);
+        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), System::nanoTime);
+        average = new WeightAverage(settings.emaDecay());
         ResumePoint resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         // the next snapshot is numbered above every version on the topic, verified or not
@@ -141,7 +149,7 @@ public final class Trainer extends ServiceLoop {
 
     @Override
     protected void doWork() throws InterruptedException {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(idle.enabled() ? 20 : 200));
         if (!records.isEmpty()) {
             schedule.consumed();
         }
@@ -159,7 +167,9 @@ public final class Trainer extends ServiceLoop {
         consumed.increment(xs.size());
         if (!xs.isEmpty()) {
             learn(xs.toArray(new float[0][]), ys.stream().mapToInt(Integer::intValue).toArray());
+            idle.newRecords();
         }
+        idleReplay();
         if (schedule.due()) {
             publish(positions());
         }
@@ -177,16 +187,38 @@ public final class Trainer extends ServiceLoop {
         adaptation.onLabeledRecords(y.length, network, buffer);
         credit += y.length * settings.replayRatio();
         while (credit >= settings.batchSize() && isRunning()) {
-            ReplayBuffer.Batch b = buffer.sample(settings.batchSize());
-            long stepStart = System.nanoTime();
-            if (guard.step(network, n -> n.fitHard(b.x(), b.labels())).applied()) {
-                loss.set(guard.loss());
-            }
-            yieldCpu(System.nanoTime() - stepStart);
-            steps.increment();
-            schedule.stepped(1);
+            step();
             credit -= settings.batchSize();
         }
+    }
+
+    /** Caught up with the topic: buffer steps in the spare time, until the slice ends or records wait. */
+    private void idleReplay() throws InterruptedException {
+        if (!idle.enabled() || buffer.size() == 0) {
+            return;
+        }
+        idle.beginSlice();
+        while (isRunning() && idle.another(lag())) {
+            step();
+            idle.stepped();
+        }
+    }
+
+    /** One step on a batch from the buffer, folded into the weight average, within the CPU share. */
+    private void step() throws InterruptedException {
+        ReplayBuffer.Batch b = buffer.sample(settings.batchSize());
+        long stepStart = System.nanoTime();
+        if (guard.step(network, n -> n.fitHard(b.x(), b.labels())).applied()) {
+            loss.set(guard.loss());
+            average.update(network);
+        }
+        yieldCpu(System.nanoTime() - stepStart);
+        steps.increment();
+        schedule.stepped(1);
+    }
+
+    private long lag() {
+        return KafkaClients.lag(consumer, parts);
     }
 
     /** Publishes what was learned since the last snapshot before the loop ends. */
@@ -215,16 +247,20 @@ public final class Trainer extends ServiceLoop {
         }
     }
 
-    /** Publishes the next version; one whose ONNX graph fails the gate is not published and is tried again. */
+    /**
+     * Publishes the next version (the weight average when there is one); one whose ONNX graph fails the gate
+     * is not published and is tried again.
+     */
     private void publish(Map<TopicPartition, Long> offsets) {
-        Optional<Snapshot> published = writer.publish(network, version + 1, -1, Offsets.toManifest(offsets));
+        Network emitted = average.emitted(network);
+        Optional<Snapshot> published = writer.publish(emitted, version + 1, -1, Offsets.toManifest(offsets));
         schedule.published();
         if (published.isEmpty()) {
             return;
         }
         version++;
         guard.markGood(network);
-        latest.set(new TeacherModel(version, network.copy(), published.get().onnxBytes()));
+        latest.set(new TeacherModel(version, emitted.copy(), published.get().onnxBytes()));
         LOG.info("teacher snapshot v{} published after {} steps (prequential accuracy {})", version,
             network.steps(), String.format("%.3f", prequential.mean()));
     }

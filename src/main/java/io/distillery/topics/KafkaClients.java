@@ -91,6 +91,15 @@ public final class KafkaClients {
         return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     }
 
+    /** Records waiting for {@code consumer} on {@code parts}, as of its last fetch (a partition not yet fetched: 0). */
+    public static long lag(Consumer<?, ?> consumer, List<TopicPartition> parts) {
+        long lag = 0;
+        for (TopicPartition tp : parts) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        return lag;
+    }
+
     private static Map<String, Object> layer(Map<String, Object> defaults, Config config,
                                              Map<String, Object> required, String serde, String... serdeKeys) {
         Map<String, Object> p = new HashMap<>(defaults);

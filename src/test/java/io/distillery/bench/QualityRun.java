@@ -1,7 +1,6 @@
 package io.distillery.bench;
 
 import io.distillery.config.StudentSettings;
-import io.distillery.config.TeacherSettings;
 import io.distillery.inference.Engine;
 import io.distillery.ingest.Dataset;
 import io.distillery.ingest.FashionMnist;
@@ -14,9 +13,11 @@ import io.distillery.model.Predictor;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
+import io.distillery.spec.Models;
 import io.distillery.student.StudentLoop;
 import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
+import io.distillery.teacher.TeacherModel;
 import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
 import io.distillery.testing.Loops;
@@ -24,86 +25,224 @@ import io.distillery.testing.Pipelines;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * The Fashion-MNIST quality run of README, through the real roles and an in-process broker.
  *
  * <p>Protocol (docs/quality-run.md): a seeded half of the 60,000 training images is history, all labeled,
- * published first; the trainer bootstraps on it (5 epochs); the other half then streams once with 10%
- * labeled while trainer, emitter and student run. On the 10,000 test images it scores the final teacher,
- * the distilled student, and a label-only student of the same size given the stream's labeled records and
- * the same number of steps; plus the student's agreement with the teacher and the cost per prediction.
- * Usage: {@code bench/run QualityRun [seed ...]} (default seeds 0 and 1).
+ * published first; the trainer bootstraps on it (5 epochs); the other half then streams once, 10% labeled,
+ * published at {@value #RATE} records/s while trainer, emitter and student run. On the 10,000 test images it
+ * scores the final teacher, the distilled student, and the best of three label-only students of the same size
+ * given the stream's labeled records and 1×, 2× and 4× the distilled student's steps; plus the student's
+ * agreement with the teacher, the emitter's rate, and test accuracy against stream position (the curve).
+ * Usage: {@code bench/run QualityRun [seed ...] [key=value ...] [--name=row] [--plot=docs/file.svg]
+ * [--bootstrap-cache=dir]} (default seeds 0 and 1; the key=value pairs override the roles' configuration). With
+ * a bootstrap cache the bootstrapped teacher of each seed is kept there as its signed snapshot message, and a
+ * later run of that seed publishes it before the trainer starts, which then resumes from it (weights, Adam
+ * state and the history offsets; its buffer refilled with the history) instead of bootstrapping again: the
+ * bootstrap takes most of a run's time and does not depend on the settings under test.
  */
 public final class QualityRun {
     private static final int HISTORY = 30_000;
     private static final int STREAM = 30_000;
+    private static final double RATE = 500;
+    private static final int[] BASELINE_MULTIPLES = {1, 2, 4};
+    private static final int SAMPLE_EVERY = 1_000;
 
-    record Result(long seed, double teacher, double student, double baseline, double agreement, long studentSteps,
-                  double teacherMicros1, double studentMicros1, double teacherMicros128, double studentMicros128,
-                  double seconds) {
+    /** Test accuracy of the three models when the student had learned from {@code position} stream records. */
+    record Point(long position, double teacher, double student, double labelOnly) {
     }
 
-    public static void main(String[] args) throws Exception {
-        long[] seeds = args.length == 0 ? new long[] {0, 1} : java.util.Arrays.stream(args).mapToLong(Long::parseLong).toArray();
-        Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
-        Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
-        java.util.List<Result> results = new java.util.ArrayList<>();
-        for (long seed : seeds) {
-            results.add(run(seed, train, test));
-            print(results);
+    record Result(long seed, double teacher, double student, double baseline, int baselineMultiple, double agreement,
+                  long studentSteps, long teacherSteps, double emitterRate, double seconds, List<Point> curve) {
+        double recovered() {
+            return (student - baseline) / (teacher - baseline);
         }
     }
 
-    static Result run(long seed, Dataset train, Dataset test) throws Exception {
+    /** The newest published teacher and student when the student had learned from {@code position} records. */
+    private record Sample(long position, Network teacher, Network student) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Long> seeds = new ArrayList<>();
+        Map<String, String> overrides = new HashMap<>();
+        String name = "run";
+        Path plot = null;
+        Path cache = null;
+        for (String a : args) {
+            if (a.startsWith("--name=")) {
+                name = a.substring("--name=".length());
+            } else if (a.startsWith("--plot=")) {
+                plot = Path.of(a.substring("--plot=".length()));
+            } else if (a.startsWith("--bootstrap-cache=")) {
+                cache = Files.createDirectories(Path.of(a.substring("--bootstrap-cache=".length())));
+            } else if (a.contains("=")) {
+                overrides.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            } else {
+                seeds.add(Long.parseLong(a));
+            }
+        }
+        if (seeds.isEmpty()) {
+            seeds = List.of(0L, 1L);
+        }
+        System.out.println("QualityRun " + name + ": " + (overrides.isEmpty() ? "defaults" : overrides));
+        Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
+        Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
+        List<Result> results = new ArrayList<>();
+        for (long seed : seeds) {
+            results.add(run(seed, overrides, train, test, cache));
+            print(name, results);
+            if (plot != null) {
+                Files.writeString(plot, QualityPlot.svg(results, name));
+            }
+        }
+    }
+
+    static Result run(long seed, Map<String, String> overrides, Dataset train, Dataset test, Path cache)
+        throws Exception {
         long t0 = System.nanoTime();
-        Map<String, String> settings = Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
             "teacher.trainer.cpu.share", "1.0",
             "teacher.snapshot.every.steps", "50", "teacher.snapshot.every.ms", "5000",
-            "student.replay.steps.max", "8", "student.replay.steps.min", "8",
-            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000");
+            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "2000"));
+        settings.putAll(overrides);
+        List<Sample> samples = new ArrayList<>();
+        double emitterRate;
         try (BenchRun run = new BenchRun(settings); RoleMetrics metrics = new RoleMetrics()) {
             RecordSource source = FashionMnist.stream(train, FashionMnist.Split.TRAIN, seed, Clock.systemUTC());
             Pipelines.produceFrom(run.config, source, HISTORY, 1.0, seed, 0, 0);
             Map<TopicPartition, Long> historyEnd = endOffsets(run);
-            TeacherSettings ts = TeacherSettings.from(run.config);
             StudentSettings ss = StudentSettings.from(run.config);
+            Path cached = cache == null ? null : cache.resolve("teacher-bootstrap-seed" + seed + ".msg");
+            if (cached != null && Files.exists(cached)) {
+                publishSnapshot(run, Files.readAllBytes(cached));
+            }
+            ExecutorService publisher = Executors.newSingleThreadExecutor();
             try (Trainer trainer = Loops.trainer(run.config, metrics, TrainerAdaptation.NONE)) {
-                await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(30), trainer::failure);
+                await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(60), trainer::failure);
                 System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
+                if (cached != null && !Files.exists(cached)) {
+                    try (FollowedModel first = follow(run, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, metrics)) {
+                        first.awaitCaughtUp(Duration.ofMinutes(1));
+                        Files.write(cached, first.current().encoded());
+                    }
+                }
                 // The emitter starts where the stream starts: the history is the teacher's alone.
                 startEmitterAt(run, historyEnd);
-                Publisher.Summary stream = Pipelines.produceFrom(run.config, source, STREAM, 0.1, seed, 0, 0);
                 try (Emitter emitter = Loops.emitter(run.config, metrics, trainer::latest, EmissionGate.ALWAYS);
                      FollowedModel teacherFollow = Loops.teacherSnapshots(run.config, metrics);
-                     StudentLoop student = Loops.student(run.config, metrics, teacherFollow)) {
-                    await(() -> student.processed() >= STREAM && trainer.learned() >= stream.labeled(), "stream",
-                        Duration.ofMinutes(60), () -> student.failure() != null ? student.failure() : emitter.failure());
+                     StudentLoop student = Loops.student(run.config, metrics, teacherFollow);
+                     FollowedModel studentFollow = follow(run, Topics.STUDENT_SNAPSHOTS, Models.STUDENT, metrics)) {
+                    long streamStart = System.nanoTime();
+                    Future<Publisher.Summary> stream = publisher.submit(
+                        () -> Pipelines.produceFrom(run.config, source, STREAM, 0.1, seed, 0, RATE));
+                    long emitterDone = 0;
+                    long next = SAMPLE_EVERY;
+                    while (!(stream.isDone() && student.processed() >= STREAM
+                        && trainer.learned() >= stream.get().labeled())) {
+                        fail(student.failure(), emitter.failure(), trainer.failure());
+                        if (System.nanoTime() - streamStart > Duration.ofMinutes(60).toNanos()) {
+                            throw new IllegalStateException("the stream did not finish within 60 minutes");
+                        }
+                        if (emitterDone == 0 && emitter.emitted() >= STREAM) {
+                            emitterDone = System.nanoTime();
+                        }
+                        long at = student.processed();
+                        if (at >= next && at < STREAM) {
+                            TeacherModel t = trainer.latest();
+                            FollowedModel.Current s = studentFollow.current();
+                            samples.add(new Sample(at, t.network(), s == null ? null : s.network()));
+                            next = (at / SAMPLE_EVERY + 1) * SAMPLE_EVERY;
+                        }
+                        Thread.sleep(50);
+                    }
+                    emitterRate = STREAM / ((Math.max(emitterDone, streamStart + 1) - streamStart) / 1e9);
                 }
+            } finally {
+                publisher.shutdownNow();
             }
-            Network teacher = run.newest(Topics.TEACHER_SNAPSHOTS, "teacher");
-            Network student = run.newest(Topics.STUDENT_SNAPSHOTS, "student");
-            compareEngines(seed, "teacher", run.newestChecked(Topics.TEACHER_SNAPSHOTS, "teacher"), test);
-            compareEngines(seed, "student", run.newestChecked(Topics.STUDENT_SNAPSHOTS, "student"), test);
-            Network baseline = labelOnly(run, train, seed, historyEnd, student.steps(), ss);
+            CheckedNetwork teacherChecked = run.newestChecked(Topics.TEACHER_SNAPSHOTS, Models.TEACHER);
+            CheckedNetwork studentChecked = run.newestChecked(Topics.STUDENT_SNAPSHOTS, Models.STUDENT);
+            compareEngines(seed, "teacher", teacherChecked, test);
+            compareEngines(seed, "student", studentChecked, test);
+            Network teacher = teacherChecked.network();
+            Network student = studentChecked.network();
+            samples.add(new Sample(STREAM, teacher, student));
             int[] t = teacher.predict(test.x());
             int[] s = student.predict(test.x());
-            return new Result(seed, LogitMath.accuracy(t, test.y()), LogitMath.accuracy(s, test.y()),
-                LogitMath.accuracy(baseline.predict(test.x()), test.y()), LogitMath.accuracy(s, t), student.steps(),
-                BenchRun.microsPerRow(teacher, test.x(), 1), BenchRun.microsPerRow(student, test.x(), 1),
-                BenchRun.microsPerRow(teacher, test.x(), 128), BenchRun.microsPerRow(student, test.x(), 128),
-                (System.nanoTime() - t0) / 1e9);
+            List<Long> positions = samples.stream().map(Sample::position).toList();
+            Set<String> labeledIds = labeledIdsAfter(run, historyEnd);
+            LabelOnly best = null;
+            for (int multiple : BASELINE_MULTIPLES) {
+                LabelOnly b = labelOnly(labeledIds, train, test, seed, student.steps(), multiple, ss, positions);
+                System.err.printf("seed %d: label-only student with %dx the steps (%d): %.4f%n", seed, multiple,
+                    student.steps() * multiple, b.accuracy());
+                if (best == null || b.accuracy() > best.accuracy()) {
+                    best = b;
+                }
+            }
+            return new Result(seed, LogitMath.accuracy(t, test.y()), LogitMath.accuracy(s, test.y()), best.accuracy(),
+                best.multiple(), LogitMath.accuracy(s, t), student.steps(), teacher.steps(), emitterRate,
+                (System.nanoTime() - t0) / 1e9, curve(samples, best.curve(), test));
         }
+    }
+
+    private static void publishSnapshot(BenchRun run, byte[] encoded) throws Exception {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(run.config, Map.of()))) {
+            p.send(new ProducerRecord<>(Topics.TEACHER_SNAPSHOTS.name(), Models.TEACHER.getBytes(StandardCharsets.UTF_8),
+                encoded)).get();
+        }
+    }
+
+    private static void fail(Throwable... failures) {
+        for (Throwable f : failures) {
+            if (f != null) {
+                throw new IllegalStateException("a role failed", f);
+            }
+        }
+    }
+
+    private static FollowedModel follow(BenchRun run, io.distillery.topics.TopicSpec topic, String model,
+                                        RoleMetrics metrics) {
+        StudentSettings s = StudentSettings.from(run.config);
+        return new FollowedModel(run.config, topic, model, run.codec, s.network().inputs(), s.network().outputs(),
+            metrics, "bench").start();
+    }
+
+    /** Scores each sampled network once (a snapshot held over several samples is the same object). */
+    private static List<Point> curve(List<Sample> samples, double[] labelOnly, Dataset test) {
+        Map<Network, Double> scored = new IdentityHashMap<>();
+        List<Point> out = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            Sample p = samples.get(i);
+            double teacher = scored.computeIfAbsent(p.teacher(), n -> LogitMath.accuracy(n.predict(test.x()), test.y()));
+            double student = p.student() == null ? Double.NaN
+                : scored.computeIfAbsent(p.student(), n -> LogitMath.accuracy(n.predict(test.x()), test.y()));
+            out.add(new Point(p.position(), teacher, student, labelOnly[i]));
+        }
+        return out;
     }
 
     /** The final snapshot scored on both engines: the share of test rows with the same top-1, both accuracies. */
@@ -119,22 +258,32 @@ public final class QualityRun {
             LogitMath.accuracy(dl4j, test.y()));
     }
 
+    /** A label-only student's final test accuracy, its accuracy at each sampled position, and its step multiple. */
+    record LabelOnly(double accuracy, double[] curve, int multiple) {
+    }
+
     /**
-     * The label-only student: same network size and seed, trained on hard labels from the stream's
-     * labeled records as they arrive (a buffer of those seen so far), with as many steps as the
-     * distilled student took, spread evenly over the stream's 128-record batches.
+     * A label-only student: same network size and seed as the distilled one, trained on hard labels from the
+     * stream's labeled records as they arrive (a buffer of those seen so far), with {@code multiple} times the
+     * distilled student's {@code steps} spread evenly over the stream's 128-record batches; scored on the test
+     * set at each of {@code positions}.
      */
-    static Network labelOnly(BenchRun run, Dataset train, long seed, Map<TopicPartition, Long> historyEnd,
-                             long steps, StudentSettings ss) {
-        Set<String> labeledIds = labeledIdsAfter(run, historyEnd);
+    static LabelOnly labelOnly(Set<String> labeledIds, Dataset train, Dataset test, long seed, long steps, int multiple,
+                               StudentSettings ss, List<Long> positions) {
         int[] order = FashionMnist.order(train.size(), seed);
         Network net = Network.teacher(ss.network());
         ReplayBuffer buffer = new ReplayBuffer(STREAM, false, seed);
+        double[] curve = new double[positions.size()];
+        int scored = 0;
         int batches = (STREAM + 127) / 128;
-        double perBatch = (double) steps / batches;
+        double perBatch = (double) steps * multiple / batches;
         double credit = 0;
         for (int b = 0; b < batches; b++) {
-            for (int i = HISTORY + b * 128; i < Math.min(HISTORY + STREAM, HISTORY + (b + 1) * 128); i++) {
+            int end = Math.min(STREAM, (b + 1) * 128);
+            for (; scored < positions.size() && positions.get(scored) <= b * 128L; scored++) {
+                curve[scored] = LogitMath.accuracy(net.predict(test.x()), test.y());
+            }
+            for (int i = HISTORY + b * 128; i < HISTORY + end; i++) {
                 int idx = order[i];
                 if (labeledIds.contains("fm-train-" + idx)) {
                     buffer.add(train.x()[idx], train.y()[idx], null);
@@ -147,7 +296,11 @@ public final class QualityRun {
                 credit -= 1;
             }
         }
-        return net;
+        double accuracy = LogitMath.accuracy(net.predict(test.x()), test.y());
+        for (; scored < positions.size(); scored++) {
+            curve[scored] = accuracy;
+        }
+        return new LabelOnly(accuracy, curve, multiple);
     }
 
     private static Set<String> labeledIdsAfter(BenchRun run, Map<TopicPartition, Long> from) {
@@ -166,10 +319,9 @@ public final class QualityRun {
         return ids;
     }
 
-
     private static void startEmitterAt(BenchRun run, Map<TopicPartition, Long> offsets) {
-        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commit = new java.util.HashMap<>();
-        offsets.forEach((tp, o) -> commit.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(o)));
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        offsets.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(run.config,
             Map.of("group.id", Emitter.GROUP)))) {
             c.assign(offsets.keySet());
@@ -204,24 +356,22 @@ public final class QualityRun {
         }
     }
 
-    static void print(List<Result> rs) {
+    static void print(String name, List<Result> rs) {
         System.out.println();
-        System.out.println("| seed | teacher | distilled student | label-only student | agreement | student steps "
-            + "| teacher µs/row (1 / 128) | student µs/row (1 / 128) | wall s |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
-        double[] sum = new double[9];
+        System.out.println("| row | seed | teacher | student | label-only (best of 1x/2x/4x) | gap recovered | agreement "
+            + "| emitter rec/s | student steps | teacher steps | wall s |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        double[] sum = new double[5];
         for (Result r : rs) {
-            System.out.printf("| %d | %.4f | %.4f | %.4f | %.4f | %d | %.0f / %.1f | %.0f / %.1f | %.0f |%n", r.seed(),
-                r.teacher(), r.student(), r.baseline(), r.agreement(), r.studentSteps(), r.teacherMicros1(),
-                r.teacherMicros128(), r.studentMicros1(), r.studentMicros128(), r.seconds());
-            double[] v = {r.teacher(), r.student(), r.baseline(), r.agreement(), r.teacherMicros1(),
-                r.teacherMicros128(), r.studentMicros1(), r.studentMicros128(), r.seconds()};
+            System.out.printf("| %s | %d | %.4f | %.4f | %.4f (%dx) | %.0f%% | %.4f | %.0f | %d | %d | %.0f |%n", name,
+                r.seed(), r.teacher(), r.student(), r.baseline(), r.baselineMultiple(), 100 * r.recovered(),
+                r.agreement(), r.emitterRate(), r.studentSteps(), r.teacherSteps(), r.seconds());
+            double[] v = {r.teacher(), r.student(), r.baseline(), r.agreement(), r.emitterRate()};
             for (int i = 0; i < v.length; i++) {
                 sum[i] += v[i] / rs.size();
             }
         }
-        System.out.printf("| **mean** | **%.4f** | **%.4f** | **%.4f** | %.4f | | %.0f / %.1f | %.0f / %.1f | |%n",
-            sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7]);
-        System.out.printf("distilled - label-only: %+.4f; teacher - distilled: %+.4f%n", sum[1] - sum[2], sum[0] - sum[1]);
+        System.out.printf("| %s | **mean** | **%.4f** | **%.4f** | **%.4f** | **%.0f%%** | %.4f | %.0f | | | |%n", name,
+            sum[0], sum[1], sum[2], 100 * (sum[1] - sum[2]) / (sum[0] - sum[2]), sum[3], sum[4]);
     }
 }

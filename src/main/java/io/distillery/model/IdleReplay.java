@@ -1,0 +1,55 @@
+package io.distillery.model;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The replay a caught-up loop takes in its spare time, on top of the steps its new records earn.
+ *
+ * <p>Between two polls a loop with no lag may take replay steps for at most {@code sliceMs} (then it polls
+ * again, so new records wait at most about one slice), and at most {@code maxSteps} of them since its last
+ * new records: a stream that has stopped does not get its buffer replayed forever. Any lag stops idle
+ * replay at once (the lag rule: the stream comes first). {@code sliceMs = 0} or {@code maxSteps = 0} turns
+ * it off. Time comes from an injected nanosecond clock. Not thread-safe: one loop thread uses it.
+ */
+public final class IdleReplay {
+    private final long sliceNanos;
+    private final long maxSteps;
+    private final LongSupplier nanoTime;
+    private long sliceStart;
+    private long sinceNewRecords;
+
+    public IdleReplay(long sliceMs, long maxSteps, LongSupplier nanoTime) {
+        if (sliceMs < 0 || maxSteps < 0) {
+            throw new IllegalArgumentException("idle replay slice and steps must not be negative, were " + sliceMs
+                + " ms and " + maxSteps);
+        }
+        this.sliceNanos = sliceMs * 1_000_000;
+        this.maxSteps = maxSteps;
+        this.nanoTime = nanoTime;
+    }
+
+    /** Whether idle replay is on at all. */
+    public boolean enabled() {
+        return sliceNanos > 0 && maxSteps > 0;
+    }
+
+    /** New records arrived: the cap of idle steps starts again. */
+    public void newRecords() {
+        sinceNewRecords = 0;
+    }
+
+    /** A poll found the loop caught up: a new time slice begins now. */
+    public void beginSlice() {
+        sliceStart = nanoTime.getAsLong();
+    }
+
+    /** Whether another idle step may be taken now, with {@code lag} records waiting. */
+    public boolean another(long lag) {
+        return enabled() && lag <= 0 && sinceNewRecords < maxSteps && nanoTime.getAsLong() - sliceStart < sliceNanos;
+    }
+
+    /** An idle step was taken. */
+    public void stepped() {
+        sinceNewRecords++;
+    }
+}
