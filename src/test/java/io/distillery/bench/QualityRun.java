@@ -42,7 +42,8 @@ import org.apache.kafka.common.TopicPartition;
  * labeled while trainer, emitter and student run. On the 10,000 test images it scores the final teacher,
  * the distilled student, and a label-only student of the same size given the stream's labeled records and
  * the same number of steps; plus the student's agreement with the teacher and the cost per prediction.
- * Usage: {@code bench/run QualityRun [seed ...]} (default seeds 0 and 1).
+ * Usage: {@code bench/run QualityRun [seed ...] [key=value ...]} (default seeds 0 and 1; each {@code key=value}
+ * overrides a setting of every seed's run, e.g. {@code teacher.gate.holdout=0} to run without the publish gate).
  */
 public final class QualityRun {
     private static final int HISTORY = 30_000;
@@ -54,24 +55,29 @@ public final class QualityRun {
     }
 
     public static void main(String[] args) throws Exception {
-        long[] seeds = args.length == 0 ? new long[] {0, 1} : java.util.Arrays.stream(args).mapToLong(Long::parseLong).toArray();
+        Map<String, String> overrides = new java.util.HashMap<>();
+        java.util.Arrays.stream(args).filter(a -> a.contains("=")).forEach(a -> overrides.put(a.substring(0,
+            a.indexOf('=')), a.substring(a.indexOf('=') + 1)));
+        long[] given = java.util.Arrays.stream(args).filter(a -> !a.contains("=")).mapToLong(Long::parseLong).toArray();
+        long[] seeds = given.length == 0 ? new long[] {0, 1} : given;
         Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
         java.util.List<Result> results = new java.util.ArrayList<>();
         for (long seed : seeds) {
-            results.add(run(seed, train, test));
+            results.add(run(seed, train, test, overrides));
             print(results);
         }
     }
 
-    static Result run(long seed, Dataset train, Dataset test) throws Exception {
+    static Result run(long seed, Dataset train, Dataset test, Map<String, String> overrides) throws Exception {
         long t0 = System.nanoTime();
-        Map<String, String> settings = Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
             "teacher.trainer.cpu.share", "1.0",
             "teacher.snapshot.every.steps", "50", "teacher.snapshot.every.ms", "5000",
             "student.replay.steps.max", "8", "student.replay.steps.min", "8",
-            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000");
+            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000"));
+        settings.putAll(overrides);
         try (BenchRun run = new BenchRun(settings); RoleMetrics metrics = new RoleMetrics()) {
             RecordSource source = FashionMnist.stream(train, FashionMnist.Split.TRAIN, seed, Clock.systemUTC());
             Pipelines.produceFrom(run.config, source, HISTORY, 1.0, seed, 0, 0);
@@ -80,16 +86,22 @@ public final class QualityRun {
             StudentSettings ss = StudentSettings.from(run.config);
             try (Trainer trainer = Loops.trainer(run.config, metrics, TrainerAdaptation.NONE)) {
                 await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(30), trainer::failure);
-                System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
+                System.err.printf("seed %d: teacher bootstrapped in %.0f s, test accuracy %.4f%n", seed,
+                    (System.nanoTime() - t0) / 1e9, LogitMath.accuracy(trainer.latest().network().copy().predict(test.x()),
+                        test.y()));
                 // The emitter starts where the stream starts: the history is the teacher's alone.
                 startEmitterAt(run, historyEnd);
                 Publisher.Summary stream = Pipelines.produceFrom(run.config, source, STREAM, 0.1, seed, 0, 0);
                 try (Emitter emitter = Loops.emitter(run.config, metrics, trainer::latest, EmissionGate.ALWAYS);
                      FollowedModel teacherFollow = Loops.teacherSnapshots(run.config, metrics);
                      StudentLoop student = Loops.student(run.config, metrics, teacherFollow)) {
-                    await(() -> student.processed() >= STREAM && trainer.learned() >= stream.labeled(), "stream",
+                    await(() -> student.processed() >= STREAM
+                            && trainer.learned() + trainer.heldOut() >= stream.labeled(), "stream",
                         Duration.ofMinutes(60), () -> student.failure() != null ? student.failure() : emitter.failure());
                 }
+                System.err.printf("seed %d: final teacher v%d; the publish gate refused %.0f candidates, held out %d "
+                    + "stream labels%n", seed, trainer.latest().version(),
+                    metrics.registry().get("distill.teacher.gate.refused").counter().count(), trainer.heldOut());
             }
             Network teacher = run.newest(Topics.TEACHER_SNAPSHOTS, "teacher");
             Network student = run.newest(Topics.STUDENT_SNAPSHOTS, "student");
