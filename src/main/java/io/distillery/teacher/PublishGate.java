@@ -52,6 +52,11 @@ final class PublishGate {
         windowRows.set(window.size());
     }
 
+    /** Held-out rows in the window now. */
+    int windowRows() {
+        return window.size();
+    }
+
     /** The teacher now published, as a copy of the caller's that the gate alone predicts with. */
     void published(long version, Predictor copy) {
         this.published = copy;

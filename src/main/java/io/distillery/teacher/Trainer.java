@@ -286,7 +286,8 @@ public final class Trainer extends ServiceLoop {
         long perPartition = settings.bufferSize() / Math.max(1, parts.size());
         resumeAt.forEach((tp, o) -> from.put(tp, Math.max(beginning.get(tp), o - perPartition)));
         new TeacherBootstrap(settings, codec, metrics, gate).fillBuffer(consumer, from, resumeAt, buffer);
-        LOG.info("teacher replay buffer refilled with {} records before the resume point", buffer.size());
+        LOG.info("teacher replay buffer refilled with {} records before the resume point, the publish gate's window "
+            + "with {} held-out ones", buffer.size(), gate.windowRows());
     }
 
     private Map<TopicPartition, Long> positions() {
