@@ -1,7 +1,6 @@
 package io.distillery.teacher;
 
 import io.distillery.model.Predictor;
-import java.util.Arrays;
 
 /**
  * The publish gate's validation rows: a stable hash-chosen slice of the labeled stream, one record in
@@ -48,18 +47,36 @@ final class HoldoutWindow {
         return size;
     }
 
+    /** Drops the oldest {@code fraction} of the rows (a drift made them stale); returns how many. */
+    int flushOldest(double fraction) {
+        int dropped = (int) Math.floor(size * Math.max(0, Math.min(1, fraction)));
+        for (int i = 0; i < dropped; i++) {
+            rows[slot(i)] = null;
+        }
+        size -= dropped;
+        return dropped;
+    }
+
     /** Rows the model classifies correctly, predicted in chunks so that memory stays small. */
     int correct(Predictor model) {
         int hits = 0;
         for (int from = 0; from < size; from += CHUNK) {
-            int to = Math.min(size, from + CHUNK);
-            int[] predicted = model.predict(Arrays.copyOfRange(rows, from, to));
+            float[][] chunk = new float[Math.min(size, from + CHUNK) - from][];
+            for (int i = 0; i < chunk.length; i++) {
+                chunk[i] = rows[slot(from + i)];
+            }
+            int[] predicted = model.predict(chunk);
             for (int i = 0; i < predicted.length; i++) {
-                if (predicted[i] == labels[from + i]) {
+                if (predicted[i] == labels[slot(from + i)]) {
                     hits++;
                 }
             }
         }
         return hits;
+    }
+
+    /** The ring slot of the i-th oldest row kept. */
+    private int slot(int i) {
+        return Math.floorMod(next - size + i, rows.length);
     }
 }

@@ -52,6 +52,14 @@ final class PublishGate {
         windowRows.set(window.size());
     }
 
+    /** Drops the oldest {@code fraction} of the window, as a drift response drops the replay buffer's. */
+    void flushOldest(double fraction) {
+        int dropped = window.flushOldest(fraction);
+        windowRows.set(window.size());
+        LOG.info("drift: dropped the {} oldest rows of the teacher publish gate's window, {} left", dropped,
+            window.size());
+    }
+
     /** Held-out rows in the window now. */
     int windowRows() {
         return window.size();

@@ -198,6 +198,10 @@ public final class Trainer extends ServiceLoop {
         accuracy.set(prequential.mean());
         learned += y.length;
         adaptation.onLabeledRecords(y.length, network, buffer);
+        double stale = adaptation.takeWindowFlush();
+        if (stale > 0) {
+            gate.flushOldest(stale);
+        }
         credit += y.length * settings.replayRatio();
         while (credit >= settings.batchSize() && isRunning()) {
             ReplayBuffer.Batch b = buffer.sample(settings.batchSize());

@@ -2,9 +2,17 @@ package io.distillery.teacher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.distillery.config.Config;
+import io.distillery.config.FeedbackSettings;
 import io.distillery.config.TeacherGateSettings;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
 import io.distillery.model.Predictor;
+import io.distillery.model.ReplayBuffer;
+import io.distillery.testing.FeedbackMessages;
+import io.distillery.testing.TrainedNetworks;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +94,38 @@ class PublishGateTest {
         assertThat(window.size()).isEqualTo(30);
         assertThat(window.correct(rightBelow(70))).as("rows 70-99 kept").isZero();
         assertThat(window.correct(rightBelow(85))).isEqualTo(15);
+    }
+
+    @Test
+    void shouldDropTheOldestRowsOnAFlushAndKeepAddingAfterThem() {
+        HoldoutWindow window = new HoldoutWindow(20, 30);
+        for (int i = 0; i < 40; i++) {
+            window.add(row(i), label(i));
+        }
+        assertThat(window.flushOldest(0.5)).isEqualTo(15);
+        assertThat(window.correct(rightBelow(25))).as("rows 25-39 kept").isZero();
+        assertThat(window.correct(rightBelow(40))).isEqualTo(15);
+        for (int i = 40; i < 60; i++) {
+            window.add(row(i), label(i));
+        }
+        assertThat(window.size()).isEqualTo(30);
+        assertThat(window.correct(rightBelow(30))).as("rows 30-59 kept").isZero();
+        assertThat(window.correct(rightBelow(45))).isEqualTo(15);
+    }
+
+    @Test
+    void shouldFlushTheGatesWindowOnceWhenADriftFlushesTheReplayBuffer() {
+        DriftResponse drift = new DriftResponse(FeedbackSettings.from(Config.of(Map.of("feedback.drift.records",
+            "100"))), metrics);
+        AdaptiveTraining adaptive = new AdaptiveTraining(drift, 1e-3);
+        Network network = Network.teacher(TrainedNetworks.spec(2, List.of(4), CLASSES, "relu", 1));
+        ReplayBuffer buffer = new ReplayBuffer(10, false, 1);
+        adaptive.onLabeledRecords(1, network, buffer);
+        assertThat(adaptive.takeWindowFlush()).isZero();
+        drift.onFeedback(FeedbackMessages.drift(3));
+        adaptive.onLabeledRecords(1, network, buffer);
+        assertThat(adaptive.takeWindowFlush()).isEqualTo(0.5);
+        assertThat(adaptive.takeWindowFlush()).isZero();
     }
 
     @Test
