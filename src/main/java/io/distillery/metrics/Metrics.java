@@ -37,6 +37,14 @@ public final class Metrics {
         "model");
     public static final MetricSpec PREQUENTIAL_ACCURACY = gauge("distill.prequential.accuracy", "ratio",
         "accuracy on labeled records before training on them, recent records", "model");
+    public static final MetricSpec TEACHER_GATE_REFUSED = counter("distill.teacher.gate.refused", "snapshots",
+        "candidate teachers not published because they scored lower than the published teacher on the held-out "
+            + "window by more than teacher.gate.tolerance");
+    public static final MetricSpec TEACHER_GATE_ACCURACY = gauge("distill.teacher.gate.accuracy", "ratio",
+        "accuracy on the held-out window at the latest publish attempt, of the published teacher and the candidate",
+        "teacher");
+    public static final MetricSpec TEACHER_GATE_WINDOW = gauge("distill.teacher.gate.window.rows", "records",
+        "held-out labeled records in the teacher's publish-gate window");
     public static final MetricSpec KL_DIVERGENCE = gauge("distill.student.teacher.kl", "nats",
         "mean KL(teacher || student) at temperature T over recent records");
     public static final MetricSpec AGREEMENT = gauge("distill.student.teacher.agreement", "ratio",
@@ -98,7 +106,8 @@ public final class Metrics {
         "1 when an operator has pinned the served version, else 0");
 
     public static final List<MetricSpec> ALL = List.of(RECORDS_PRODUCED, RECORDS_CONSUMED, RECORDS_REJECTED,
-        TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
+        TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY,
+        TEACHER_GATE_REFUSED, TEACHER_GATE_ACCURACY, TEACHER_GATE_WINDOW, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
         LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
         WINDOW_ACCURACY, WINDOW_CLOSED_TIME, WINDOW_LENGTH, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
         SNAPSHOTS_REJECTED, RESUME_COLD_STARTS, RESUME_OLDER, RESUME_SKIPPED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);

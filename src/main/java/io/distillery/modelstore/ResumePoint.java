@@ -3,6 +3,7 @@ package io.distillery.modelstore;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
+import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.snapshot.SnapshotSlots;
 import io.distillery.topics.Offsets;
@@ -89,6 +90,11 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
                 throw new TimeoutException("could not read " + topic + " to its end within " + CATCH_UP.toSeconds()
                     + " s");
             }
+        }
+        // every series from the start, at 0, so that the alerts' and the dashboard's queries have one to read
+        metrics.counter(Metrics.RESUME_OLDER, role, model);
+        for (Rejection r : Rejection.values()) {
+            metrics.counter(Metrics.RESUME_SKIPPED, role, model, r.tag());
         }
         ResumeSelection.Outcome<CheckedNetwork> outcome = ResumeSelection.select(List.copyOf(seen), verify);
         outcome.skipped().forEach(s -> metrics.counter(Metrics.RESUME_SKIPPED, role, model, s.reason().tag())

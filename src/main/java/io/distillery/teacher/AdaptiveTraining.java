@@ -7,14 +7,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies a {@link DriftResponse} to the trainer's own network and buffer: during a response the
- * learning rate is the base rate times the boost, stale records are flushed once, and the optimizer
- * state is reset when configured; afterwards the base rate returns. Runs on the trainer's thread.
+ * learning rate is the base rate times the boost, stale records are flushed once (from the replay buffer and
+ * the publish gate's held-out window), and the optimizer state is reset when configured; afterwards the base
+ * rate returns. Runs on the trainer's thread.
  */
 public final class AdaptiveTraining implements TrainerAdaptation {
     private static final Logger LOG = LoggerFactory.getLogger(AdaptiveTraining.class);
 
     private final DriftResponse response;
     private final double baseLearningRate;
+    private double windowFlush;
 
     public AdaptiveTraining(DriftResponse response, double baseLearningRate) {
         this.response = response;
@@ -27,6 +29,7 @@ public final class AdaptiveTraining implements TrainerAdaptation {
         if (response.takeFlushRequest()) {
             int dropped = buffer.flushOldest(response.flushFraction());
             LOG.info("drift: flushed the {} oldest records from the teacher's replay buffer", dropped);
+            windowFlush = response.flushFraction();
         }
         if (response.takeResetOptimizerRequest()) {
             network.resetUpdaterState();
@@ -36,5 +39,13 @@ public final class AdaptiveTraining implements TrainerAdaptation {
         if (network.learningRate() != lr) {
             network.setLearningRate(lr);
         }
+    }
+
+    /** The flush fraction once after a drift flushed the buffer, so the gate's window drops its stale rows too. */
+    @Override
+    public double takeWindowFlush() {
+        double f = windowFlush;
+        windowFlush = 0;
+        return f;
     }
 }

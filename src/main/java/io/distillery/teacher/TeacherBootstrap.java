@@ -35,11 +35,14 @@ final class TeacherBootstrap {
     private final TeacherSettings settings;
     private final InputCodec codec;
     private final RoleMetrics metrics;
+    private final PublishGate gate;
 
-    TeacherBootstrap(TeacherSettings settings, InputCodec codec, RoleMetrics metrics) {
+    /** Rows the {@code gate} holds out go to its window, never into training or the replay buffer. */
+    TeacherBootstrap(TeacherSettings settings, InputCodec codec, RoleMetrics metrics, PublishGate gate) {
         this.settings = settings;
         this.codec = codec;
         this.metrics = metrics;
+        this.gate = gate;
     }
 
     /** Loads and verifies a snapshot file; fails naming the file and the reason. */
@@ -56,7 +59,10 @@ final class TeacherBootstrap {
         }
     }
 
-    /** Reads the labeled records in [from, end), adds them to the buffer and trains the epochs over them. */
+    /**
+     * Reads the labeled records in [from, end), adds them to the buffer and trains the epochs over them (the
+     * held-out ones go to the gate's window instead).
+     */
     void trainOnHistory(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
                         Map<TopicPartition, Long> end, Network network, ReplayBuffer buffer) {
         List<float[]> xs = new ArrayList<>();
@@ -103,7 +109,7 @@ final class TeacherBootstrap {
         }
     }
 
-    /** Reads the labeled records in [from, end) into the buffer, without training. */
+    /** Reads the labeled records in [from, end) into the buffer (held-out ones into the gate's window). */
     void fillBuffer(Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
                     Map<TopicPartition, Long> end, ReplayBuffer buffer) {
         read(consumer, from, end, (x, y) -> buffer.add(x, y, null));
@@ -124,7 +130,12 @@ final class TeacherBootstrap {
                     continue;
                 }
                 Decoded d = codec.decode(r.value());
-                if (d.valid() && d.record().labeled()) {
+                if (!d.valid() || !d.record().labeled()) {
+                    continue;
+                }
+                if (gate.holdsOut(d.record().id())) {
+                    gate.hold(d.record().features(), d.record().label());
+                } else {
                     sink.accept(d.record().features(), d.record().label());
                 }
             }

@@ -3,6 +3,7 @@ package io.distillery.teacher;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.TeacherGateSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
@@ -52,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * in its spare time ({@link IdleReplay}: {@code teacher.replay.idle.ms}). What it publishes is an exponential
  * moving average of its weights when {@code teacher.ema.decay > 0} ({@link WeightAverage}). A step with a non-finite loss or weights is undone by its
  * {@link StepGuard} (and repeated ones bring back the last published weights). It publishes a signed snapshot carrying the offsets it
- * has consumed when its {@link SnapshotSchedule} says so, and hands a frozen copy to in-process readers
- * ({@link #latest()}). On start it resumes from its newest snapshot, or bootstraps from a snapshot file or
+ * has consumed when its {@link SnapshotSchedule} says so and its {@link PublishGate} admits the candidate (one
+ * labeled record in {@code teacher.gate.holdout} is held out of training to judge it), and hands a frozen copy
+ * to in-process readers ({@link #latest()}). On start it resumes from its newest snapshot, or bootstraps from a snapshot file or
  * by epochs over the topic's history. Invalid records are skipped and counted here; the emitter, which
  * reads the same topic, dead-letters them.
  *
@@ -68,6 +70,8 @@ public final class Trainer extends ServiceLoop {
     private final ModelStore store;
     private final RoleMetrics metrics;
     private final TrainerAdaptation adaptation;
+    private final CandidateTransform transform;
+    private final PublishGate gate;
     private final int restoreAfter;
     private final MeteredClients clients;
     private final Consumer<byte[], byte[]> consumer;
@@ -80,6 +84,7 @@ public final class Trainer extends ServiceLoop {
     private final RoleMetrics.GaugeValue loss;
     private final RoleMetrics.GaugeValue accuracy;
     private volatile long learned;
+    private volatile long heldOut;
     private List<TopicPartition> parts;
     private Network network;
     private long version;
@@ -89,11 +94,19 @@ public final class Trainer extends ServiceLoop {
     private double credit;
     private IdleReplay idle;
     private WeightAverage average;
+    private long attempts;
 
     public Trainer(TeacherSettings settings, Config config, ClientFactory clients, ModelStore store,
                    TrainerAdaptation adaptation, Duration stuckAfter) {
+        this(settings, config, clients, store, adaptation, stuckAfter, CandidateTransform.NONE);
+    }
+
+    /** A trainer whose candidates pass through {@code transform} before the publish gate (tests only). */
+    public Trainer(TeacherSettings settings, Config config, ClientFactory clients, ModelStore store,
+                   TrainerAdaptation adaptation, Duration stuckAfter, CandidateTransform transform) {
         super("teacher-trainer", stuckAfter, store.clock());
         this.settings = settings;
+        this.transform = transform;
         this.codec = new InputCodec(DataSettings.from(config));
         this.store = store;
         this.metrics = store.metrics();
@@ -108,6 +121,7 @@ public final class Trainer extends ServiceLoop {
         this.steps = metrics.counter(Metrics.TRAINING_STEPS, Roles.TEACHER, Models.TEACHER, "replay");
         this.loss = metrics.gauge(Metrics.TRAINING_LOSS, Roles.TEACHER, Models.TEACHER);
         this.accuracy = metrics.gauge(Metrics.PREQUENTIAL_ACCURACY, Roles.TEACHER, Models.TEACHER);
+        this.gate = new PublishGate(TeacherGateSettings.from(config), metrics);
     }
 
     /** The newest published teacher, or {@code null} before the first one. */
@@ -115,9 +129,14 @@ public final class Trainer extends ServiceLoop {
         return latest.get();
     }
 
-    /** Labeled records learned from the stream since start (not counting bootstrap or replay). */
+    /** Labeled records learned from the stream since start (not counting bootstrap, replay or held-out ones). */
     public long learned() {
         return learned;
+    }
+
+    /** Labeled records of the stream held out of training for the publish gate since start. */
+    public long heldOut() {
+        return heldOut;
     }
 
     @Override
@@ -138,6 +157,7 @@ public final class Trainer extends ServiceLoop {
             ResumePoint.Restored r = resume.restored().get();
             network = r.network();
             latest.set(new TeacherModel(r.version(), network.copy(), r.onnx()));
+            gate.published(r.version(), network.copy());
             LOG.info("teacher resumed from its snapshot v{} ({} steps)", r.version(), network.steps());
             start = r.offsets();
             refill(start);
@@ -161,10 +181,15 @@ public final class Trainer extends ServiceLoop {
                 skipped.increment();
                 continue;
             }
-            xs.add(d.record().features());
-            ys.add(d.record().label());
+            consumed.increment();
+            if (gate.holdsOut(d.record().id())) {
+                gate.hold(d.record().features(), d.record().label());
+                heldOut++;
+            } else {
+                xs.add(d.record().features());
+                ys.add(d.record().label());
+            }
         }
-        consumed.increment(xs.size());
         if (!xs.isEmpty()) {
             learn(xs.toArray(new float[0][]), ys.stream().mapToInt(Integer::intValue).toArray());
             idle.newRecords();
@@ -185,6 +210,10 @@ public final class Trainer extends ServiceLoop {
         accuracy.set(prequential.mean());
         learned += y.length;
         adaptation.onLabeledRecords(y.length, network, buffer);
+        double stale = adaptation.takeWindowFlush();
+        if (stale > 0) {
+            gate.flushOldest(stale);
+        }
         credit += y.length * settings.replayRatio();
         while (credit >= settings.batchSize() && isRunning()) {
             step();
@@ -248,26 +277,31 @@ public final class Trainer extends ServiceLoop {
     }
 
     /**
-     * Publishes the next version (the weight average when there is one); one whose ONNX graph fails the gate
-     * is not published and is tried again.
+     * Publishes the next version (the weight average when there is one) unless the publish gate refuses the
+     * candidate; one refused, or whose ONNX graph fails the writer's check, is not published and training goes on
+     * until the next attempt.
      */
     private void publish(Map<TopicPartition, Long> offsets) {
-        Network emitted = average.emitted(network);
-        Optional<Snapshot> published = writer.publish(emitted, version + 1, -1, Offsets.toManifest(offsets));
+        Network candidate = transform.apply(average.emitted(network), ++attempts);
         schedule.published();
+        if (!gate.admits(candidate)) {
+            return;
+        }
+        Optional<Snapshot> published = writer.publish(candidate, version + 1, -1, Offsets.toManifest(offsets));
         if (published.isEmpty()) {
             return;
         }
         version++;
         guard.markGood(network);
-        latest.set(new TeacherModel(version, emitted.copy(), published.get().onnxBytes()));
+        latest.set(new TeacherModel(version, candidate.copy(), published.get().onnxBytes()));
+        gate.published(version, candidate.copy());
         LOG.info("teacher snapshot v{} published after {} steps (prequential accuracy {})", version,
             network.steps(), String.format("%.3f", prequential.mean()));
     }
 
     /** No snapshot yet: start from a file, or from epochs over the history, or cold. Returns where to go on. */
     private Map<TopicPartition, Long> bootstrap() {
-        TeacherBootstrap bootstrap = new TeacherBootstrap(settings, codec, metrics);
+        TeacherBootstrap bootstrap = new TeacherBootstrap(settings, codec, metrics, gate);
         if (settings.bootstrapFile() != null) {
             network = bootstrap.fromFile(settings.bootstrapFile(), store.codec());
             LOG.info("teacher bootstrapped from {}", settings.bootstrapFile());
@@ -290,8 +324,9 @@ public final class Trainer extends ServiceLoop {
         Map<TopicPartition, Long> from = new HashMap<>();
         long perPartition = settings.bufferSize() / Math.max(1, parts.size());
         resumeAt.forEach((tp, o) -> from.put(tp, Math.max(beginning.get(tp), o - perPartition)));
-        new TeacherBootstrap(settings, codec, metrics).fillBuffer(consumer, from, resumeAt, buffer);
-        LOG.info("teacher replay buffer refilled with {} records before the resume point", buffer.size());
+        new TeacherBootstrap(settings, codec, metrics, gate).fillBuffer(consumer, from, resumeAt, buffer);
+        LOG.info("teacher replay buffer refilled with {} records before the resume point, the publish gate's window "
+            + "with {} held-out ones", buffer.size(), gate.windowRows());
     }
 
     private Map<TopicPartition, Long> positions() {

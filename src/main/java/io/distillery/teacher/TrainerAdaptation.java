@@ -13,4 +13,12 @@ public interface TrainerAdaptation {
     TrainerAdaptation NONE = (n, network, buffer) -> { };
 
     void onLabeledRecords(int n, Network network, ReplayBuffer buffer);
+
+    /**
+     * Asked after each {@link #onLabeledRecords}: the share of the oldest rows of the publish gate's held-out
+     * window to drop now, because a drift made them stale (as the oldest of the buffer); 0 for none.
+     */
+    default double takeWindowFlush() {
+        return 0;
+    }
 }

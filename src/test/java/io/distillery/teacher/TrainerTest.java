@@ -83,7 +83,7 @@ class TrainerTest {
         assertThat(first.manifest().model()).isEqualTo("teacher");
         assertThat(first.manifest().version()).isEqualTo(1);
         assertThat(first.manifest().inputOffsets()).containsEntry("distill.records.labeled-0", 9L);
-        assertThat(trainer.learned()).isEqualTo(8);
+        assertThat(trainer.learned() + trainer.heldOut()).isEqualTo(8);
         assertThat(metrics.registry().get("distill.records.consumed").tag("topic", "skipped-invalid").counter()
             .count()).isEqualTo(1.0);
         assertThat(trainer.health().healthy()).isTrue();

@@ -13,6 +13,7 @@ import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
 import io.distillery.student.StudentLoop;
+import io.distillery.teacher.CandidateTransform;
 import io.distillery.teacher.EmissionGate;
 import io.distillery.teacher.Emitter;
 import io.distillery.teacher.FeedbackFollower;
@@ -36,8 +37,14 @@ public final class Loops {
     }
 
     public static Trainer trainer(Config config, RoleMetrics metrics, TrainerAdaptation adaptation) {
+        return trainer(config, metrics, adaptation, CandidateTransform.NONE);
+    }
+
+    /** A trainer whose candidate teachers pass through {@code transform} before its publish gate. */
+    public static Trainer trainer(Config config, RoleMetrics metrics, TrainerAdaptation adaptation,
+                                  CandidateTransform transform) {
         Trainer t = new Trainer(TeacherSettings.from(config), config, ClientFactory.KAFKA,
-            store(config, metrics, Roles.TEACHER), adaptation, CommonSettings.from(config).stuckAfter());
+            store(config, metrics, Roles.TEACHER), adaptation, CommonSettings.from(config).stuckAfter(), transform);
         t.start();
         return t;
     }
