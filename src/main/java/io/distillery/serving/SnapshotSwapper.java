@@ -11,7 +11,8 @@ import io.distillery.spec.Roles;
 /**
  * Hands each snapshot message that the {@link SnapshotVerifier} passes to the {@link ModelRegistry}: builds
  * the pool of copies before the swap ({@code LOAD_FAILED} when a copy fails), and the registry repeats the
- * version comparison atomically ({@code STALE_VERSION}). Refusals are counted and logged by the verifier;
+ * version comparison atomically ({@code STALE_VERSION}) and serves it, holds it, or makes it the candidate
+ * that the {@link VersionScorer} decides on. Refusals are counted and logged by the verifier;
  * the served model is untouched.
  *
  * <p>Threading: called on the follower thread, one message at a time.
@@ -43,16 +44,19 @@ final class SnapshotSwapper implements SnapshotFollower.Listener {
         } catch (RuntimeException e) {
             throw new SnapshotException(Rejection.LOAD_FAILED, "cannot copy " + verified.manifest().id() + ": " + e, e);
         }
-        boolean served;
+        ModelRegistry.Placement placement;
         try {
-            served = registry.offer(model);
+            placement = registry.offer(model);
         } catch (SnapshotException e) {
             model.retire();
             throw e;
         }
-        if (served) {
+        if (placement.served()) {
             metrics.hotSwap();
         }
-        return served;
+        if (placement == ModelRegistry.Placement.REPLACED_CANDIDATE) {
+            metrics.candidate("replaced");
+        }
+        return placement.served();
     }
 }
