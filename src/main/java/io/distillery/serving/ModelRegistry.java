@@ -82,6 +82,10 @@ public final class ModelRegistry {
         boolean served() {
             return this == SERVED;
         }
+
+        boolean candidate() {
+            return this == CANDIDATE || this == REPLACED_CANDIDATE;
+        }
     }
 
     /** The requested version or a previous one is not held. */

@@ -55,7 +55,8 @@ final class PromotionPolicy {
             RowWindow.Comparison c = teacher.compare(lineup.served(), lineup.previous());
             if (c.rows() >= rows && c.a() < c.b() - rollbackThreshold) {
                 return new Decision(Action.ROLL_BACK, lineup.served(), scores(c, "served", lineup.served(),
-                    "previous", lineup.previous()) + ": worse by more than the rollback threshold " + rollbackThreshold);
+                    "previous", lineup.previous()) + ": worse by more than the rollback threshold "
+                    + rollbackThreshold);
             }
         }
         return Decision.NONE;

@@ -7,6 +7,8 @@ import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.spec.Roles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands each snapshot message that the {@link SnapshotVerifier} passes to the {@link ModelRegistry}: builds
@@ -18,6 +20,7 @@ import io.distillery.spec.Roles;
  * <p>Threading: called on the follower thread, one message at a time.
  */
 final class SnapshotSwapper implements SnapshotFollower.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotSwapper.class);
     private final SnapshotVerifier<ServingNetwork> verifier;
     private final ModelRegistry registry;
     private final ServeMetrics metrics;
@@ -56,6 +59,10 @@ final class SnapshotSwapper implements SnapshotFollower.Listener {
         }
         if (placement == ModelRegistry.Placement.REPLACED_CANDIDATE) {
             metrics.candidate("replaced");
+        }
+        if (placement.candidate()) {
+            LOG.info("version {} is the candidate: scored beside version {}, served once it passes", model.version(),
+                registry.state().currentVersion());
         }
         return placement.served();
     }

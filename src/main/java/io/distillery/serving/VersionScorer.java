@@ -141,7 +141,7 @@ final class VersionScorer {
         return rows.length;
     }
 
-    /** A message of the configured shape, or {@code null} (the student dead-letters bad ones; here they are skipped). */
+    /** A message of the configured shape, or {@code null}: the student dead-letters bad ones, here they are skipped. */
     private LogitsMessage decode(ConsumerRecord<byte[], byte[]> r) {
         try {
             LogitsMessage m = LogitsCodec.decode(r.value());

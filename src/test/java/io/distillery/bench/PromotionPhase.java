@@ -48,7 +48,8 @@ final class PromotionPhase {
         AtomicBoolean running = new AtomicBoolean(true);
         try (Producer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(base, Map.of()))) {
             Network teacher = snapshots.network(version.get());
-            Thread writer = new Thread(() -> writeLogits(producer, teacher, teacherRows, running), "bench-teacher-logits");
+            Thread writer = new Thread(() -> writeLogits(producer, teacher, teacherRows, running),
+                "bench-teacher-logits");
             writer.start();
             try {
                 for (String mode : List.of("immediate", "shadow")) {
