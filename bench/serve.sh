@@ -4,7 +4,9 @@
 # Prints markdown tables on stdout; logs go to target/serve-bench.log.
 #   bench/serve.sh [--clients 4] [--threads 2] [--warmup 2] [--seconds 8] [--period-ms 100] [--attack true]
 # Three modes in one run (dl4j+JSON, onnx+JSON, onnx+binary) and the targets; --attack true instead prints
-# the normal load's p99 without and with hostile clients (malformed requests, 20 stalled sockets).
+# the normal load's p99 without and with hostile clients (malformed requests, 20 stalled sockets);
+# --promotion true [--promotion-rows 100] [--promotion-period-ms 1000] instead prints publication -> first
+# answer with serve.promotion=immediate and =shadow (the bench writes teacher logits for the scoring).
 # Works on a fresh clone: builds the test classes and the classpath first (Maven, JDK 17).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

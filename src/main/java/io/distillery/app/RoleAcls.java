@@ -45,7 +45,8 @@ final class RoleAcls {
                 .group(app).ownsTopics(app + "-").transactionalIds(app + "-").build());
         }
         if (p.containsKey("serve")) {
-            out.add(Grant.of("serve", p.get("serve")).reads(Topics.STUDENT_SNAPSHOTS).writes(Topics.INSTANCES)
+            out.add(Grant.of("serve", p.get("serve")).reads(Topics.STUDENT_SNAPSHOTS, Topics.TEACHER_LOGITS)
+                .writes(Topics.INSTANCES)
                 .build());
         }
         if (p.containsKey("produce")) {

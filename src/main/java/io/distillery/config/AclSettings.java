@@ -22,7 +22,8 @@ public record AclSettings(Map<String, String> principals) {
         "the student: reads logits and teacher snapshots, writes evaluations and student snapshots");
     public static final ConfigKey MONITOR = principalKey("monitor",
         "the monitor: reads evaluations, writes feedback and its Kafka Streams internal topics");
-    public static final ConfigKey SERVE = principalKey("serve", "serving: reads student snapshots");
+    public static final ConfigKey SERVE = principalKey("serve",
+        "serving: reads student snapshots and teacher logits (to score versions)");
     public static final ConfigKey PRODUCE = principalKey("produce", "produce: writes the input topics");
     public static final List<ConfigKey> KEYS = List.of(TEACHER, STUDENT, MONITOR, SERVE, PRODUCE);
 

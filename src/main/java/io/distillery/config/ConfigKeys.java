@@ -20,6 +20,7 @@ public final class ConfigKeys {
             StudentSettings.KEYS,
             FeedbackSettings.KEYS,
             ServeSettings.KEYS,
+            PromotionSettings.KEYS,
             InferenceSettings.KEYS,
             HeartbeatSettings.KEYS,
             SnapshotSettings.KEYS,

@@ -103,14 +103,31 @@ public final class Metrics {
     public static final MetricSpec SERVE_PREVIOUS_VERSION = gauge("distill.serve.previous.version", "",
         "version of the previous verified student snapshot kept for rollback");
     public static final MetricSpec SERVE_PINNED = gauge("distill.serve.pinned", "",
-        "1 when an operator has pinned the served version, else 0");
+        "1 when the served version is pinned (by an operator, or by an automatic rollback), else 0");
+    // promotion and rollback of student versions in serving
+    public static final MetricSpec SERVE_CANDIDATE_VERSION = gauge("distill.serve.candidate.version", "",
+        "version of the student candidate being scored before it is served (NaN when none)");
+    public static final MetricSpec SERVE_CANDIDATES = counter("distill.serve.candidates", "candidates",
+        "candidate versions decided, by outcome (promoted, refused, replaced by a newer one)", "outcome");
+    public static final MetricSpec SERVE_ROLLBACKS = counter("distill.serve.rollbacks", "rollbacks",
+        "automatic rollbacks: the served version scored below the previous one by more than the threshold");
+    public static final MetricSpec SERVE_SCORE = gauge("distill.serve.score", "ratio",
+        "windowed score of the served, previous and candidate versions, by slot and measure "
+            + "(teacher_agreement, accuracy on labeled rows, shadow_agreement with the served answer)",
+        "slot", "measure");
+    public static final MetricSpec SERVE_SCORED_ROWS = counter("distill.serve.scored.rows", "rows",
+        "rows scored on the held versions, by source (teacher logits or shadowed requests)", "source");
+    public static final MetricSpec SERVE_SHADOW_DROPPED = counter("distill.serve.shadow.dropped", "requests",
+        "sampled infer requests not shadowed because the shadow queue was full");
 
     public static final List<MetricSpec> ALL = List.of(RECORDS_PRODUCED, RECORDS_CONSUMED, RECORDS_REJECTED,
         TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY,
         TEACHER_GATE_REFUSED, TEACHER_GATE_ACCURACY, TEACHER_GATE_WINDOW, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
         LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
         WINDOW_ACCURACY, WINDOW_CLOSED_TIME, WINDOW_LENGTH, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
-        SNAPSHOTS_REJECTED, RESUME_COLD_STARTS, RESUME_OLDER, RESUME_SKIPPED, SERVE_REQUESTS, PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED);
+        SNAPSHOTS_REJECTED, RESUME_COLD_STARTS, RESUME_OLDER, RESUME_SKIPPED, SERVE_REQUESTS, PREDICT_LATENCY,
+        SERVE_PREVIOUS_VERSION, SERVE_PINNED, SERVE_CANDIDATE_VERSION, SERVE_CANDIDATES, SERVE_ROLLBACKS, SERVE_SCORE,
+        SERVE_SCORED_ROWS, SERVE_SHADOW_DROPPED);
 
     private Metrics() {
     }

@@ -8,8 +8,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * {@code POST /v2/models/<model>[/versions/N]/infer}: reads and checks the request, computes the logits on
- * the chosen model and encodes the answer, in JSON or with binary tensor data. Thread-safe (stateless apart
- * from the metrics it records).
+ * the chosen model and encodes the answer, in JSON or with binary tensor data; hands a sample of answered
+ * requests to the {@link VersionScorer} for shadow answers (queued, never waited for). Thread-safe (stateless
+ * apart from the metrics it records).
  */
 final class InferEndpoint {
     private final String model;
@@ -18,15 +19,21 @@ final class InferEndpoint {
     private final int admitted;
     private final Semaphore slots;
     private final ServeMetrics metrics;
+    private final VersionScorer scorer;
 
-    /** @param admitted how many requests may run or wait for a network copy at once; more are answered 503 */
-    InferEndpoint(String model, int features, int maxBodyBytes, int admitted, ServeMetrics metrics) {
+    /**
+     * @param admitted how many requests may run or wait for a network copy at once; more are answered 503
+     * @param scorer given a sample of answered requests for shadow answers, or {@code null}
+     */
+    InferEndpoint(String model, int features, int maxBodyBytes, int admitted, ServeMetrics metrics,
+                  VersionScorer scorer) {
         this.model = model;
         this.features = features;
         this.maxBodyBytes = maxBodyBytes;
         this.admitted = admitted;
         this.slots = new Semaphore(admitted);
         this.metrics = metrics;
+        this.scorer = scorer;
     }
 
     /**
@@ -45,6 +52,9 @@ final class InferEndpoint {
         OipJson.Response response = OipJson.inferResponse(model, served.version(), request.id(), logits,
             request.outputs(), request.binaryOutputs());
         metrics.latency(request.rows().length, System.nanoTime() - start);
+        if (scorer != null) {
+            scorer.shadow(served.version(), request.rows(), logits);
+        }
         if (response.binary().length == 0) {
             return Answer.json(200, response.json());
         }

@@ -43,8 +43,15 @@ final class InferenceServer implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private HttpServer server;
 
+    private final String promotion;
+    private final VersionScorer scorer;
+
+    /**
+     * @param promotion the promotion mode, for metadata
+     * @param scorer the scores for metadata and the shadow sample of requests, or {@code null} for none
+     */
     InferenceServer(ServeSettings settings, String model, int features, int classes, ModelRegistry registry,
-                    ServeMetrics metrics) {
+                    ServeMetrics metrics, String promotion, VersionScorer scorer) {
         this.settings = settings;
         this.model = model;
         this.features = features;
@@ -54,7 +61,9 @@ final class InferenceServer implements AutoCloseable {
         this.admin = new AdminApi(settings.adminToken(), registry);
         this.download = new ModelDownload(settings.downloadToken());
         this.infer = new InferEndpoint(model, features, settings.maxBodyBytes(), settings.threads()
-            + settings.queueSize(), metrics);
+            + settings.queueSize(), metrics, scorer);
+        this.promotion = promotion;
+        this.scorer = scorer;
     }
 
     void start() throws IOException {
@@ -123,7 +132,7 @@ final class InferenceServer implements AutoCloseable {
                 metrics.registry().scrape().getBytes(StandardCharsets.UTF_8));
             case ADMIN -> admin(ex, route.action());
             case MODEL_METADATA -> Answer.json(200, Metadata.model(model, features, classes, registry.state(),
-                chosen));
+                chosen, promotion, scorer == null ? Map.of() : scorer.scores()));
             case MODEL_READY -> Answer.ready(chosen != null);
             case MODEL_ONNX -> new Answer(200, ModelDownload.TYPE, download.answer(ex, chosen));
             case INFER -> infer.infer(ex, chosen);

@@ -15,9 +15,12 @@ final class Metadata {
     private Metadata() {
     }
 
-    /** OIP model metadata plus the served and previous versions, the pin state and the served snapshot. */
+    /**
+     * OIP model metadata plus the served, previous and candidate versions, the pin state, the last refusal,
+     * the promotion mode and scores, and the served snapshot.
+     */
     static Map<String, Object> model(String name, int features, int classes, ModelRegistry.State state,
-                                     ServedModel current) {
+                                     ServedModel current, String promotion, Map<String, Map<String, Double>> scores) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("versions", state.heldVersions().stream().map(String::valueOf).toList());
@@ -26,6 +29,8 @@ final class Metadata {
         m.put("outputs", List.of(tensor("logits", "FP32", -1, classes), tensor("probabilities", "FP32", -1, classes),
             tensor("predicted_class", "INT64", -1)));
         m.putAll(state(state));
+        m.put("promotion", promotion);
+        m.put("scores", scores);
         m.put("snapshot", current == null ? null : snapshot(current.manifest()));
         return m;
     }
@@ -34,8 +39,22 @@ final class Metadata {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("current_version", version(s.currentVersion()));
         m.put("previous_version", version(s.previousVersion()));
+        m.put("candidate_version", version(s.candidateVersion()));
         m.put("pinned", s.pinned());
+        m.put("pinned_by", s.pin().tag());
         m.put("held_versions", s.heldVersions().stream().map(String::valueOf).toList());
+        m.put("last_refusal", refusal(s.lastRefusal()));
+        return m;
+    }
+
+    private static Map<String, Object> refusal(ModelRegistry.Refusal r) {
+        if (r == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", Long.toString(r.version()));
+        m.put("reason", r.reason());
+        m.put("at_ms", r.atMs());
         return m;
     }
 

@@ -30,6 +30,17 @@ final class ServeMetrics {
     private final RoleMetrics.GaugeValue version;
     private final RoleMetrics.GaugeValue previousVersion;
     private final RoleMetrics.GaugeValue pinned;
+    private final RoleMetrics.GaugeValue candidateVersion;
+    private final Map<String, Counter> candidates = new ConcurrentHashMap<>();
+    private final Counter rollbacks;
+    private final Map<String, RoleMetrics.GaugeValue> scores = new ConcurrentHashMap<>();
+    private final Counter teacherRows;
+    private final Counter shadowRows;
+    private final Counter shadowDropped;
+    /** The outcomes of a candidate, the slots and measures of the scores: each series exists from the start. */
+    static final List<String> OUTCOMES = List.of("promoted", "refused", "replaced");
+    static final List<String> SLOTS = List.of("served", "previous", "candidate");
+    static final List<String> MEASURES = List.of("teacher_agreement", "accuracy", "shadow_agreement");
 
     ServeMetrics(RoleMetrics metrics, String model) {
         this.metrics = metrics;
@@ -45,7 +56,20 @@ final class ServeMetrics {
         version = metrics.gauge(Metrics.SNAPSHOT_VERSION, Roles.SERVE, model);
         previousVersion = metrics.gauge(Metrics.SERVE_PREVIOUS_VERSION, Roles.SERVE);
         pinned = metrics.gauge(Metrics.SERVE_PINNED, Roles.SERVE);
-        state(new ModelRegistry.State(-1, -1, false, java.util.List.of()));
+        candidateVersion = metrics.gauge(Metrics.SERVE_CANDIDATE_VERSION, Roles.SERVE);
+        for (String outcome : OUTCOMES) {
+            candidates.put(outcome, metrics.counter(Metrics.SERVE_CANDIDATES, Roles.SERVE, outcome));
+        }
+        rollbacks = metrics.counter(Metrics.SERVE_ROLLBACKS, Roles.SERVE);
+        for (String slot : SLOTS) {
+            for (String measure : MEASURES) {
+                scores.put(slot + ' ' + measure, metrics.gauge(Metrics.SERVE_SCORE, Roles.SERVE, slot, measure));
+            }
+        }
+        teacherRows = metrics.counter(Metrics.SERVE_SCORED_ROWS, Roles.SERVE, "teacher");
+        shadowRows = metrics.counter(Metrics.SERVE_SCORED_ROWS, Roles.SERVE, "shadow");
+        shadowDropped = metrics.counter(Metrics.SERVE_SHADOW_DROPPED, Roles.SERVE);
+        state(new ModelRegistry.State(-1, -1, ModelRegistry.Pin.NONE, List.of(), -1, null));
     }
 
     RoleMetrics registry() {
@@ -71,6 +95,30 @@ final class ServeMetrics {
         version.set(s.currentVersion() < 0 ? Double.NaN : s.currentVersion());
         previousVersion.set(s.previousVersion() < 0 ? Double.NaN : s.previousVersion());
         pinned.set(s.pinned() ? 1 : 0);
+        candidateVersion.set(s.candidateVersion() < 0 ? Double.NaN : s.candidateVersion());
+    }
+
+    /** Counts a decided candidate; {@code outcome} is one of {@link #OUTCOMES}. */
+    void candidate(String outcome) {
+        candidates.get(outcome).increment();
+    }
+
+    void rollback() {
+        rollbacks.increment();
+    }
+
+    /** Sets a score; NaN when the slot is empty or has scored no row yet. */
+    void score(String slot, String measure, double value) {
+        scores.get(slot + ' ' + measure).set(value);
+    }
+
+    void scored(int teacher, int shadow) {
+        teacherRows.increment(teacher);
+        shadowRows.increment(shadow);
+    }
+
+    void shadowDropped() {
+        shadowDropped.increment();
     }
 
     String model() {

@@ -4,6 +4,7 @@ import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.InferenceSettings;
+import io.distillery.config.PromotionSettings;
 import io.distillery.config.ServeSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
@@ -14,12 +15,19 @@ import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.snapshot.SnapshotKeys;
 import io.distillery.spec.Models;
 import io.distillery.spec.Roles;
+import io.distillery.topics.ClientFactory;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.MeteredClients;
+import io.distillery.topics.TopicFollower;
 import io.distillery.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
 
 /**
  * The {@code serve} role: follows the student snapshot topic, verifies and hot-swaps each snapshot,
@@ -27,7 +35,9 @@ import java.util.function.Function;
  * {@code serve.port}.
  *
  * <p>Wiring: {@link SnapshotFollower} → {@link SnapshotSwapper} (verify, load, build the copy pool) →
- * {@link ModelRegistry} (one atomic reference) ← {@link InferenceServer}. {@link #start()} starts the
+ * {@link ModelRegistry} (one atomic reference) ← {@link InferenceServer}; a {@link TopicFollower} of
+ * {@code distill.teacher.logits} → {@link VersionScorer} (scores the served, previous and candidate versions,
+ * promotes, refuses, rolls back) → {@link ModelRegistry}. {@link #start()} starts the
  * HTTP server first (live at once, ready once a model is verified), then the follower; {@link #close()}
  * stops the follower, lets requests in progress finish, then stops the server. Not restartable.
  */
@@ -38,6 +48,8 @@ public final class ServeService implements HealthCheck, AutoCloseable {
     private final SnapshotSwapper swapper;
     private final InferenceServer server;
     private final SnapshotFollower follower;
+    private final VersionScorer scorer;
+    private final TopicFollower logits;
 
     /**
      * Serves the student snapshots of {@code distill.student.snapshots} on {@code inference.engine}, followed with the
@@ -51,10 +63,21 @@ public final class ServeService implements HealthCheck, AutoCloseable {
 
     /** As {@link #ServeService(Config, RoleMetrics)} with another loader. */
     public ServeService(Config config, RoleMetrics metrics, ModelLoader loader) {
-        this(ServeSettings.from(config), DataSettings.from(config),
+        this(ServeSettings.from(config), PromotionSettings.from(config), DataSettings.from(config),
             new SnapshotCodec(SnapshotKeys.from(CommonSettings.from(config), false)), loader, metrics,
-            listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener, metrics,
-                Roles.SERVE));
+            listener -> SnapshotFollower.create(config, Topics.STUDENT_SNAPSHOTS, listener, metrics, Roles.SERVE),
+            handler -> logitsFollower(config, metrics, handler));
+    }
+
+    /**
+     * For embedding and tests: {@code immediate} promotion, and no scoring (nothing rolls back on its own).
+     *
+     * @param follower makes the follower that feeds the given listener, or {@code null} for none:
+     *                 snapshots then come only through {@link #snapshotListener()}
+     */
+    public ServeService(ServeSettings settings, DataSettings data, SnapshotCodec codec, ModelLoader loader,
+                        RoleMetrics metrics, Function<SnapshotFollower.Listener, SnapshotFollower> follower) {
+        this(settings, PromotionSettings.IMMEDIATE, data, codec, loader, metrics, follower, null);
     }
 
     /**
@@ -62,16 +85,34 @@ public final class ServeService implements HealthCheck, AutoCloseable {
      *
      * @param follower makes the follower that feeds the given listener, or {@code null} for none:
      *                 snapshots then come only through {@link #snapshotListener()}
+     * @param logits makes the follower of {@code distill.teacher.logits} that feeds the given handler with
+     *               the rows to score, or {@code null} for none: then nothing is scored, a candidate is never
+     *               promoted and nothing rolls back on its own
      */
-    public ServeService(ServeSettings settings, DataSettings data, SnapshotCodec codec, ModelLoader loader,
-                        RoleMetrics metrics, Function<SnapshotFollower.Listener, SnapshotFollower> follower) {
+    public ServeService(ServeSettings settings, PromotionSettings promotion, DataSettings data, SnapshotCodec codec,
+                        ModelLoader loader, RoleMetrics metrics,
+                        Function<SnapshotFollower.Listener, SnapshotFollower> follower,
+                        Function<TopicFollower.Handler, TopicFollower> logits) {
         this.settings = Objects.requireNonNull(settings, "settings");
         ServeMetrics meters = new ServeMetrics(metrics, Models.STUDENT);
-        this.registry = new ModelRegistry(settings.history(), meters::state);
+        this.registry = new ModelRegistry(settings.history(), promotion.shadow(), meters::state);
         this.swapper = new SnapshotSwapper(Models.STUDENT, data.features(), data.classes(), settings.threads(), codec,
             Objects.requireNonNull(loader, "loader"), registry, meters);
-        this.server = new InferenceServer(settings, Models.STUDENT, data.features(), data.classes(), registry, meters);
+        this.scorer = logits == null ? null
+            : new VersionScorer(promotion, registry, meters, Clock.systemUTC(), data.features(), data.classes());
+        this.server = new InferenceServer(settings, Models.STUDENT, data.features(), data.classes(), registry, meters,
+            promotion.mode(), scorer);
         this.follower = follower == null ? null : follower.apply(swapper);
+        this.logits = logits == null ? null : logits.apply(scorer::onRecords);
+    }
+
+    /** Follows {@code distill.teacher.logits} from its end, without a group, for the rows to score. */
+    private static TopicFollower logitsFollower(Config config, RoleMetrics metrics, TopicFollower.Handler handler) {
+        MeteredClients metered = new MeteredClients(ClientFactory.KAFKA, metrics, Roles.SERVE);
+        Consumer<byte[], byte[]> consumer = metered.consumer(KafkaClients.followerConsumer(config, Map.of()));
+        return new TopicFollower("teacher-logits-scorer", consumer, metered, Topics.TEACHER_LOGITS.name(),
+            TopicFollower.StartAt.lastMessages(0), handler, CommonSettings.from(config).stuckAfter(),
+            Clock.systemUTC());
     }
 
     /**
@@ -87,6 +128,9 @@ public final class ServeService implements HealthCheck, AutoCloseable {
         }
         if (follower != null) {
             follower.start();
+        }
+        if (logits != null) {
+            logits.start();
         }
     }
 
@@ -124,22 +168,29 @@ public final class ServeService implements HealthCheck, AutoCloseable {
         return "serve";
     }
 
-    /** The follower's health; without a follower (snapshots fed by hand), up. */
+    /** The followers' health; without a snapshot follower (snapshots fed by hand), up. */
     @Override
     public Health health() {
-        return follower == null ? Health.up("no follower: snapshots are fed directly") : follower.health();
+        Health snapshots = follower == null ? Health.up("no follower: snapshots are fed directly")
+            : follower.health();
+        return !snapshots.healthy() || logits == null ? snapshots : logits.health();
     }
 
     @Override
     public Throwable failure() {
-        return follower == null ? null : follower.failure();
+        Throwable f = follower == null ? null : follower.failure();
+        return f != null || logits == null ? f : logits.failure();
     }
 
     @Override
     public void close() {
+        if (logits != null) {
+            logits.close();
+        }
         if (follower != null) {
             follower.close();
         }
         server.close();
+        registry.close();
     }
 }

@@ -7,16 +7,21 @@ import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.spec.Roles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands each snapshot message that the {@link SnapshotVerifier} passes to the {@link ModelRegistry}: builds
  * the pool of copies before the swap ({@code LOAD_FAILED} when a copy fails), and the registry repeats the
- * version comparison atomically ({@code STALE_VERSION}). Refusals are counted and logged by the verifier;
- * the served model is untouched.
+ * version comparison atomically ({@code STALE_VERSION}) and serves it, holds it, or makes it the candidate
+ * that the {@link VersionScorer} decides on. Refusals are counted and logged by the verifier;
+ * the served model is untouched. A snapshot served, held or made the candidate settles the model for the
+ * follower, which offers older ones only while the newer are refused.
  *
  * <p>Threading: called on the follower thread, one message at a time.
  */
 final class SnapshotSwapper implements SnapshotFollower.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotSwapper.class);
     private final SnapshotFollower.Listener verified;
     private final ModelRegistry registry;
     private final ServeMetrics metrics;
@@ -43,16 +48,23 @@ final class SnapshotSwapper implements SnapshotFollower.Listener {
         } catch (RuntimeException e) {
             throw new SnapshotException(Rejection.LOAD_FAILED, "cannot copy " + verified.manifest().id() + ": " + e, e);
         }
-        boolean served;
+        ModelRegistry.Placement placement;
         try {
-            served = registry.offer(model);
+            placement = registry.offer(model);
         } catch (SnapshotException e) {
             model.retire();
             throw e;
         }
-        if (served) {
+        if (placement.served()) {
             metrics.hotSwap();
         }
-        return served;
+        if (placement == ModelRegistry.Placement.REPLACED_CANDIDATE) {
+            metrics.candidate("replaced");
+        }
+        if (placement.candidate()) {
+            LOG.info("version {} is the candidate: scored beside version {}, served once it passes", model.version(),
+                registry.state().currentVersion());
+        }
+        return placement.served();
     }
 }

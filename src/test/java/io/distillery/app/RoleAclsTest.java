@@ -33,10 +33,11 @@ class RoleAclsTest {
     }
 
     @Test
-    void shouldLetServingOnlyReadStudentSnapshotsAndWriteItsHeartbeat() {
+    void shouldLetServingOnlyReadStudentSnapshotsAndTeacherLogitsAndWriteItsHeartbeat() {
         TopicAcls.Grant serve = grant("serve");
         assertThat(serve.bindings()).extracting(b -> b.pattern().name() + " " + b.entry().operation())
-            .containsExactlyInAnyOrder(Topics.STUDENT_SNAPSHOTS.name() + " READ", Topics.INSTANCES.name() + " WRITE");
+            .containsExactlyInAnyOrder(Topics.STUDENT_SNAPSHOTS.name() + " READ",
+                Topics.TEACHER_LOGITS.name() + " READ", Topics.INSTANCES.name() + " WRITE");
     }
 
     @Test

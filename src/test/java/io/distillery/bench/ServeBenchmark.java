@@ -36,7 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * rows per second, and the time from a snapshot's publication to the first answer computed with it; then
  * the issue's targets, met or not. With {@code --attack}: one mode ({@code onnx}+JSON, one row), its p99
  * without and with hostile clients ({@link HttpFuzz}: malformed requests and 20 stalled sockets) in the
- * same run. Prints markdown on stdout; logs go to stderr.
+ * same run. With {@code --promotion true}: one mode ({@code onnx}+JSON, one row) served with
+ * {@code serve.promotion=immediate} and then {@code shadow}, while the student's own network writes teacher
+ * logits (so every candidate passes) and a new snapshot is published every {@code --promotion-period-ms}:
+ * publication → first answer in each promotion mode. Prints markdown on stdout; logs go to stderr.
  *
  * <p>Everything runs in this JVM (broker, server, clients, publisher), so on a small machine they compete
  * for the same cores: read the numbers as this box's, with its load average, which is printed; the ratios
@@ -44,7 +47,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Options: {@code --clients N} (4), {@code --threads N} server worker threads and model copies (2),
  * {@code --warmup S} (2), {@code --seconds S} measured per phase (8), {@code --period-ms N} (100),
- * {@code --attack true|false} (false).
+ * {@code --attack true|false} (false), {@code --promotion true|false} (false), {@code --promotion-rows N} (100),
+ * {@code --promotion-period-ms N} (1000).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
@@ -52,7 +56,8 @@ public final class ServeBenchmark {
     private static final int CLASSES = 10;
     private static final String INFER = "/v2/models/student/infer";
 
-    private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack) {
+    private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
+                           boolean promotion, int promotionRows, long promotionPeriodMs) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -65,11 +70,13 @@ public final class ServeBenchmark {
                 Integer.parseInt(m.getOrDefault("threads", "2")),
                 (long) (Double.parseDouble(m.getOrDefault("warmup", "2")) * 1000),
                 (long) (Double.parseDouble(m.getOrDefault("seconds", "8")) * 1000),
-                Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")));
+                Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
+                Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
+                Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")));
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
-                || o.periodMs < 10) {
+                || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
-                    + " period-ms >= 10; got " + o);
+                    + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10; got " + o);
             }
             return o;
         }
@@ -115,9 +122,10 @@ public final class ServeBenchmark {
         double loadBefore = load();
         Path dir = Files.createTempDirectory("distill-bench-kafka");
         List<ModeResult> results = new ArrayList<>();
-        String attack = null;
+        String phase = null;
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
-            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
+            // one network for every version when promotion is measured: the teacher logits are its own
+            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads)));
@@ -126,7 +134,11 @@ public final class ServeBenchmark {
                 AtomicLong version = new AtomicLong(1);
                 publisher.publish("student", snapshots.encoded(1));
                 if (o.attack) {
-                    attack = attack(o, base, publisher, snapshots, version);
+                    phase = attack(o, base, publisher, snapshots, version);
+                } else if (o.promotion) {
+                    phase = PromotionPhase.run(o.clients, o.warmupMs, o.measureMs, o.promotionRows,
+                        o.promotionPeriodMs, base, publisher, snapshots, version, Mode.ONNX_JSON.request(batch(1)),
+                        batch(256));
                 } else {
                     for (Engine engine : List.of(Engine.DL4J, Engine.ONNX)) {
                         try (RoleMetrics metrics = new RoleMetrics();
@@ -151,7 +163,7 @@ public final class ServeBenchmark {
         } finally {
             deleteTree(dir);
         }
-        System.out.print(attack != null ? header(o, loadBefore) + attack : print(o, results, loadBefore));
+        System.out.print(phase != null ? header(o, loadBefore) + phase : print(o, results, loadBefore));
         System.out.flush();
     }
 
@@ -207,7 +219,7 @@ public final class ServeBenchmark {
     }
 
     /** Publishes a new version every period until {@code end}; the publication time is taken before the send. */
-    private static void storm(SnapshotPublisher publisher, StudentSnapshots snapshots, AtomicLong version,
+    static void storm(SnapshotPublisher publisher, StudentSnapshots snapshots, AtomicLong version,
                               long periodMs, SwapTimes times, long end) {
         long start = System.nanoTime();
         for (long tick = 1; System.nanoTime() < end; tick++) {
@@ -287,7 +299,7 @@ public final class ServeBenchmark {
         return results.stream().filter(r -> r.mode == mode).findFirst().orElseThrow();
     }
 
-    private static void awaitVersion(ServeService service, long version) throws InterruptedException {
+    static void awaitVersion(ServeService service, long version) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (service.state().currentVersion() < version) {
             if (System.nanoTime() > deadline) {

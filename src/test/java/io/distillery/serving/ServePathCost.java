@@ -94,11 +94,11 @@ public final class ServePathCost {
     /** A server on a free loopback port serving a network that computes almost nothing. */
     private static InferenceServer server(RoleMetrics metrics) throws Exception {
         ServeMetrics meters = new ServeMetrics(metrics, "student");
-        ModelRegistry registry = new ModelRegistry(1, meters::state);
+        ModelRegistry registry = new ModelRegistry(1, false, meters::state);
         registry.offer(ServedModel.of(ServingFixtures.manifest(1, FEATURES, CLASSES),
             new FakeNetwork(1, FEATURES, CLASSES, "ok", 0), 1));
         InferenceServer server = new InferenceServer(new ServeSettings("127.0.0.1", 0, 1, 4 << 20, null, 1, null, 64, 16),
-            "student", FEATURES, CLASSES, registry, meters);
+            "student", FEATURES, CLASSES, registry, meters, "immediate", null);
         server.start();
         return server;
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotSwapperTest {
     private final RoleMetrics metrics = new RoleMetrics();
     private final ServeMetrics meters = new ServeMetrics(metrics, "student");
-    private final ModelRegistry registry = new ModelRegistry(3, meters::state);
+    private final ModelRegistry registry = new ModelRegistry(3, false, meters::state);
     private final SnapshotSwapper swapper = new SnapshotSwapper("student", FEATURES, CLASSES, 2,
         ServingFixtures.CODEC, FakeNetwork.LOADER, registry, meters);
 

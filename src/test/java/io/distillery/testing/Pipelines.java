@@ -45,6 +45,8 @@ public final class Pipelines {
         m.put("student.learning.rate", "0.005");
         m.put("student.snapshot.every.steps", "100");
         m.put("student.snapshot.every.ms", "1000");
+        // pipelines here wait for the newest student to be served; PromotionIT covers the shadow mode
+        m.put("serve.promotion", "immediate");
         m.putAll(overrides);
         return Config.of(m);
     }

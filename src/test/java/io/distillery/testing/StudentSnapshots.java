@@ -73,6 +73,16 @@ public final class StudentSnapshots {
         return codec.encode(snapshot(version));
     }
 
+    /** The network that version {@code version} carries (a new instance). */
+    public Network network(long version) {
+        return Network.fromBytes(modelBytes[variant(version)]);
+    }
+
+    /** A signed snapshot of any network of this shape (trained, or made worse on purpose), at {@code version}. */
+    public byte[] encoded(long version, Network network) {
+        return codec.encode(Snapshot.of(manifest(version, inputs, outputs), network.toBytes(true)));
+    }
+
     /** A good snapshot whose model bytes were changed after signing: its signature does not match. */
     public byte[] tampered(long version) {
         byte[] bytes = encoded(version);
