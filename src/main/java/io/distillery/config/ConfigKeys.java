@@ -16,6 +16,7 @@ public final class ConfigKeys {
             DataSettings.KEYS,
             MonitorSettings.KEYS,
             TeacherSettings.KEYS,
+            EnsembleSettings.KEYS,
             StudentSettings.KEYS,
             FeedbackSettings.KEYS,
             ServeSettings.KEYS,

@@ -3,6 +3,7 @@ package io.distillery.teacher;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.EnsembleSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
@@ -60,6 +61,7 @@ public final class Trainer extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
     private final TeacherSettings settings;
+    private final EnsembleSettings ensemble;
     private final InputCodec codec;
     private final ModelStore store;
     private final RoleMetrics metrics;
@@ -88,6 +90,7 @@ public final class Trainer extends ServiceLoop {
                    TrainerAdaptation adaptation, Duration stuckAfter) {
         super("teacher-trainer", stuckAfter, store.clock());
         this.settings = settings;
+        this.ensemble = EnsembleSettings.from(config);
         this.codec = new InputCodec(DataSettings.from(config));
         this.store = store;
         this.metrics = store.metrics();
@@ -234,7 +237,7 @@ public final class Trainer extends ServiceLoop {
             network = bootstrap.fromFile(settings.bootstrapFile(), store.codec());
             LOG.info("teacher bootstrapped from {}", settings.bootstrapFile());
         } else {
-            network = Network.teacher(settings.network());
+            network = Network.ensemble(ensemble.specs(settings.network()));
         }
         Map<TopicPartition, Long> from = consumer.beginningOffsets(parts);
         if (settings.bootstrapEpochs() > 0) {

@@ -42,7 +42,9 @@ import org.apache.kafka.common.TopicPartition;
  * labeled while trainer, emitter and student run. On the 10,000 test images it scores the final teacher,
  * the distilled student, and a label-only student of the same size given the stream's labeled records and
  * the same number of steps; plus the student's agreement with the teacher and the cost per prediction.
- * Usage: {@code bench/run QualityRun [seed ...]} (default seeds 0 and 1).
+ * Usage: {@code bench/run QualityRun [seed ...] [key=value ...]} (default seeds 0 and 1); each {@code key=value}
+ * overrides a setting of the run, e.g. {@code teacher.ensemble=2} or {@code student.hint.weight=0.1}, and the
+ * emitter's rate and bytes per logits record are printed with each seed.
  */
 public final class QualityRun {
     private static final int HISTORY = 30_000;
@@ -54,24 +56,29 @@ public final class QualityRun {
     }
 
     public static void main(String[] args) throws Exception {
-        long[] seeds = args.length == 0 ? new long[] {0, 1} : java.util.Arrays.stream(args).mapToLong(Long::parseLong).toArray();
+        Map<String, String> overrides = new java.util.TreeMap<>();
+        java.util.Arrays.stream(args).filter(a -> a.contains("="))
+            .forEach(a -> overrides.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1)));
+        long[] given = java.util.Arrays.stream(args).filter(a -> !a.contains("=")).mapToLong(Long::parseLong).toArray();
+        long[] seeds = given.length == 0 ? new long[] {0, 1} : given;
         Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
         java.util.List<Result> results = new java.util.ArrayList<>();
         for (long seed : seeds) {
-            results.add(run(seed, train, test));
+            results.add(run(seed, train, test, overrides));
             print(results);
         }
     }
 
-    static Result run(long seed, Dataset train, Dataset test) throws Exception {
+    static Result run(long seed, Dataset train, Dataset test, Map<String, String> overrides) throws Exception {
         long t0 = System.nanoTime();
-        Map<String, String> settings = Map.of(
+        Map<String, String> settings = new java.util.HashMap<>(Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
             "teacher.trainer.cpu.share", "1.0",
             "teacher.snapshot.every.steps", "50", "teacher.snapshot.every.ms", "5000",
             "student.replay.steps.max", "8", "student.replay.steps.min", "8",
-            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000");
+            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "60000"));
+        settings.putAll(overrides);
         try (BenchRun run = new BenchRun(settings); RoleMetrics metrics = new RoleMetrics()) {
             RecordSource source = FashionMnist.stream(train, FashionMnist.Split.TRAIN, seed, Clock.systemUTC());
             Pipelines.produceFrom(run.config, source, HISTORY, 1.0, seed, 0, 0);
@@ -91,6 +98,9 @@ public final class QualityRun {
                         Duration.ofMinutes(60), () -> student.failure() != null ? student.failure() : emitter.failure());
                 }
             }
+            LogitsTopicStats logits = LogitsTopicStats.read(run);
+            System.err.printf("seed %d %s: emitter %.0f rec/s, %.1f bytes per logits record (%d records)%n", seed,
+                overrides, logits.recordsPerSecond(), logits.bytesPerRecord(), logits.records());
             Network teacher = run.newest(Topics.TEACHER_SNAPSHOTS, "teacher");
             Network student = run.newest(Topics.STUDENT_SNAPSHOTS, "student");
             compareEngines(seed, "teacher", run.newestChecked(Topics.TEACHER_SNAPSHOTS, "teacher"), test);
