@@ -18,6 +18,7 @@ public final class ConfigKeys {
             TeacherSettings.KEYS,
             EnsembleSettings.KEYS,
             StudentSettings.KEYS,
+            HintSettings.KEYS,
             FeedbackSettings.KEYS,
             ServeSettings.KEYS,
             InferenceSettings.KEYS,

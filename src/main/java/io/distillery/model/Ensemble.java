@@ -35,25 +35,23 @@ final class Ensemble {
         return members;
     }
 
-    /** The mean of the members' logits, summed in double precision. */
+    /** The mean of the members' logits. */
     float[][] logits(float[][] rows) {
-        double[][] sum = new double[rows.length][];
-        for (Network m : members) {
-            float[][] z = m.logits(rows);
-            for (int i = 0; i < z.length; i++) {
-                if (sum[i] == null) {
-                    sum[i] = new double[z[i].length];
+        return mean(members.stream().map(m -> m.logits(rows)).toList());
+    }
+
+    /** The element-wise mean of equally shaped matrices, summed in double precision. */
+    static float[][] mean(List<float[][]> parts) {
+        float[][] first = parts.get(0);
+        float[][] mean = new float[first.length][];
+        for (int i = 0; i < first.length; i++) {
+            mean[i] = new float[first[i].length];
+            for (int j = 0; j < first[i].length; j++) {
+                double sum = 0;
+                for (float[][] p : parts) {
+                    sum += p[i][j];
                 }
-                for (int j = 0; j < z[i].length; j++) {
-                    sum[i][j] += z[i][j];
-                }
-            }
-        }
-        float[][] mean = new float[rows.length][];
-        for (int i = 0; i < sum.length; i++) {
-            mean[i] = new float[sum[i].length];
-            for (int j = 0; j < sum[i].length; j++) {
-                mean[i][j] = (float) (sum[i][j] / members.size());
+                mean[i][j] = (float) (sum / parts.size());
             }
         }
         return mean;

@@ -149,6 +149,55 @@ public final class Network implements Predictor {
     }
 
     /**
+     * The activations of the last hidden layer, {@code [rows][hiddenWidth()]}; an ensemble's are its members'
+     * side by side, in member order. Computed in the same forward pass as the logits, which come with them.
+     *
+     * @throws IllegalStateException if the network has no hidden layer
+     */
+    public Forward forward(float[][] rows) {
+        if (ensemble != null) {
+            List<Forward> parts = ensemble.members().stream().map(m -> m.forward(rows)).toList();
+            return new Forward(Ensemble.mean(parts.stream().map(Forward::logits).toList()),
+                Forward.concat(parts, rows.length));
+        }
+        if (spec.hidden().isEmpty()) {
+            throw new IllegalStateException("no hidden layer: " + this);
+        }
+        if (rows.length == 0) {
+            return new Forward(new float[0][], new float[0][]);
+        }
+        List<INDArray> activations = net.feedForward(Batches.features(rows, inputs()), false);
+        return new Forward(Batches.rows(activations.get(activations.size() - 1)),
+            Batches.rows(activations.get(activations.size() - 2)));
+    }
+
+    /** Width of {@link #forward}'s hidden rows: the last hidden layer's, or the sum of an ensemble's members'. */
+    public int hiddenWidth() {
+        return members().stream().mapToInt(m -> m.spec.hidden().isEmpty() ? 0 : m.spec.hidden().get(
+            m.spec.hidden().size() - 1)).sum();
+    }
+
+    /** Logits and last hidden layer of a batch. */
+    public record Forward(float[][] logits, float[][] hidden) {
+        static float[][] concat(List<Forward> parts, int rows) {
+            float[][] out = new float[rows][];
+            for (int i = 0; i < rows; i++) {
+                int width = 0;
+                for (Forward p : parts) {
+                    width += p.hidden()[i].length;
+                }
+                out[i] = new float[width];
+                int at = 0;
+                for (Forward p : parts) {
+                    System.arraycopy(p.hidden()[i], 0, out[i], at, p.hidden()[i].length);
+                    at += p.hidden()[i].length;
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
      * One optimizer step on softmax cross-entropy with the hard labels (also for a student, whose
      * soft term is left out of this step).
      *

@@ -56,6 +56,23 @@ class EnsembleTest {
     }
 
     @Test
+    void shouldGiveItsMembersHiddenLayersSideBySideWithTheMeanLogits() {
+        Network ensemble = Network.ensemble(List.of(A, B));
+
+        Network.Forward f = ensemble.forward(X);
+        Network.Forward a = Network.teacher(A).forward(X);
+        Network.Forward b = Network.teacher(B).forward(X);
+
+        assertThat(ensemble.hiddenWidth()).isEqualTo(5 + 4);
+        assertThat(f.logits()).isDeepEqualTo(ensemble.logits(X));
+        assertThat(a.logits()).isDeepEqualTo(Network.teacher(A).logits(X));
+        for (int i = 0; i < X.length; i++) {
+            assertThat(java.util.Arrays.copyOfRange(f.hidden()[i], 0, 5)).containsExactly(a.hidden()[i]);
+            assertThat(java.util.Arrays.copyOfRange(f.hidden()[i], 5, 9)).containsExactly(b.hidden()[i]);
+        }
+    }
+
+    @Test
     void shouldBeAPlainTeacherWithOneMember() {
         Network one = Network.ensemble(List.of(A));
 
