@@ -2,6 +2,7 @@ package io.distillery.model;
 
 import io.distillery.spec.DistillationSpec;
 import io.distillery.spec.NetworkSpec;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.deeplearning4j.nn.api.Updater;
@@ -31,6 +32,9 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * <p><b>Not thread-safe</b>: a network is owned by one thread, which trains it. To serve or
  * publish it, hand other threads a {@link #copy()} (milliseconds) and never touch it again.
  *
+ * <p>An ensemble teacher ({@link #ensemble}) is one network to its callers: it trains its members on the
+ * same batches and predicts the mean of their logits (see {@link Ensemble}).
+ *
  * <p>Row arguments are {@code float[rows][features]}; a row of the wrong width, a label out of
  * range or mismatched row counts throw {@link IllegalArgumentException}.
  */
@@ -39,12 +43,24 @@ public final class Network implements Predictor {
     private final MultiLayerNetwork net;
     private final NetworkSpec spec;
     private final DistillationSpec distillation;
+    /** The members when this is an ensemble, else null; {@link #net} is then the first member's. */
+    private final Ensemble ensemble;
     private long steps;
 
     Network(MultiLayerNetwork net, NetworkSpec spec, DistillationSpec distillation, long steps) {
         this.net = net;
         this.spec = spec;
         this.distillation = distillation;
+        this.ensemble = null;
+        this.steps = steps;
+    }
+
+    private Network(Ensemble ensemble, long steps) {
+        Network first = ensemble.members().get(0);
+        this.net = first.net;
+        this.spec = first.spec;
+        this.distillation = null;
+        this.ensemble = ensemble;
         this.steps = steps;
     }
 
@@ -56,6 +72,24 @@ public final class Network implements Predictor {
     /** A fresh student that distills with {@code d}, initialized from {@code spec.seed()}. */
     public static Network student(NetworkSpec spec, DistillationSpec d) {
         return create(spec, Objects.requireNonNull(d, "distillation spec must not be null"));
+    }
+
+    /**
+     * A teacher of one fresh member per spec (each initialized from its own seed) that predicts the mean of
+     * their logits; a single spec gives a plain {@link #teacher}.
+     *
+     * @throws IllegalArgumentException if there is no spec or the specs differ in inputs or outputs
+     */
+    public static Network ensemble(List<NetworkSpec> members) {
+        if (members.size() == 1) {
+            return teacher(members.get(0));
+        }
+        return new Network(new Ensemble(members.stream().map(Network::teacher).toList()), 0);
+    }
+
+    /** An ensemble of existing teachers (read back from bytes), with its step count. */
+    static Network ensemble(List<Network> members, long steps) {
+        return new Network(new Ensemble(members), steps);
     }
 
     private static Network create(NetworkSpec spec, DistillationSpec d) {
@@ -109,7 +143,59 @@ public final class Network implements Predictor {
         if (rows.length == 0) {
             return new float[0][];
         }
+        if (ensemble != null) {
+            return ensemble.logits(rows);
+        }
         return Batches.rows(net.output(Batches.features(rows, inputs()), false));
+    }
+
+    /**
+     * The activations of the last hidden layer, {@code [rows][hiddenWidth()]}; an ensemble's are its members'
+     * side by side, in member order. Computed in the same forward pass as the logits, which come with them.
+     *
+     * @throws IllegalStateException if the network has no hidden layer
+     */
+    public Forward forward(float[][] rows) {
+        if (ensemble != null) {
+            List<Forward> parts = ensemble.members().stream().map(m -> m.forward(rows)).toList();
+            return new Forward(Ensemble.mean(parts.stream().map(Forward::logits).toList()),
+                Forward.concat(parts, rows.length));
+        }
+        if (spec.hidden().isEmpty()) {
+            throw new IllegalStateException("no hidden layer: " + this);
+        }
+        if (rows.length == 0) {
+            return new Forward(new float[0][], new float[0][]);
+        }
+        List<INDArray> activations = net.feedForward(Batches.features(rows, inputs()), false);
+        return new Forward(Batches.rows(activations.get(activations.size() - 1)),
+            Batches.rows(activations.get(activations.size() - 2)));
+    }
+
+    /** Width of {@link #forward}'s hidden rows: the last hidden layer's, or the sum of an ensemble's members'. */
+    public int hiddenWidth() {
+        return members().stream().mapToInt(m -> m.spec.hidden().isEmpty() ? 0 : m.spec.hidden().get(
+            m.spec.hidden().size() - 1)).sum();
+    }
+
+    /** Logits and last hidden layer of a batch. */
+    public record Forward(float[][] logits, float[][] hidden) {
+        static float[][] concat(List<Forward> parts, int rows) {
+            float[][] out = new float[rows][];
+            for (int i = 0; i < rows; i++) {
+                int width = 0;
+                for (Forward p : parts) {
+                    width += p.hidden()[i].length;
+                }
+                out[i] = new float[width];
+                int at = 0;
+                for (Forward p : parts) {
+                    System.arraycopy(p.hidden()[i], 0, out[i], at, p.hidden()[i].length);
+                    at += p.hidden()[i].length;
+                }
+            }
+            return out;
+        }
     }
 
     /**
@@ -121,6 +207,14 @@ public final class Network implements Predictor {
      */
     public double fitHard(float[][] x, int[] labels) {
         Batches.requireLabeled(labels);
+        if (ensemble != null) {
+            if (x.length == 0) {
+                throw new IllegalArgumentException("cannot fit an empty batch");
+            }
+            double loss = ensemble.fitHard(x, labels);
+            steps++;
+            return loss;
+        }
         INDArray targets = Batches.targets(x.length, null, labels, outputs());
         if (distillation == null) {
             return fit(x, targets);
@@ -188,6 +282,16 @@ public final class Network implements Predictor {
         return distillation != null;
     }
 
+    /** Whether this teacher is an ensemble of several members. */
+    public boolean isEnsemble() {
+        return ensemble != null;
+    }
+
+    /** The members of an ensemble, in order; a plain network is its own only member. */
+    List<Network> members() {
+        return ensemble == null ? List.of(this) : ensemble.members();
+    }
+
     /** The learning rate in use, which {@link #setLearningRate} may have changed. */
     public double learningRate() {
         return net.getLayerWiseConfigurations().getConf(0).getLayer()
@@ -199,6 +303,10 @@ public final class Network implements Predictor {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be finite and > 0, was " + lr);
         }
+        if (ensemble != null) {
+            ensemble.setLearningRate(lr);
+            return;
+        }
         net.setLearningRate(lr);
     }
 
@@ -207,6 +315,10 @@ public final class Network implements Predictor {
      * step is like a first one, bias correction included; {@link #steps()} keeps counting.
      */
     public void resetUpdaterState() {
+        if (ensemble != null) {
+            ensemble.resetUpdaterState();
+            return;
+        }
         Updater updater = net.getUpdater(false);
         INDArray state = updater == null ? null : updater.getStateViewArray();
         if (state != null) {
@@ -218,6 +330,9 @@ public final class Network implements Predictor {
 
     /** Whether every weight and bias is finite. */
     public boolean weightsFinite() {
+        if (ensemble != null) {
+            return ensemble.weightsFinite();
+        }
         return net.params().scan(Conditions.notFinite()).longValue() == 0;
     }
 
@@ -226,6 +341,9 @@ public final class Network implements Predictor {
      * reuses {@code into} when it was made from this network's shape (no allocation), else makes one.
      */
     public Checkpoint checkpoint(Checkpoint into) {
+        if (ensemble != null) {
+            return new Checkpoint(ensemble.checkpoint(into == null ? null : into.members));
+        }
         INDArray state = updaterState();
         Checkpoint c = into != null && into.fits(net.params(), state) ? into : new Checkpoint(net.params(), state);
         c.params.assign(net.params());
@@ -238,6 +356,10 @@ public final class Network implements Predictor {
 
     /** Puts back the weights and updater state of a checkpoint of this network (state zeroed if it had none). */
     public void restore(Checkpoint c) {
+        if (ensemble != null) {
+            ensemble.restore(c.members);
+            return;
+        }
         net.params().assign(c.params);
         INDArray state = updaterState();
         if (state != null) {
@@ -258,15 +380,24 @@ public final class Network implements Predictor {
     public static final class Checkpoint {
         private final INDArray params;
         private final INDArray state;
+        /** An ensemble's: one per member (and no params of its own). */
+        private final List<Checkpoint> members;
         private boolean hasState;
 
         private Checkpoint(INDArray params, INDArray state) {
             this.params = params.dup();
             this.state = state == null ? null : state.dup();
+            this.members = null;
+        }
+
+        private Checkpoint(List<Checkpoint> members) {
+            this.params = null;
+            this.state = null;
+            this.members = List.copyOf(members);
         }
 
         private boolean fits(INDArray p, INDArray s) {
-            return params.length() == p.length() && (s == null || state != null && state.length() == s.length());
+            return params != null && params.length() == p.length() && (s == null || state != null && state.length() == s.length());
         }
     }
 
@@ -275,19 +406,31 @@ public final class Network implements Predictor {
      * exponential moving average, in place, no allocation); the step count becomes {@code live}'s.
      */
     void averageToward(Network live, double decay) {
-        INDArray p = net.params();
-        INDArray q = live.net.params();
-        if (p.length() != q.length()) {
-            throw new IllegalArgumentException("networks differ in shape: " + p.length() + " and " + q.length()
-                + " parameters");
+        List<Network> mine = members();
+        List<Network> theirs = live.members();
+        if (mine.size() != theirs.size()) {
+            throw new IllegalArgumentException("networks differ in members: " + mine.size() + " and "
+                + theirs.size());
         }
-        p.muli(decay);
-        Nd4j.getBlasWrapper().level1().axpy(p.length(), 1 - decay, q, p);
+        for (int i = 0; i < mine.size(); i++) {
+            INDArray p = mine.get(i).net.params();
+            INDArray q = theirs.get(i).net.params();
+            if (p.length() != q.length()) {
+                throw new IllegalArgumentException("networks differ in shape: " + p.length() + " and " + q.length()
+                    + " parameters");
+            }
+            p.muli(decay);
+            Nd4j.getBlasWrapper().level1().axpy(p.length(), 1 - decay, q, p);
+            mine.get(i).steps = theirs.get(i).steps;
+        }
         steps = live.steps;
     }
 
     /** A deep, independent clone (weights, updater state, step count). */
     public Network copy() {
+        if (ensemble != null) {
+            return new Network(ensemble.copy(), steps);
+        }
         return new Network(net.clone(), spec, distillation, steps);
     }
 
@@ -315,6 +458,7 @@ public final class Network implements Predictor {
 
     @Override
     public String toString() {
-        return (isStudent() ? "student " : "teacher ") + spec.describe() + " after " + steps + " steps";
+        return (isStudent() ? "student " : "teacher ") + (ensemble != null ? ensemble.describe() : spec.describe())
+            + " after " + steps + " steps";
     }
 }

@@ -42,6 +42,9 @@ final class NetworkFormat {
     }
 
     static byte[] write(Network network, boolean withUpdater) {
+        if (network.isEnsemble()) {
+            return EnsembleFormat.write(network, withUpdater);
+        }
         try {
             ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
             ModelSerializer.writeModel(network.dl4j(), dl4j, withUpdater);
@@ -68,6 +71,9 @@ final class NetworkFormat {
     static Network read(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("no network bytes");
+        }
+        if (EnsembleFormat.isEnsemble(bytes)) {
+            return EnsembleFormat.read(bytes);
         }
         Properties props = checkedEntries(bytes);
         MultiLayerNetwork net;
@@ -152,7 +158,7 @@ final class NetworkFormat {
     }
 
     /** Copies one entry, failing as soon as it inflates past what is left of the budget. */
-    private static long copyBounded(ZipInputStream in, OutputStream out, byte[] buffer, long left, String name)
+    static long copyBounded(ZipInputStream in, OutputStream out, byte[] buffer, long left, String name)
             throws IOException {
         long n = 0;
         for (int r = in.read(buffer); r > 0; r = in.read(buffer)) {
@@ -166,7 +172,7 @@ final class NetworkFormat {
         return n;
     }
 
-    private static String quoted(String name) {
+    static String quoted(String name) {
         return "'" + (name.length() > 64 ? name.substring(0, 64) + "..." : name) + "'";
     }
 

@@ -13,6 +13,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +37,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@code transB=0}: the weights keep DL4J's {@code [nIn, nOut]} layout, the bias is {@code [nOut]}) followed by
  * the layer's activation ({@code Relu}, {@code Tanh}, {@code Sigmoid}, {@code LeakyRelu} with DL4J's alpha; none
  * for the identity of the output layer); then an {@code Identity} to the output {@value #OUTPUT}, float
- * {@code [N, outputs]}. Weights are 32-bit float initializers, little-endian raw data. The same network and
+ * {@code [N, outputs]}. An ensemble teacher's graph holds each member's layers under the name prefix
+ * {@code m<i>_} and ends in one {@code Mean} of the members' logits to {@value #OUTPUT}. Weights are 32-bit float initializers, little-endian raw data. The same network and
  * metadata always give the same bytes.
  *
  * <p>Threading: reads the network's weights, so call it on the thread that owns the network, or on a
@@ -94,9 +96,25 @@ public final class OnnxExport {
 
     private static GraphProto graph(Network network) {
         GraphProto.Builder graph = GraphProto.newBuilder()
-            .setName(PRODUCER + " " + network.spec().describe())
+            .setName(PRODUCER + " " + (network.isEnsemble() ? "ensemble " : "") + network.spec().describe())
             .addInput(floatMatrix(INPUT, network.inputs()))
             .addOutput(floatMatrix(OUTPUT, network.outputs()));
+        if (!network.isEnsemble()) {
+            String x = layers(graph, network, "");
+            graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(x).addOutput(OUTPUT));
+            return graph.build();
+        }
+        NodeProto.Builder mean = NodeProto.newBuilder().setOpType("Mean").setName("mean").addOutput(OUTPUT);
+        List<Network> members = network.members();
+        for (int m = 0; m < members.size(); m++) {
+            mean.addInput(layers(graph, members.get(m), "m" + m + "_"));
+        }
+        graph.addNode(mean);
+        return graph.build();
+    }
+
+    /** Adds a plain network's layers with every name prefixed; returns the name of its logits. */
+    private static String layers(GraphProto.Builder graph, Network network, String prefix) {
         Layer[] layers = network.dl4j().getLayers();
         String x = INPUT;
         for (int i = 0; i < layers.length; i++) {
@@ -106,25 +124,24 @@ public final class OnnxExport {
                 throw new IllegalArgumentException("layer " + i + " has no weights or no bias; only dense layers export");
             }
             // W is [nIn, nOut], a view into the parameter vector: read it row by row, whatever its ordering.
-            graph.addInitializer(floats("W" + i, rowMajor(Batches.rows(w)), w.size(0), w.size(1)));
-            graph.addInitializer(floats("b" + i, b.toFloatVector(), b.length()));
-            String z = "z" + i;
-            graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName("gemm" + i)
-                .addInput(x).addInput("W" + i).addInput("b" + i).addOutput(z)
+            graph.addInitializer(floats(prefix + "W" + i, rowMajor(Batches.rows(w)), w.size(0), w.size(1)));
+            graph.addInitializer(floats(prefix + "b" + i, b.toFloatVector(), b.length()));
+            String z = prefix + "z" + i;
+            graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName(prefix + "gemm" + i)
+                .addInput(x).addInput(prefix + "W" + i).addInput(prefix + "b" + i).addOutput(z)
                 .addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT)
                     .setI(0)));
-            x = activation(graph, i, ((BaseLayer) layers[i].conf().getLayer()).getActivationFn(), z);
+            x = activation(graph, prefix, i, ((BaseLayer) layers[i].conf().getLayer()).getActivationFn(), z);
         }
-        graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(x).addOutput(OUTPUT));
-        return graph.build();
+        return x;
     }
 
     /** Adds the node of layer {@code i}'s activation on {@code z}, if any; returns the name of its output. */
-    private static String activation(GraphProto.Builder graph, int i, IActivation fn, String z) {
+    private static String activation(GraphProto.Builder graph, String prefix, int i, IActivation fn, String z) {
         if (fn instanceof ActivationIdentity) {
             return z;
         }
-        NodeProto.Builder node = NodeProto.newBuilder().addInput(z).addOutput("h" + i);
+        NodeProto.Builder node = NodeProto.newBuilder().addInput(z).addOutput(prefix + "h" + i);
         if (fn instanceof ActivationReLU relu && relu.getMax() == null && relu.getThreshold() == null
             && relu.getNegativeSlope() == null) {
             node.setOpType("Relu");
@@ -138,8 +155,8 @@ public final class OnnxExport {
         } else {
             throw new IllegalArgumentException("layer " + i + ": cannot export activation " + fn);
         }
-        graph.addNode(node.setName(node.getOpType().toLowerCase(Locale.ROOT) + i));
-        return "h" + i;
+        graph.addNode(node.setName(prefix + node.getOpType().toLowerCase(Locale.ROOT) + i));
+        return prefix + "h" + i;
     }
 
     private static float[] rowMajor(float[][] rows) {

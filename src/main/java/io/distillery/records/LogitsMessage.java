@@ -13,12 +13,28 @@ import java.util.Objects;
  * @param teacherVersion the version of the teacher snapshot whose weights computed the logits
  * @param features the input features (not copied)
  * @param logits the teacher's pre-softmax outputs, one per class (not copied)
+ * @param hidden the teacher's last hidden layer, a hint for the student; empty when the message carries none
+ *     (not copied)
  */
-public record LogitsMessage(String id, long ts, int label, long teacherVersion, float[] features, float[] logits) {
+public record LogitsMessage(String id, long ts, int label, long teacherVersion, float[] features, float[] logits,
+                            float[] hidden) {
+    private static final float[] NONE = new float[0];
+
     public LogitsMessage {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(features, "features");
         Objects.requireNonNull(logits, "logits");
+        Objects.requireNonNull(hidden, "hidden");
+    }
+
+    /** A message without a hint. */
+    public LogitsMessage(String id, long ts, int label, long teacherVersion, float[] features, float[] logits) {
+        this(id, ts, label, teacherVersion, features, logits, NONE);
+    }
+
+    /** Whether it carries the teacher's hidden layer. */
+    public boolean hasHint() {
+        return hidden.length > 0;
     }
 
     public boolean labeled() {
@@ -28,16 +44,19 @@ public record LogitsMessage(String id, long ts, int label, long teacherVersion, 
     @Override
     public boolean equals(Object o) {
         return o instanceof LogitsMessage m && m.ts == ts && m.label == label && m.teacherVersion == teacherVersion
-            && m.id.equals(id) && Arrays.equals(m.features, features) && Arrays.equals(m.logits, logits);
+            && m.id.equals(id) && Arrays.equals(m.features, features) && Arrays.equals(m.logits, logits)
+            && Arrays.equals(m.hidden, hidden);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, ts, label, teacherVersion, Arrays.hashCode(features), Arrays.hashCode(logits));
+        return Objects.hash(id, ts, label, teacherVersion, Arrays.hashCode(features), Arrays.hashCode(logits),
+            Arrays.hashCode(hidden));
     }
 
     @Override
     public String toString() {
-        return "LogitsMessage[id=" + id + ", label=" + label + ", teacherVersion=" + teacherVersion + "]";
+        return "LogitsMessage[id=" + id + ", label=" + label + ", teacherVersion=" + teacherVersion
+            + (hasHint() ? ", hint of " + hidden.length : "") + "]";
     }
 }

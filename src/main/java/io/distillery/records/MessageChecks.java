@@ -37,6 +37,9 @@ public final class MessageChecks {
         if (nonFinite == null) {
             nonFinite = firstNonFinite("logits", m.logits());
         }
+        if (nonFinite == null) {
+            nonFinite = firstNonFinite("hidden", m.hidden());
+        }
         if (nonFinite != null) {
             return nonFinite;
         }

@@ -3,6 +3,7 @@ package io.distillery.student;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.HintSettings;
 import io.distillery.config.InferenceSettings;
 import io.distillery.config.StudentSettings;
 import io.distillery.inference.Engine;
@@ -82,6 +83,7 @@ public final class StudentLoop extends ServiceLoop {
     private final SnapshotWriter writer;
     private final DeadLetters deadLetters;
     private final MessageChecks checks;
+    private final Hints hints;
     private final Counter consumed;
     private final Counter streamSteps;
     private final Counter replaySteps;
@@ -102,6 +104,7 @@ public final class StudentLoop extends ServiceLoop {
                        FollowedModel teacher, Duration stuckAfter) {
         super("student", stuckAfter, store.clock());
         this.settings = settings;
+        this.hints = new Hints(HintSettings.from(config));
         this.restoreAfter = CommonSettings.from(config).restoreAfterNonFinite();
         this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.store = store;
@@ -238,6 +241,7 @@ public final class StudentLoop extends ServiceLoop {
             return;
         }
         loss.set(guard.loss());
+        hints.learn(student, guard, batch, x);
         for (int i = 0; i < n; i++) {
             replay.remember(x[i], y[i], t[i], batch.get(i).teacherVersion());
         }

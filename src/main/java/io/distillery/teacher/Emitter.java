@@ -2,12 +2,14 @@ package io.distillery.teacher;
 
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.HintSettings;
 import io.distillery.config.InferenceSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.LogitMath;
+import io.distillery.model.Network;
 import io.distillery.model.Predictor;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.Decoded;
@@ -102,6 +104,8 @@ public final class Emitter extends ServiceLoop {
     private boolean transactional;
     private long waitingSince = -1;
     private final Engine engine;
+    /** Whether every message carries the teacher's last hidden layer ({@code student.hint.weight > 0}). */
+    private final boolean hints;
     /** Decodes and scores the next poll while the current transaction commits; owns the teacher copy. */
     private final ExecutorService scorer;
     private Future<Scored> next;
@@ -120,7 +124,9 @@ public final class Emitter extends ServiceLoop {
         super("teacher-emitter", stuckAfter, clock);
         this.settings = settings;
         this.codec = new InputCodec(DataSettings.from(config), clock);
-        this.engine = Engine.of(InferenceSettings.from(config).engine());
+        this.hints = HintSettings.from(config).enabled();
+        // The hint is the teacher's hidden layer, which only DL4J's forward pass gives (with the logits).
+        this.engine = hints ? Engine.DL4J : Engine.of(InferenceSettings.from(config).engine());
         this.teacher = teacher;
         this.gate = gate;
         this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
@@ -296,7 +302,10 @@ public final class Emitter extends ServiceLoop {
                 skipped++;
                 continue;
             }
-            LogitsMessage m = new LogitsMessage(r.id(), r.ts(), r.label(), scored.teacherVersion(), r.features(), logits);
+            LogitsMessage m = scored.hidden() == null
+                ? new LogitsMessage(r.id(), r.ts(), r.label(), scored.teacherVersion(), r.features(), logits)
+                : new LogitsMessage(r.id(), r.ts(), r.label(), scored.teacherVersion(), r.features(), logits,
+                    scored.hidden()[i]);
             producer.send(new ProducerRecord<>(Topics.TEACHER_LOGITS.name(), r.id().getBytes(StandardCharsets.UTF_8),
                 LogitsCodec.encode(m)));
             if (r.labeled()) {
@@ -326,9 +335,18 @@ public final class Emitter extends ServiceLoop {
             }
         }
         Predictor net = network();
-        float[][] logits = valid.isEmpty() ? new float[0][]
-            : net.logits(valid.stream().map(InputRecord::features).toArray(float[][]::new));
-        return new Scored(valid, logits, rejected, inUse.version(), nextOffsets(polled), polled.count(), fromLabeled);
+        float[][] rows = valid.stream().map(InputRecord::features).toArray(float[][]::new);
+        float[][] logits;
+        float[][] hidden = null;
+        if (hints && net instanceof Network n) {
+            Network.Forward f = n.forward(rows);
+            logits = f.logits();
+            hidden = f.hidden();
+        } else {
+            logits = valid.isEmpty() ? new float[0][] : net.logits(rows);
+        }
+        return new Scored(valid, logits, hidden, rejected, inUse.version(), nextOffsets(polled), polled.count(),
+            fromLabeled);
     }
 
     /** On the scorer thread: its own predictor of the newest teacher on the configured engine; the replaced one is closed. */
@@ -423,9 +441,10 @@ public final class Emitter extends ServiceLoop {
 
     /**
      * One poll, decoded and scored: its valid records with their logits (computed by teacher
-     * {@code teacherVersion}), its refused records, and the offsets that follow it.
+     * {@code teacherVersion}) and, with hints, the teacher's hidden layers (else null), its refused records, and
+     * the offsets that follow it.
      */
-    private record Scored(List<InputRecord> records, float[][] logits, List<Rejected> rejected, long teacherVersion,
-                          Map<TopicPartition, OffsetAndMetadata> offsets, int polled, long fromLabeled) {
+    private record Scored(List<InputRecord> records, float[][] logits, float[][] hidden, List<Rejected> rejected,
+                          long teacherVersion, Map<TopicPartition, OffsetAndMetadata> offsets, int polled, long fromLabeled) {
     }
 }

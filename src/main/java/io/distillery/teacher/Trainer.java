@@ -3,6 +3,7 @@ package io.distillery.teacher;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.EnsembleSettings;
 import io.distillery.config.TeacherGateSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.Metrics;
@@ -66,6 +67,7 @@ public final class Trainer extends ServiceLoop {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
     private final TeacherSettings settings;
+    private final EnsembleSettings ensemble;
     private final InputCodec codec;
     private final ModelStore store;
     private final RoleMetrics metrics;
@@ -107,6 +109,7 @@ public final class Trainer extends ServiceLoop {
         super("teacher-trainer", stuckAfter, store.clock());
         this.settings = settings;
         this.transform = transform;
+        this.ensemble = EnsembleSettings.from(config);
         this.codec = new InputCodec(DataSettings.from(config));
         this.store = store;
         this.metrics = store.metrics();
@@ -306,7 +309,7 @@ public final class Trainer extends ServiceLoop {
             network = bootstrap.fromFile(settings.bootstrapFile(), store.codec());
             LOG.info("teacher bootstrapped from {}", settings.bootstrapFile());
         } else {
-            network = Network.teacher(settings.network());
+            network = Network.ensemble(ensemble.specs(settings.network()));
         }
         Map<TopicPartition, Long> from = consumer.beginningOffsets(parts);
         if (settings.bootstrapEpochs() > 0) {

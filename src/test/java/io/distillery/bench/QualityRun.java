@@ -56,7 +56,8 @@ import org.apache.kafka.common.TopicPartition;
  * given the stream's labeled records and 1×, 2× and 4× the distilled student's steps; plus the student's
  * agreement with the teacher, the emitter's rate, and test accuracy against stream position (the curve).
  * Usage: {@code bench/run QualityRun [seed ...] [key=value ...] [--name=row] [--plot=docs/file.svg]
- * [--bootstrap-cache=dir]} (default seeds 0 and 1; the key=value pairs override the roles' configuration). With
+ * [--bootstrap-cache=dir]} (default seeds 0 and 1; the key=value pairs override the roles' configuration, e.g.
+ * {@code teacher.ensemble=2} or {@code student.hint.weight=0.05}; the bytes per logits record are printed). With
  * a bootstrap cache the bootstrapped teacher of each seed is kept there as its signed snapshot message, and a
  * later run of that seed publishes it before the trainer starts, which then resumes from it (weights, Adam
  * state and the history offsets; its buffer refilled with the history) instead of bootstrapping again: the
@@ -183,6 +184,9 @@ public final class QualityRun {
             } finally {
                 publisher.shutdownNow();
             }
+            LogitsTopicStats logits = LogitsTopicStats.read(run);
+            System.err.printf("seed %d %s: %.1f bytes per logits record (%d records)%n", seed, overrides,
+                logits.bytesPerRecord(), logits.records());
             CheckedNetwork teacherChecked = run.newestChecked(Topics.TEACHER_SNAPSHOTS, Models.TEACHER);
             CheckedNetwork studentChecked = run.newestChecked(Topics.STUDENT_SNAPSHOTS, Models.STUDENT);
             compareEngines(seed, "teacher", teacherChecked, test);

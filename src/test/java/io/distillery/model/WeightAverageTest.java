@@ -40,6 +40,29 @@ class WeightAverageTest {
     }
 
     @Test
+    void shouldAverageEveryMemberOfAnEnsemble() {
+        NetworkSpec other = new NetworkSpec(8, List.of(4), 3, "tanh", "adam", 1e-2, 8);
+        Network live = Network.ensemble(List.of(SPEC, other));
+        WeightAverage average = new WeightAverage(0.9);
+        average.update(live);
+        List<float[]> before = average.emitted(live).members().stream().map(WeightAverageTest::weights).toList();
+
+        live.fitHard(data.x, data.y);
+        average.update(live);
+
+        float d = (float) Math.min(0.9, (1.0 + live.steps()) / (10.0 + live.steps()));
+        List<Network> averaged = average.emitted(live).members();
+        for (int m = 0; m < 2; m++) {
+            float[] now = weights(live.members().get(m));
+            float[] after = weights(averaged.get(m));
+            assertThat(after).as("member %d moved", m).isNotEqualTo(before.get(m));
+            for (int i = 0; i < after.length; i++) {
+                assertThat(after[i]).isCloseTo(d * before.get(m)[i] + (1 - d) * now[i], within(1e-6f));
+            }
+        }
+    }
+
+    @Test
     void shouldAverageAYoungNetworkOverFewerSteps() {
         WeightAverage average = new WeightAverage(0.995);
 

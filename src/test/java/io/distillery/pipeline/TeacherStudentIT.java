@@ -53,14 +53,7 @@ class TeacherStudentIT {
                  Emitter emitter = Loops.emitter(config, metrics, trainer::latest, EmissionGate.ALWAYS);
                  FollowedModel teacher = Loops.teacherSnapshots(config, metrics);
                  StudentLoop student = Loops.student(config, metrics, teacher)) {
-                long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-                while (student.processed() < valid && System.nanoTime() < deadline) {
-                    assertThat(trainer.failure()).isNull();
-                    assertThat(emitter.failure()).isNull();
-                    assertThat(student.failure()).isNull();
-                    Thread.sleep(200);
-                }
-                assertThat(student.processed()).isEqualTo(valid);
+                Pipelines.awaitStudent(trainer, emitter, student, valid);
                 assertThat(student.recent().agreement()).as("recent student-teacher agreement").isGreaterThan(0.9);
             }
 

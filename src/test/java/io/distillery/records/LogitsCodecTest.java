@@ -21,8 +21,42 @@ class LogitsCodecTest {
     @Test
     void shouldRejectUnknownVersionByName() {
         byte[] bytes = LogitsCodec.encode(message);
-        bytes[0] = 2;
-        assertThatThrownBy(() -> LogitsCodec.decode(bytes)).hasMessage("unknown logits message format version 2");
+        bytes[0] = 3;
+        assertThatThrownBy(() -> LogitsCodec.decode(bytes)).hasMessage("unknown logits message format version 3");
+    }
+
+    @Test
+    void shouldWriteAMessageWithoutHintInFormatOneAsBefore() {
+        byte[] bytes = LogitsCodec.encode(message);
+
+        assertThat(bytes[0]).isEqualTo(LogitsCodec.VERSION).isEqualTo((byte) 1);
+        // version, id length and id, ts, teacher version, label, 4 features and 3 logits with their counts
+        assertThat(bytes).hasSize(1 + 2 + 8 + 8 + 8 + 4 + 4 + 16 + 4 + 12);
+        assertThat(LogitsCodec.decode(bytes).hasHint()).isFalse();
+    }
+
+    @Test
+    void shouldRoundTripAHintInFormatTwo() {
+        LogitsMessage hinted = new LogitsMessage(message.id(), message.ts(), message.label(), message.teacherVersion(),
+            message.features(), message.logits(), new float[] {0.5f, 0f, 7.25f, -1f, 2f});
+
+        byte[] bytes = LogitsCodec.encode(hinted);
+
+        assertThat(bytes[0]).isEqualTo(LogitsCodec.VERSION_HINT).isEqualTo((byte) 2);
+        assertThat(bytes).hasSize(LogitsCodec.encode(message).length + 4 + 20);
+        assertThat(LogitsCodec.decode(bytes)).isEqualTo(hinted);
+        assertThat(LogitsCodec.decode(bytes).hidden()).containsExactly(0.5f, 0f, 7.25f, -1f, 2f);
+    }
+
+    @Test
+    void shouldRejectAFormatTwoMessageWithoutItsHint() {
+        byte[] v1 = LogitsCodec.encode(message);
+        byte[] noHint = Arrays.copyOf(v1, v1.length + 4);
+        noHint[0] = LogitsCodec.VERSION_HINT;
+        assertThatThrownBy(() -> LogitsCodec.decode(noHint)).hasMessageContaining("empty hint");
+        byte[] truncated = v1.clone();
+        truncated[0] = LogitsCodec.VERSION_HINT;
+        assertThatThrownBy(() -> LogitsCodec.decode(truncated)).hasMessageContaining("truncated");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.distillery.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.ingest.DriftSchedule;
@@ -10,11 +12,14 @@ import io.distillery.ingest.SyntheticStream;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.InputCodec;
+import io.distillery.service.ServiceLoop;
 import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.student.StudentLoop;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.Topics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -89,5 +94,18 @@ public final class Pipelines {
     public static Publisher.Summary produce(Config config, long count, double labeledFraction, long seed,
                                             double faultRate, String drift, double rate) throws InterruptedException {
         return produceFrom(config, stream(config, seed, drift), count, labeledFraction, seed, faultRate, rate);
+    }
+
+    /** Waits until the student has processed {@code valid} records (or 4 minutes), failing if any loop failed. */
+    public static void awaitStudent(ServiceLoop trainer, ServiceLoop emitter, StudentLoop student, long valid)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (student.processed() < valid && System.nanoTime() < deadline) {
+            assertThat(trainer.failure()).isNull();
+            assertThat(emitter.failure()).isNull();
+            assertThat(student.failure()).isNull();
+            Thread.sleep(200);
+        }
+        assertThat(student.processed()).isEqualTo(valid);
     }
 }
