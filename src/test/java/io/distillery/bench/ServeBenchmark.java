@@ -125,7 +125,7 @@ public final class ServeBenchmark {
             Pipelines.createTopics(base);
             try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS)) {
                 AtomicLong version = new AtomicLong(1);
-                publisher.publish("student", snapshots.encoded(1));
+                publisher.publish("student", snapshots.encodedWithOnnx(1));
                 if (o.attack) {
                     attack = attack(o, base, publisher, snapshots, version);
                 } else {
@@ -169,7 +169,7 @@ public final class ServeBenchmark {
         // the storm publishes them through the broker, and serving verifies each in full
         List<byte[]> storming = new ArrayList<>();
         for (long v = version.get() + 1, n = (o.warmupMs + o.measureMs) / o.periodMs; storming.size() < n; v++) {
-            storming.add(snapshots.encoded(v));
+            storming.add(snapshots.encodedWithOnnx(v));
         }
         System.gc();
         SwapTimes times = new SwapTimes();

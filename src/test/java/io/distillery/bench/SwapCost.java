@@ -50,7 +50,7 @@ public final class SwapCost {
             "serve.threads", "2"));
         List<byte[]> encoded = new ArrayList<>();
         for (int v = 1; v <= WARMUP + n; v++) {
-            encoded.add(snapshots.encoded(v));
+            encoded.add(snapshots.encodedWithOnnx(v));
         }
         Map<String, double[]> rows = new LinkedHashMap<>();
         for (Engine engine : Engine.values()) {

@@ -18,9 +18,9 @@ import java.util.Random;
  *
  * <p>A few networks with different seeds are built once; version {@code v} carries network
  * {@code v % variants}, so consecutive versions really change the weights and an answer's logits for
- * {@link #probe()} show which network computed it ({@link #expectedLogits(long)}). As the student role's
- * {@code SnapshotWriter} writes them: the model bytes with updater state, and the network's ONNX graph with
- * the snapshot's identity as metadata (exported for each version). Thread-safe after construction.
+ * {@link #probe()} show which network computed it ({@link #expectedLogits(long)}). The model bytes are
+ * serialized with updater state, as the student role's {@code SnapshotWriter} does; {@link
+ * #encodedWithOnnx} also carries the network's ONNX graph as that writer does. Thread-safe after construction.
  */
 public final class StudentSnapshots {
     private final int inputs;
@@ -67,18 +67,23 @@ public final class StudentSnapshots {
         return row;
     }
 
-    /** A good snapshot of version {@code version}, with its ONNX graph. */
+    /** A good snapshot of version {@code version}, without an ONNX graph (the reader exports one on load). */
     public Snapshot snapshot(long version) {
-        SnapshotManifest m = manifest(version, inputs, outputs);
-        int v = variant(version);
-        synchronized (networks[v]) {
-            return Snapshot.of(m, modelBytes[v], OnnxGate.export(networks[v], m));
-        }
+        return Snapshot.of(manifest(version, inputs, outputs), modelBytes[variant(version)]);
     }
 
     /** {@link #snapshot(long)}, encoded and signed. */
     public byte[] encoded(long version) {
         return codec.encode(snapshot(version));
+    }
+
+    /** A good snapshot of version {@code version} with its ONNX graph, as the student role writes it, encoded. */
+    public byte[] encodedWithOnnx(long version) {
+        SnapshotManifest m = manifest(version, inputs, outputs);
+        int v = variant(version);
+        synchronized (networks[v]) {
+            return codec.encode(Snapshot.of(m, modelBytes[v], OnnxGate.export(networks[v], m)));
+        }
     }
 
     /** A good snapshot whose model bytes were changed after signing: its signature does not match. */
