@@ -19,9 +19,11 @@ import java.util.Objects;
  * and one float output {@code [N, outputs]}, such as a network written by {@code model.OnnxExport}. The model's
  * input and output info give {@link #inputs()} and {@link #outputs()}.
  *
- * <p>One session per instance, created once and reused for every call, with one intra-op and one inter-op thread
- * and sequential execution: a call uses one core, and parallelism comes from several instances. The session
- * holds the weights in native memory until {@link #close()}.
+ * <p>One session, created once and reused for every call, with one intra-op and one inter-op thread and
+ * sequential execution: a call uses one core, and parallelism comes from several instances. {@link #share()}
+ * makes another instance on the same session (ONNX Runtime runs one session from several threads at once, each
+ * call on its caller's thread), so a pool of instances loads the graph once. The session holds the weights in
+ * native memory until the last instance on it is closed.
  *
  * <p>Threading: {@link #logits} and {@link #close} are {@code synchronized}, because a call fills an input buffer
  * that the instance reuses and because closing a session during a run would free memory the run is using. So one
@@ -34,7 +36,7 @@ import java.util.Objects;
 public final class OnnxPredictor implements Predictor, AutoCloseable {
     private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
-    private final OrtSession.SessionOptions options;
+    private final Session shared;
     private final OrtSession session;
     private final String inputName;
     private final int inputs;
@@ -76,8 +78,30 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
             throw new IllegalArgumentException("ONNX Runtime cannot load the model (" + model.length + " bytes): "
                 + e.getMessage(), e);
         }
-        this.options = opts;
+        this.shared = new Session(created, opts);
         this.session = created;
+    }
+
+    private OnnxPredictor(OnnxPredictor of) {
+        this.shared = of.shared;
+        this.session = of.session;
+        this.inputName = of.inputName;
+        this.inputs = of.inputs;
+        this.outputs = of.outputs;
+    }
+
+    /**
+     * Another predictor on this one's session, with its own input buffer: no second copy of the graph is loaded.
+     * The session is released when the last predictor on it is closed.
+     *
+     * @throws IllegalStateException if this predictor is closed
+     */
+    public synchronized OnnxPredictor share() {
+        if (closed) {
+            throw new IllegalStateException("predictor is closed");
+        }
+        shared.acquire();
+        return new OnnxPredictor(this);
     }
 
     @Override
@@ -122,7 +146,8 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     }
 
     /**
-     * Releases the session; later calls to {@link #logits} throw. Closing twice is harmless.
+     * Later calls to {@link #logits} throw; the session is released if no other predictor shares it. Closing twice
+     * is harmless.
      *
      * @throws IllegalStateException if ONNX Runtime fails to release the session
      */
@@ -130,7 +155,29 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            release(session, options);
+            shared.release();
+        }
+    }
+
+    /** A session and its options, released when the last of the predictors on it lets go. */
+    private static final class Session {
+        private final OrtSession session;
+        private final OrtSession.SessionOptions options;
+        private int holders = 1;
+
+        Session(OrtSession session, OrtSession.SessionOptions options) {
+            this.session = session;
+            this.options = options;
+        }
+
+        synchronized void acquire() {
+            holders++;
+        }
+
+        synchronized void release() {
+            if (--holders == 0) {
+                OnnxPredictor.release(session, options);
+            }
         }
     }
 

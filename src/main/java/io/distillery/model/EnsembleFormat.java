@@ -70,7 +70,7 @@ final class EnsembleFormat {
         }
     }
 
-    static Network read(byte[] bytes) {
+    static Network read(byte[] bytes, boolean withUpdater) {
         long budget = NetworkFormat.maxInflated(bytes.length);
         long inflated = 0;
         Properties props = null;
@@ -101,7 +101,7 @@ final class EnsembleFormat {
         }
         List<Network> networks = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
-            Network member = NetworkFormat.read(members.get(i));
+            Network member = NetworkFormat.read(members.get(i), withUpdater);
             if (member.isEnsemble() || member.isStudent()) {
                 throw new IllegalArgumentException("ensemble member " + i + " is not a plain teacher: " + member);
             }

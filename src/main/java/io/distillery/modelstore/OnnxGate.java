@@ -42,6 +42,14 @@ public final class OnnxGate {
      *     {@code [N, inputs] -> [N, outputs]} model
      */
     public static void check(Network network, byte[] onnx, String id) throws SnapshotException {
+        open(network, onnx, id).close();
+    }
+
+    /**
+     * As {@link #check}, and answers the ONNX Runtime session the check ran on, for a reader that predicts with
+     * it: the graph that passed is the one that serves, loaded once. The caller closes it.
+     */
+    public static OnnxPredictor open(Network network, byte[] onnx, String id) throws SnapshotException {
         float[][] probe = probe(network.inputs());
         float[][] expected = network.logits(probe);
         for (float[] row : expected) {
@@ -53,15 +61,30 @@ public final class OnnxGate {
         if (!network.weightsFinite()) {
             throw new SnapshotException(Rejection.NON_FINITE_WEIGHTS, id + ": a weight or bias is not finite");
         }
+        OnnxPredictor predictor = null;
         double diff;
-        try (OnnxPredictor predictor = new OnnxPredictor(onnx)) {
+        try {
+            predictor = new OnnxPredictor(onnx);
             diff = maxDifference(expected, predictor, probe, network.outputs());
         } catch (RuntimeException e) {
+            closeQuietly(predictor, e);
             throw new SnapshotException(Rejection.ONNX_MISMATCH, id + ": the ONNX graph does not run: " + e, e);
         }
         if (!(diff <= TOLERANCE)) {
+            predictor.close();
             throw new SnapshotException(Rejection.ONNX_MISMATCH, id + ": ONNX logits differ from the network's by "
                 + diff + " on the probe batch (tolerance " + TOLERANCE + ")");
+        }
+        return predictor;
+    }
+
+    private static void closeQuietly(OnnxPredictor predictor, RuntimeException cause) {
+        if (predictor != null) {
+            try {
+                predictor.close();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

@@ -98,12 +98,25 @@ public final class SnapshotVerifier<P extends Predictor> {
         return new SnapshotVerifier<>(model, inputs, outputs, codec, SnapshotVerifier::checked, metrics, role);
     }
 
-    /** The network of a snapshot and its ONNX graph, checked equal. */
+    /** The network of a snapshot, training state included, and its ONNX graph, checked equal. */
     public static CheckedNetwork checked(Snapshot snapshot) throws SnapshotException {
-        Network network = Network.fromBytes(snapshot.modelBytes());
-        byte[] onnx = snapshot.hasOnnx() ? snapshot.onnxBytes() : OnnxGate.export(network, snapshot.manifest());
+        return checked(snapshot, true);
+    }
+
+    /**
+     * As {@link #checked(Snapshot)}; without the network's updater state when {@code withUpdater} is false, for
+     * a reader that only predicts.
+     */
+    public static CheckedNetwork checked(Snapshot snapshot, boolean withUpdater) throws SnapshotException {
+        Network network = Network.fromBytes(snapshot.modelBytes(), withUpdater);
+        byte[] onnx = onnx(snapshot, network);
         OnnxGate.check(network, onnx, snapshot.manifest().id());
         return new CheckedNetwork(network, onnx);
+    }
+
+    /** The snapshot's ONNX graph, or, for a version-1 snapshot that has none, its network's, exported now. */
+    public static byte[] onnx(Snapshot snapshot, Network network) {
+        return snapshot.hasOnnx() ? snapshot.onnxBytes() : OnnxGate.export(network, snapshot.manifest());
     }
 
     /**

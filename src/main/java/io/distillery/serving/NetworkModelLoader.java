@@ -6,15 +6,18 @@ import io.distillery.model.ForwardingPredictor;
 import io.distillery.model.Network;
 import io.distillery.model.Predictor;
 import io.distillery.modelstore.CheckedNetwork;
+import io.distillery.modelstore.OnnxGate;
 import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotException;
 import java.util.Objects;
 
 /**
- * Loads student snapshots for serving on the configured {@link Engine}: the network and its ONNX graph,
- * checked equal ({@code ONNX_MISMATCH} otherwise), then ONNX Runtime sessions on the graph, or copies of the
- * DL4J network. Stateless and thread-safe.
+ * Loads student snapshots for serving on the configured {@link Engine}: the network (without its updater
+ * state: serving never trains) and its ONNX graph, checked equal by the {@link OnnxGate} ({@code ONNX_MISMATCH}
+ * otherwise); then, on {@code onnx}, the ONNX Runtime session the gate ran on serves, and copies are further
+ * predictors on that one session (the graph is loaded once per version); on {@code dl4j}, copies of the network.
+ * Stateless and thread-safe.
  */
 public final class NetworkModelLoader implements ModelLoader {
     private final Engine engine;
@@ -25,9 +28,13 @@ public final class NetworkModelLoader implements ModelLoader {
 
     @Override
     public ServingNetwork load(Snapshot snapshot) throws SnapshotException {
-        CheckedNetwork checked = SnapshotVerifier.checked(snapshot);
-        return engine == Engine.ONNX ? new OnnxNetwork(checked.onnx())
-            : new Dl4jNetwork(checked.network(), checked.onnx());
+        if (engine == Engine.ONNX) {
+            Network network = Network.fromBytes(snapshot.modelBytes(), false);
+            byte[] onnx = SnapshotVerifier.onnx(snapshot, network);
+            return new OnnxNetwork(onnx, OnnxGate.open(network, onnx, snapshot.manifest().id()));
+        }
+        CheckedNetwork checked = SnapshotVerifier.checked(snapshot, false);
+        return new Dl4jNetwork(checked.network(), checked.onnx());
     }
 
     /** One DL4J network, used by one request at a time (the pool sees to that). */
@@ -43,15 +50,14 @@ public final class NetworkModelLoader implements ModelLoader {
         }
     }
 
-    /** One ONNX Runtime session on the graph; copies are sessions of their own, closed when retired. */
+    /**
+     * A predictor on the graph's ONNX Runtime session; copies share the session, which is released when the last
+     * of them is closed (retired).
+     */
     private record OnnxNetwork(byte[] onnx, OnnxPredictor delegate) implements ServingNetwork, ForwardingPredictor {
-        OnnxNetwork(byte[] onnx) {
-            this(onnx, new OnnxPredictor(onnx));
-        }
-
         @Override
         public ServingNetwork copy() {
-            return new OnnxNetwork(onnx);
+            return new OnnxNetwork(onnx, delegate.share());
         }
     }
 }

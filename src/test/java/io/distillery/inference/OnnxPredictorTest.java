@@ -110,6 +110,63 @@ class OnnxPredictorTest {
     }
 
     @Test
+    void shouldShareOneSessionUntilTheLastPredictorOnItCloses() throws Exception {
+        Network network = TrainedNetworks.student(TrainedNetworks.spec(30, List.of(16), 4, "relu", 5), 3);
+        float[][] rows = TrainedNetworks.gaussianRows(5, 30, new Random(12));
+        OnnxPredictor first = new OnnxPredictor(OnnxExport.export(network, META));
+        OnnxPredictor second = first.share();
+        OnnxPredictor third = second.share();
+
+        first.close();
+
+        assertThatThrownBy(() -> first.logits(rows)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(first::share).isInstanceOf(IllegalStateException.class);
+        assertThat(second.inputs()).isEqualTo(30);
+        assertThat(second.outputs()).isEqualTo(4);
+        assertThat(maxAbsDifference(second.logits(rows), network.logits(rows))).isLessThanOrEqualTo(TOLERANCE);
+        second.close();
+        // the session is still open for the last predictor on it
+        assertThat(maxAbsDifference(third.logits(rows), network.logits(rows))).isLessThanOrEqualTo(TOLERANCE);
+        third.close();
+        third.close();
+        assertThatThrownBy(() -> third.logits(rows)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void shouldAnswerEachThreadRightOnPredictorsSharingOneSession() throws Exception {
+        Network network = TrainedNetworks.student(TrainedNetworks.spec(30, List.of(16), 4, "relu", 6), 3);
+        float[][][] batches = new float[8][][];
+        float[][][] expected = new float[8][][];
+        Random random = new Random(13);
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = TrainedNetworks.gaussianRows(1 + i * 3, 30, random);
+            expected[i] = network.logits(batches[i]);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<OnnxPredictor> predictors = new ArrayList<>();
+        try {
+            predictors.add(new OnnxPredictor(OnnxExport.export(network, META)));
+            for (int i = 1; i < 4; i++) {
+                predictors.add(predictors.get(0).share());
+            }
+            List<Future<Double>> diffs = new ArrayList<>();
+            for (int round = 0; round < 25; round++) {
+                for (int i = 0; i < batches.length; i++) {
+                    int b = i;
+                    OnnxPredictor p = predictors.get((round + i) % predictors.size());
+                    diffs.add(pool.submit(() -> maxAbsDifference(p.logits(batches[b]), expected[b])));
+                }
+            }
+            for (Future<Double> d : diffs) {
+                assertThat(d.get()).isLessThanOrEqualTo(TOLERANCE);
+            }
+        } finally {
+            pool.shutdownNow();
+            predictors.forEach(OnnxPredictor::close);
+        }
+    }
+
+    @Test
     void shouldGiveEachOfSeveralThreadsItsOwnAnswer() throws Exception {
         Network network = TrainedNetworks.student(TrainedNetworks.spec(30, List.of(16), 4, "relu", 4), 3);
         float[][][] batches = new float[8][][];

@@ -106,6 +106,24 @@ class NetworkTest {
     }
 
     @Test
+    void shouldRestoreStudentWithoutUpdaterStateForPrediction() {
+        Network student = Network.student(STUDENT, KD);
+        float[][] soft = Network.teacher(TEACHER).logits(train.x);
+        student.fitDistill(train.x, soft, train.y);
+        byte[] bytes = student.toBytes(true);
+
+        Network predicting = Network.fromBytes(bytes, false);
+        Network training = Network.fromBytes(bytes, true);
+
+        assertThat(predicting.logits(test.x)).isDeepEqualTo(student.logits(test.x));
+        assertThat(predicting.steps()).isEqualTo(1);
+        // without the updater state its next step differs from the one the restored state takes
+        assertThat(predicting.fitDistill(train.x, soft, train.y))
+                .isCloseTo(training.fitDistill(train.x, soft, train.y), within(1e-6));
+        assertThat(predicting.logits(test.x)).isNotEqualTo(training.logits(test.x));
+    }
+
+    @Test
     void shouldRestoreTeacherWithoutUpdater() {
         Network teacher = Network.teacher(TEACHER);
         trainTeacher(teacher, 1);

@@ -2,10 +2,12 @@ package io.distillery.modelstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.inference.OnnxPredictor;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.BrokenNetworks;
 import io.distillery.model.LogitMath;
@@ -54,6 +56,27 @@ class OnnxGateTest {
 
         OnnxGate.check(teacher, OnnxExport.export(teacher, Map.of()), "teacher-v1");
         OnnxGate.check(student, OnnxExport.export(student, Map.of()), "student-v1");
+    }
+
+    @Test
+    void shouldOpenTheSessionItCheckedAndRefuseAsCheckDoes() throws Exception {
+        StudentSettings ss = StudentSettings.from(Config.defaults());
+        Network a = trained(Network.student(ss.network(), ss.distillation()));
+        Network b = Network.student(ss.network().withSeed(77), ss.distillation());
+        float[][] rows = OnnxGate.probe(a.inputs());
+
+        try (OnnxPredictor session = OnnxGate.open(a, OnnxExport.export(a, Map.of()), "student-v4")) {
+            float[][] expected = a.logits(rows);
+            float[][] got = session.logits(rows);
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < expected[i].length; j++) {
+                    assertThat((double) got[i][j]).isCloseTo(expected[i][j], within(OnnxGate.TOLERANCE));
+                }
+            }
+        }
+        assertThatThrownBy(() -> OnnxGate.open(a, OnnxExport.export(b, Map.of()), "student-v5"))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
     }
 
     @Test

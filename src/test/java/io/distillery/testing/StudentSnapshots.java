@@ -1,6 +1,7 @@
 package io.distillery.testing;
 
 import io.distillery.model.Network;
+import io.distillery.modelstore.OnnxGate;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
@@ -18,13 +19,14 @@ import java.util.Random;
  * <p>A few networks with different seeds are built once; version {@code v} carries network
  * {@code v % variants}, so consecutive versions really change the weights and an answer's logits for
  * {@link #probe()} show which network computed it ({@link #expectedLogits(long)}). The model bytes are
- * serialized with updater state, as the student role's {@code SnapshotWriter} does. Thread-safe after
- * construction.
+ * serialized with updater state, as the student role's {@code SnapshotWriter} does; {@link
+ * #encodedWithOnnx} also carries the network's ONNX graph as that writer does. Thread-safe after construction.
  */
 public final class StudentSnapshots {
     private final int inputs;
     private final int outputs;
     private final SnapshotCodec codec;
+    private final Network[] networks;
     private final byte[][] modelBytes;
     private final float[][] probeLogits;
     private final byte[] wrongShapeBytes;
@@ -39,10 +41,12 @@ public final class StudentSnapshots {
         this.outputs = outputs;
         this.codec = SnapshotFixtures.CODEC;
         this.probe = randomRow(inputs, new Random(42));
+        this.networks = new Network[variants];
         this.modelBytes = new byte[variants][];
         this.probeLogits = new float[variants][];
         for (int i = 0; i < variants; i++) {
             Network n = student(inputs, hidden, outputs, i + 1);
+            networks[i] = n;
             modelBytes[i] = n.toBytes(true);
             probeLogits[i] = n.logits(new float[][] {probe})[0];
         }
@@ -63,7 +67,7 @@ public final class StudentSnapshots {
         return row;
     }
 
-    /** A good snapshot of version {@code version}. */
+    /** A good snapshot of version {@code version}, without an ONNX graph (the reader exports one on load). */
     public Snapshot snapshot(long version) {
         return Snapshot.of(manifest(version, inputs, outputs), modelBytes[variant(version)]);
     }
@@ -81,6 +85,15 @@ public final class StudentSnapshots {
     /** A signed snapshot of any network of this shape (trained, or made worse on purpose), at {@code version}. */
     public byte[] encoded(long version, Network network) {
         return codec.encode(Snapshot.of(manifest(version, inputs, outputs), network.toBytes(true)));
+    }
+
+    /** A good snapshot of version {@code version} with its ONNX graph, as the student role writes it, encoded. */
+    public byte[] encodedWithOnnx(long version) {
+        SnapshotManifest m = manifest(version, inputs, outputs);
+        int v = variant(version);
+        synchronized (networks[v]) {
+            return codec.encode(Snapshot.of(m, modelBytes[v], OnnxGate.export(networks[v], m)));
+        }
     }
 
     /** A good snapshot whose model bytes were changed after signing: its signature does not match. */

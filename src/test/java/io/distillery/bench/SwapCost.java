@@ -1,0 +1,126 @@
+package io.distillery.bench;
+
+import io.distillery.config.Config;
+import io.distillery.config.DataSettings;
+import io.distillery.config.ServeSettings;
+import io.distillery.inference.Engine;
+import io.distillery.inference.OnnxPredictor;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
+import io.distillery.modelstore.OnnxGate;
+import io.distillery.serving.NetworkModelLoader;
+import io.distillery.serving.ServeService;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.testing.Pipelines;
+import io.distillery.testing.StudentSnapshots;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What serving's follower thread spends on one snapshot of the 784-128-10 student, in CPU time of that thread
+ * (so the figure hardly depends on what else the machine runs): the whole swap per engine, as the follower
+ * calls it (signature, checks, load, ONNX gate, test prediction, pool of {@code serve.threads} copies, swap,
+ * retiring the replaced version), no Kafka and no requests; then the stages of it one by one. Snapshots are
+ * encoded before the clock starts, with their ONNX graphs, as the student role writes them. Median and p90
+ * of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage: {@code bench/run SwapCost [n]}.
+ */
+public final class SwapCost {
+    private static final int FEATURES = 784;
+    private static final int HIDDEN = 128;
+    private static final int CLASSES = 10;
+    private static final int WARMUP = 20;
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
+    private SwapCost() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+        StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
+        Config config = Pipelines.smallConfig("127.0.0.1:9", Map.of("data.features", Integer.toString(FEATURES),
+            "data.classes", Integer.toString(CLASSES), "serve.host", "127.0.0.1", "serve.port", "0",
+            "serve.threads", "2"));
+        List<byte[]> encoded = new ArrayList<>();
+        for (int v = 1; v <= WARMUP + n; v++) {
+            encoded.add(snapshots.encodedWithOnnx(v));
+        }
+        Map<String, double[]> rows = new LinkedHashMap<>();
+        for (Engine engine : Engine.values()) {
+            rows.put("whole swap, " + engine.tag() + " (follower thread)", swaps(config, engine, encoded));
+        }
+        rows.putAll(stages(snapshots.codec(), encoded));
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nServing's CPU per snapshot, student "
+            + "%d-%d-%d, %d snapshots of %d bytes, serve.threads=2 (thread CPU time, ms)%n%n| step | p50 | p90 |%n"
+            + "|---|---|---|%n", FEATURES, HIDDEN, CLASSES, n, encoded.get(0).length));
+        rows.forEach((name, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", name,
+            percentile(ms, 0.5), percentile(ms, 0.9))));
+        System.out.print(b);
+    }
+
+    /** CPU of each swap of one serving instance fed the messages in order, the first {@link #WARMUP} unmeasured. */
+    private static double[] swaps(Config config, Engine engine, List<byte[]> encoded) throws Exception {
+        double[] ms = new double[encoded.size() - WARMUP];
+        try (RoleMetrics metrics = new RoleMetrics();
+             ServeService service = new ServeService(ServeSettings.from(config), DataSettings.from(config),
+                 SnapshotFixtures.CODEC, new NetworkModelLoader(engine), metrics, null)) {
+            for (int i = 0; i < encoded.size(); i++) {
+                long t = CPU.getCurrentThreadCpuTime();
+                service.snapshotListener().onSnapshot("student", encoded.get(i), i);
+                if (i >= WARMUP) {
+                    ms[i - WARMUP] = (CPU.getCurrentThreadCpuTime() - t) / 1e6;
+                }
+            }
+            if (service.state().currentVersion() != encoded.size()) {
+                throw new IllegalStateException("a snapshot was refused: serving " + service.state());
+            }
+        }
+        return ms;
+    }
+
+    /** The stages of a swap, each timed alone on the same messages. */
+    private static Map<String, double[]> stages(SnapshotCodec codec, List<byte[]> encoded) throws Exception {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        String[] names = {"decode: signature and checksums", "restore the network with its updater state",
+            "restore the network without it (serving)", "ONNX gate", "one more ONNX Runtime session",
+            "one DL4J copy"};
+        for (String name : names) {
+            out.put(name, new double[encoded.size() - WARMUP]);
+        }
+        for (int i = 0; i < encoded.size(); i++) {
+            long t0 = CPU.getCurrentThreadCpuTime();
+            Snapshot s = codec.decode(encoded.get(i));
+            long t1 = CPU.getCurrentThreadCpuTime();
+            Network.fromBytes(s.modelBytes(), true);
+            long t2 = CPU.getCurrentThreadCpuTime();
+            Network network = Network.fromBytes(s.modelBytes(), false);
+            long t3 = CPU.getCurrentThreadCpuTime();
+            OnnxGate.check(network, s.onnxBytes(), s.manifest().id());
+            long t4 = CPU.getCurrentThreadCpuTime();
+            new OnnxPredictor(s.onnxBytes()).close();
+            long t5 = CPU.getCurrentThreadCpuTime();
+            network.copy();
+            long t6 = CPU.getCurrentThreadCpuTime();
+            if (i >= WARMUP) {
+                long[] t = {t0, t1, t2, t3, t4, t5, t6};
+                for (int k = 0; k < names.length; k++) {
+                    out.get(names[k])[i - WARMUP] = (t[k + 1] - t[k]) / 1e6;
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double percentile(double[] values, double q) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
+    }
+}
