@@ -11,8 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The drift reference vectors made with MOA (src/test/resources/drift, see the README of
- * /work/shared/vectors/drift): value streams and the indices at which MOA's detectors fired.
+ * The drift reference vectors made with MOA (src/test/resources/drift): value streams and the indices at which
+ * MOA's detectors fired.
  */
 public final class DriftVectors {
     public static final List<String> STREAMS = List.of("stationary-s1", "stationary-s2", "abrupt-s1",
