@@ -108,7 +108,7 @@ public final class Metrics {
     public static final MetricSpec SERVE_CANDIDATE_VERSION = gauge("distill.serve.candidate.version", "",
         "version of the student candidate being scored before it is served (NaN when none)");
     public static final MetricSpec SERVE_CANDIDATES = counter("distill.serve.candidates", "candidates",
-        "candidate versions decided, by outcome (promoted, refused, replaced by a newer one)", "outcome");
+        "candidate versions decided, by outcome (promoted, refused, replaced by a newer one while waiting)", "outcome");
     public static final MetricSpec SERVE_ROLLBACKS = counter("distill.serve.rollbacks", "rollbacks",
         "automatic rollbacks: the served version scored below the previous one by more than the threshold");
     public static final MetricSpec SERVE_SCORE = gauge("distill.serve.score", "ratio",

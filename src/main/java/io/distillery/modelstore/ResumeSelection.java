@@ -78,9 +78,13 @@ public final class ResumeSelection {
             skipped = List.copyOf(skipped);
         }
 
-        /** Snapshots exist, but none verifies: a fresh network would replace them. */
+        /**
+         * Snapshots exist, but none verifies: a fresh network would replace them. A message whose manifest cannot
+         * be read (no version: junk on the topic, not a snapshot of ours) does not count, so that bad messages
+         * alone never keep a role from starting.
+         */
         public boolean noneVerified() {
-            return chosen.isEmpty() && candidates > 0;
+            return chosen.isEmpty() && lastVersion > 0;
         }
 
         /** The chosen snapshot is older than the newest version seen. */

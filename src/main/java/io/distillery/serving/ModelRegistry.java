@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * there a model that arrives while an operator pins another is held, not served, and {@link #unpin()}
  * serves the newest. Otherwise (in {@code shadow} mode, or after an automatic rollback) it becomes the
  * <em>candidate</em>: scored but never answering a request, not held, until {@link #promote} serves it or
- * {@link #refuse} drops it; a newer model replaces a pending candidate. A model must be newer than every
+ * {@link #refuse} drops it. A candidate is decided before the next one: a model that arrives meanwhile waits
+ * (a newer one replaces it) and becomes the candidate after the decision, so a student publishing faster than
+ * a decision takes is still promoted, at the newest version each time. A model must be newer than every
  * model offered so far, else it is refused as {@link Rejection#STALE_VERSION}.
  *
  * <p>{@link #rollBack} is the automatic rollback: it drops the served version and serves the previous one,
@@ -77,14 +79,14 @@ public final class ModelRegistry {
 
     /** Where {@link #offer} put a model. */
     enum Placement {
-        SERVED, HELD, CANDIDATE, REPLACED_CANDIDATE;
+        SERVED, HELD, CANDIDATE, WAITING, REPLACED_WAITING;
 
         boolean served() {
             return this == SERVED;
         }
 
         boolean candidate() {
-            return this == CANDIDATE || this == REPLACED_CANDIDATE;
+            return this == CANDIDATE;
         }
     }
 
@@ -101,6 +103,7 @@ public final class ModelRegistry {
     private final List<ServedModel> held = new ArrayList<>();
     private final Consumer<State> onChange;
     private ServedModel candidate;
+    private ServedModel waiting;
     private Pin pin = Pin.NONE;
     private long newest = -1;
     private Refusal lastRefusal;
@@ -149,11 +152,16 @@ public final class ModelRegistry {
             }
             trim();
         } else {
-            placement = candidate == null ? Placement.CANDIDATE : Placement.REPLACED_CANDIDATE;
-            if (candidate != null) {
-                candidate.retire();
+            if (candidate == null) {
+                candidate = model;
+                placement = Placement.CANDIDATE;
+            } else {
+                placement = waiting == null ? Placement.WAITING : Placement.REPLACED_WAITING;
+                if (waiting != null) {
+                    waiting.retire();
+                }
+                waiting = model;
             }
-            candidate = model;
         }
         onChange.accept(state());
         return placement;
@@ -168,6 +176,7 @@ public final class ModelRegistry {
         current.set(candidate);
         candidate = null;
         pin = Pin.NONE;
+        nextCandidate();
         trim();
         onChange.accept(state());
         return true;
@@ -180,6 +189,7 @@ public final class ModelRegistry {
         }
         candidate.retire();
         candidate = null;
+        nextCandidate();
         lastRefusal = new Refusal(version, reason, atMs);
         onChange.accept(state());
         return true;
@@ -258,12 +268,22 @@ public final class ModelRegistry {
         return new Lineup(current.get(), previous(), candidate, pin == Pin.OPERATOR);
     }
 
-    /** Retires the candidate (the held models are retired as they are dropped). */
+    /** Retires the candidate and the model waiting (the held models are retired as they are dropped). */
     synchronized void close() {
         if (candidate != null) {
             candidate.retire();
             candidate = null;
         }
+        if (waiting != null) {
+            waiting.retire();
+            waiting = null;
+        }
+    }
+
+    /** After a decision: the newest model that arrived meanwhile is the next candidate. */
+    private void nextCandidate() {
+        candidate = waiting;
+        waiting = null;
     }
 
     private ServedModel previous() {

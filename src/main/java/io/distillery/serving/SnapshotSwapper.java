@@ -58,7 +58,7 @@ final class SnapshotSwapper implements SnapshotFollower.Listener {
         if (placement.served()) {
             metrics.hotSwap();
         }
-        if (placement == ModelRegistry.Placement.REPLACED_CANDIDATE) {
+        if (placement == ModelRegistry.Placement.REPLACED_WAITING) {
             metrics.candidate("replaced");
         }
         if (placement.candidate()) {

@@ -116,6 +116,17 @@ class ResumeSelectionTest {
     }
 
     @Test
+    void shouldStartFromNothingWhenTheTopicHoldsOnlyMessagesThatAreNoSnapshots() {
+        byte[] garbage = "not a snapshot".getBytes(StandardCharsets.UTF_8);
+        ResumeSelection.Outcome<String> o = select(at(3, garbage), at(4, garbage));
+
+        assertThat(o.chosen()).isEmpty();
+        assertThat(o.noneVerified()).as("junk alone does not block a start").isFalse();
+        assertThat(o.lastVersion()).isZero();
+        assertThat(o.skipped()).hasSize(2);
+    }
+
+    @Test
     void shouldStartFromNothingWhenTheTopicHoldsNoSnapshot() {
         ResumeSelection.Outcome<String> o = select();
 

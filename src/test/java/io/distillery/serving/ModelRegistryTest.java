@@ -89,17 +89,35 @@ class ModelRegistryTest {
     }
 
     @Test
-    void shouldReplaceAPendingCandidateWithANewerOneAndRetireTheOld() throws Exception {
+    void shouldLetNewerModelsWaitForTheCandidatesDecisionTheNewestOfThemNext() throws Exception {
         shadow.offer(model(1));
         shadow.offer(model(2));
-        ServedModel pending = shadow.lineup().candidate();
 
-        assertThat(shadow.offer(model(3))).isEqualTo(Placement.REPLACED_CANDIDATE);
+        assertThat(shadow.offer(model(3))).isEqualTo(Placement.WAITING);
+        assertThat(shadow.offer(model(4))).isEqualTo(Placement.REPLACED_WAITING);
+        assertThat(shadow.state().candidateVersion()).as("the candidate is decided first").isEqualTo(2);
 
-        assertThat(shadow.state().candidateVersion()).isEqualTo(3);
-        assertThatThrownBy(() -> pending.logits(new float[][] {new float[8]}))
-            .hasMessageContaining("retired");
-        assertThat(shadow.promote(2)).isFalse();
+        assertThat(shadow.refuse(2, "worse", 0)).isTrue();
+        assertThat(shadow.state().candidateVersion()).as("the newest that waited").isEqualTo(4);
+        assertThat(shadow.promote(4)).isTrue();
+        assertThat(shadow.current().version()).isEqualTo(4);
+        assertThat(shadow.state().candidateVersion()).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldRetireAModelReplacedWhileWaiting() throws Exception {
+        shadow.offer(model(1));
+        shadow.offer(model(2));
+        shadow.offer(model(3));
+        shadow.promote(2);
+        ServedModel four = model(4);
+        shadow.offer(four);
+        shadow.offer(model(5));
+
+        assertThatThrownBy(() -> four.logits(new float[][] {new float[8]})).hasMessageContaining("retired");
+        assertThat(shadow.promote(3)).isTrue();
+        assertThat(shadow.state().candidateVersion()).isEqualTo(5);
+        assertThat(shadow.promote(4)).as("version 4 was replaced while it waited").isFalse();
     }
 
     @Test
