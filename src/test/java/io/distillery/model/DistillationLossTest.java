@@ -7,9 +7,8 @@ import io.distillery.spec.NetworkSpec;
 import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,28 +17,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /** Runs in double precision, which the gradient check needs; the defaults are restored after. */
+@ExtendWith(DoublePrecision.class)
 class DistillationLossTest {
-
     private static final int CLASSES = 3;
-    private static DataType previousDefault;
-    private static DataType previousFloat;
 
     // Rows 0 and 2 are labeled (classes 1 and 0), rows 1 and 3 are not.
     private static final double[][] TEACHER = {{2.0, -1.0, 0.5}, {0.1, 0.2, -0.3}, {-1.5, 3.0, 0.0}, {1.0, 1.0, 1.2}};
     private static final int[] LABELS = {1, -1, 0, -1};
     private static final double[][] STUDENT = {{0.3, 0.9, -0.4}, {1.1, -0.2, 0.0}, {0.0, 2.0, -1.0}, {-0.5, 0.25, 0.7}};
-
-    @BeforeAll
-    static void doublePrecision() {
-        previousDefault = Nd4j.dataType();
-        previousFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDefault, previousFloat);
-    }
 
     @Test
     void shouldPassGradientCheckOnMixedLabeledAndUnlabeledRows() {

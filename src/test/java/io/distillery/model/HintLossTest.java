@@ -8,31 +8,16 @@ import io.distillery.spec.NetworkSpec;
 import io.distillery.testing.TrainedNetworks;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The hint loss and the projection that learns with it; double precision for the gradient check. */
+@ExtendWith(DoublePrecision.class)
 class HintLossTest {
-    private static DataType previousDefault;
-    private static DataType previousFloat;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previousDefault = Nd4j.dataType();
-        previousFloat = Nd4j.defaultFloatingPointType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restorePrecision() {
-        Nd4j.setDefaultDataTypes(previousDefault, previousFloat);
-    }
-
     @Test
     void shouldPassGradientCheck() {
         INDArray hints = Nd4j.rand(DataType.DOUBLE, 4, 6).muli(2);
