@@ -61,13 +61,19 @@ import org.apache.kafka.common.TopicPartition;
  * a bootstrap cache the bootstrapped teacher of each seed is kept there as its signed snapshot message, and a
  * later run of that seed publishes it before the trainer starts, which then resumes from it (weights, Adam
  * state and the history offsets; its buffer refilled with the history) instead of bootstrapping again: the
- * bootstrap takes most of a run's time and does not depend on the settings under test.
+ * bootstrap takes most of a run's time. A cached teacher is kept per seed and per value of the settings that
+ * shape the bootstrapped teacher ({@link #BOOTSTRAP_KEYS}: its size, members, optimizer, held-out labels), so an
+ * ensemble row never resumes from a single teacher's snapshot.
  */
 public final class QualityRun {
     private static final int HISTORY = 30_000;
     private static final int STREAM = 30_000;
     private static final double RATE = 500;
     private static final int[] BASELINE_MULTIPLES = {1, 2, 4};
+    /** Settings that change the bootstrapped teacher, and so the name of its cached snapshot. */
+    static final List<String> BOOTSTRAP_KEYS = List.of("teacher.hidden", "teacher.activation", "teacher.updater",
+        "teacher.learning.rate", "teacher.batch.size", "teacher.ensemble", "teacher.ensemble.hidden",
+        "teacher.gate.holdout", "teacher.bootstrap.epochs", "teacher.ema.decay");
     private static final int SAMPLE_EVERY = 1_000;
 
     /** Test accuracy of the three models when the student had learned from {@code position} stream records. */
@@ -136,7 +142,7 @@ public final class QualityRun {
             Pipelines.produceFrom(run.config, source, HISTORY, 1.0, seed, 0, 0);
             Map<TopicPartition, Long> historyEnd = endOffsets(run);
             StudentSettings ss = StudentSettings.from(run.config);
-            Path cached = cache == null ? null : cache.resolve("teacher-bootstrap-seed" + seed + ".msg");
+            Path cached = cache == null ? null : cache.resolve(cacheName(seed, overrides));
             if (cached != null && Files.exists(cached)) {
                 publishSnapshot(run, Files.readAllBytes(cached));
             }
@@ -162,7 +168,7 @@ public final class QualityRun {
                     long emitterDone = 0;
                     long next = SAMPLE_EVERY;
                     while (!(stream.isDone() && student.processed() >= STREAM
-                        && trainer.learned() >= stream.get().labeled())) {
+                        && trainer.learned() + trainer.heldOut() >= stream.get().labeled())) {
                         fail(student.failure(), emitter.failure(), trainer.failure());
                         if (System.nanoTime() - streamStart > Duration.ofMinutes(60).toNanos()) {
                             throw new IllegalStateException("the stream did not finish within 60 minutes");
@@ -211,6 +217,14 @@ public final class QualityRun {
                 best.multiple(), LogitMath.accuracy(s, t), student.steps(), teacher.steps(), emitterRate,
                 (System.nanoTime() - t0) / 1e9, curve(samples, best.curve(), test));
         }
+    }
+
+    /** {@code teacher-bootstrap-seedN[-key=value...].msg}, with the overridden {@link #BOOTSTRAP_KEYS} in order. */
+    static String cacheName(long seed, Map<String, String> overrides) {
+        StringBuilder name = new StringBuilder("teacher-bootstrap-seed").append(seed);
+        BOOTSTRAP_KEYS.stream().filter(overrides::containsKey)
+            .forEach(k -> name.append('-').append(k).append('=').append(overrides.get(k).replaceAll("[^0-9A-Za-z.,]", "_")));
+        return name.append(".msg").toString();
     }
 
     private static void publishSnapshot(BenchRun run, byte[] encoded) throws Exception {
