@@ -20,10 +20,12 @@ import java.util.List;
  * @param snapshotEveryMs ...or after this long with new steps, whichever comes first
  * @param idleReplayMs longest run of replay steps a caught-up student takes between two polls (0 = no idle replay)
  * @param idleReplayMaxSteps idle replay steps at most since the last new records (0 = no idle replay)
+ * @param emaDecay decay of the exponential moving average of the weights that is published (and evaluated) as
+ *     the student, in [0, 1); 0 = the trained weights
  */
 public record StudentSettings(NetworkSpec network, DistillationSpec distillation, int batchSize, int bufferSize,
                               int replayStepsMax, int replayStepsMin, long lagHigh, int snapshotEverySteps,
-                              long snapshotEveryMs, long idleReplayMs, long idleReplayMaxSteps) {
+                              long snapshotEveryMs, long idleReplayMs, long idleReplayMaxSteps, double emaDecay) {
     public static final NetworkKeys NETWORK = NetworkKeys.of("student", "128", "0.001", "2");
     public static final ConfigKey TEMPERATURE = new ConfigKey("student.temperature", "1.0",
         "distillation temperature T of the soft targets (T=1 measured best for small students)");
@@ -45,6 +47,9 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         "caught up (no lag), the student replays in its spare time, at most this long between two polls; 0 = off");
     public static final ConfigKey IDLE_REPLAY_STEPS = new ConfigKey("student.replay.idle.max.steps", "5000",
         "idle replay steps at most since the student's last new records (a stopped stream is not replayed forever)");
+    public static final ConfigKey EMA_DECAY = new ConfigKey("student.ema.decay", "0",
+        "the published student is an exponential moving average of the trained weights with this decay per step, "
+            + "in [0, 1); 0 = off");
     public static final List<ConfigKey> KEYS = keys();
 
     public StudentSettings {
@@ -57,6 +62,9 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         Checks.positive(SNAPSHOT_MS, snapshotEveryMs);
         Checks.notNegative(IDLE_REPLAY_MS, idleReplayMs);
         Checks.notNegative(IDLE_REPLAY_STEPS, idleReplayMaxSteps);
+        if (!(emaDecay >= 0 && emaDecay < 1)) {
+            throw ConfigException.invalid(EMA_DECAY.name(), emaDecay, "must be in [0, 1)");
+        }
     }
 
     public static StudentSettings from(Config c) {
@@ -67,7 +75,8 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         Checks.inRange(ALPHA, a, 0, 1);
         return new StudentSettings(NETWORK.spec(c, data), new DistillationSpec(t, a), NETWORK.batch(c),
             c.getInt(BUFFER_SIZE), c.getInt(REPLAY_MAX), c.getInt(REPLAY_MIN), c.getLong(LAG_HIGH),
-            c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getLong(IDLE_REPLAY_MS), c.getLong(IDLE_REPLAY_STEPS));
+            c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getLong(IDLE_REPLAY_MS), c.getLong(IDLE_REPLAY_STEPS),
+            c.getDouble(EMA_DECAY));
     }
 
     /** Replay steps for this input batch given the current lag: max when caught up, min at lagHigh. */
@@ -85,7 +94,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     private static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>(NETWORK.all());
         k.addAll(List.of(TEMPERATURE, ALPHA, BUFFER_SIZE, REPLAY_MAX, REPLAY_MIN, LAG_HIGH, SNAPSHOT_STEPS, SNAPSHOT_MS,
-            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS));
+            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS, EMA_DECAY));
         return List.copyOf(k);
     }
 }

@@ -13,6 +13,7 @@ import io.distillery.model.IdleReplay;
 import io.distillery.model.Network;
 import io.distillery.model.ReplayBuffer;
 import io.distillery.model.StepGuard;
+import io.distillery.model.WeightAverage;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
 import io.distillery.modelstore.ResumePoint;
@@ -62,7 +63,9 @@ import org.slf4j.LoggerFactory;
  * A logits message that does not decode or fails its {@link MessageChecks} (shape, label range, finite
  * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
  * never falls behind the stream, and a caught-up student goes on replaying between polls ({@link IdleReplay},
- * {@code student.replay.idle.ms}) until records wait again. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
+ * {@code student.replay.idle.ms}) until records wait again. With {@code student.ema.decay > 0} the student it
+ * evaluates and publishes is an exponential moving average of the trained weights ({@link WeightAverage}), as
+ * for the teacher. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
  * says so and resumes from the newest one after a restart.
  *
  * <p>Threading: a {@link ServiceLoop}; its thread owns the student network and the clients.
@@ -98,6 +101,7 @@ public final class StudentLoop extends ServiceLoop {
     private SnapshotSchedule schedule;
     private StepGuard guard;
     private IdleReplay idle;
+    private WeightAverage average;
 
     /** @param teacher the followed teacher snapshots, for refreshing the soft targets of replayed records */
     public StudentLoop(StudentSettings settings, Config config, ClientFactory clients, ModelStore store,
@@ -153,6 +157,7 @@ public final class StudentLoop extends ServiceLoop {
         }
         replay = new Replay(new ReplayBuffer(settings.bufferSize(), true, settings.network().seed()), teacher,
             settings.batchSize(), engine);
+        average = new WeightAverage(settings.emaDecay());
         ResumePoint resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         lastVersion = resume.lastVersion();
@@ -212,6 +217,7 @@ public final class StudentLoop extends ServiceLoop {
         if (guard.step(student, replay::step).applied()) {
             loss.set(guard.loss());
         }
+        average.update(student);
         replaySteps.increment();
         schedule.stepped(1);
     }
@@ -231,13 +237,15 @@ public final class StudentLoop extends ServiceLoop {
             t[i] = m.logits();
             y[i] = m.label();
         }
-        float[][] before = student.logits(x);
+        float[][] before = average.emitted(student).logits(x);
         for (int i = 0; i < n; i++) {
             EvalMessage e = evaluation.score(batch.get(i), before[i], version);
             producer.send(new ProducerRecord<>(Topics.STUDENT_EVALS.name(),
                 e.recordId().getBytes(StandardCharsets.UTF_8), EvalCodec.encode(e)));
         }
-        if (!guard.step(student, s -> s.fitDistill(x, t, y)).applied()) {
+        boolean applied = guard.step(student, s -> s.fitDistill(x, t, y)).applied();
+        average.update(student);
+        if (!applied) {
             return;
         }
         loss.set(guard.loss());
@@ -286,7 +294,7 @@ public final class StudentLoop extends ServiceLoop {
         parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
         FollowedModel.Current t = teacher.current();
         long next = Math.max(version, lastVersion) + 1;
-        boolean published = writer.publish(student, next, t == null ? -1 : t.version(),
+        boolean published = writer.publish(average.emitted(student), next, t == null ? -1 : t.version(),
             Offsets.toManifest(positions)).isPresent();
         schedule.published();
         if (!published) {

@@ -120,6 +120,36 @@ class StudentLoopTest {
     }
 
     @Test
+    void shouldPublishTheMovingAverageOfItsWeightsWhenStudentEmaIsOn() throws Exception {
+        float[][] trained = publishedLogitsAfterOneBatch(CONFIG);
+        float[][] averaged = publishedLogitsAfterOneBatch(CONFIG.with(Map.of("student.ema.decay", "0.99")));
+        float[][] again = publishedLogitsAfterOneBatch(CONFIG);
+
+        assertThat(again).as("the same batch, seed and steps give the same trained student").isEqualTo(trained);
+        assertThat(averaged).as("the average of the steps' weights, not the last step's").isNotEqualTo(trained);
+    }
+
+    /** Starts a student on one batch of logits, returns its first snapshot's logits on a probe row, stops it. */
+    private float[][] publishedLogitsAfterOneBatch(Config config) throws Exception {
+        Wiring w = wire();
+        w.input().schedulePollTask(() -> {
+            for (int i = 0; i < 4; i++) {
+                w.input().addRecord(logits(i, message("r" + i, i % 3, 4)));
+            }
+        });
+        student = new StudentLoop(StudentSettings.from(config), config, clients, w.store(), teacher,
+            Duration.ofMinutes(1));
+        student.start();
+        Await.until(() -> student.version() > 0, "a student snapshot", Duration.ofSeconds(20), student::failure);
+        Network published = Network.fromBytes(CODEC.decode(w.snapshots().history().get(0).value()).modelBytes());
+        student.close();
+        teacher.close();
+        student = null;
+        teacher = null;
+        return published.logits(new float[][] {{0.5f, -0.25f, 1f, 0f}});
+    }
+
+    @Test
     void shouldDeadLetterPoisonLogitsAndGoOnLearning() throws Exception {
         Wiring w = wire();
         PacedConsumer input = w.input();
