@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -200,8 +201,8 @@ public final class QualityRun {
             Network teacher = teacherChecked.network();
             Network student = studentChecked.network();
             samples.add(new Sample(STREAM, teacher, student));
-            int[] t = teacher.predict(test.x());
-            int[] s = student.predict(test.x());
+            int[] t = predict(teacher, test);
+            int[] s = predict(student, test);
             List<Long> positions = samples.stream().map(Sample::position).toList();
             Set<String> labeledIds = labeledIdsAfter(run, historyEnd);
             LabelOnly best = null;
@@ -225,6 +226,20 @@ public final class QualityRun {
         BOOTSTRAP_KEYS.stream().filter(overrides::containsKey)
             .forEach(k -> name.append('-').append(k).append('=').append(overrides.get(k).replaceAll("[^0-9A-Za-z.,]", "_")));
         return name.append(".msg").toString();
+    }
+
+    /**
+     * Top-1 of {@code net} on the test split, 1,000 rows at a time: a run scores dozens of networks, and whole-split
+     * batches (31 MB of native features each, freed only when collected) would exceed JavaCPP's physical cap.
+     */
+    static int[] predict(Network net, Dataset test) {
+        float[][] x = test.x();
+        int[] out = new int[x.length];
+        for (int from = 0; from < x.length; from += 1000) {
+            int[] part = net.predict(Arrays.copyOfRange(x, from, Math.min(x.length, from + 1000)));
+            System.arraycopy(part, 0, out, from, part.length);
+        }
+        return out;
     }
 
     private static void publishSnapshot(BenchRun run, byte[] encoded) throws Exception {
@@ -255,9 +270,9 @@ public final class QualityRun {
         List<Point> out = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
             Sample p = samples.get(i);
-            double teacher = scored.computeIfAbsent(p.teacher(), n -> LogitMath.accuracy(n.predict(test.x()), test.y()));
+            double teacher = scored.computeIfAbsent(p.teacher(), n -> LogitMath.accuracy(predict(n, test), test.y()));
             double student = p.student() == null ? Double.NaN
-                : scored.computeIfAbsent(p.student(), n -> LogitMath.accuracy(n.predict(test.x()), test.y()));
+                : scored.computeIfAbsent(p.student(), n -> LogitMath.accuracy(predict(n, test), test.y()));
             out.add(new Point(p.position(), teacher, student, labelOnly[i]));
         }
         return out;
@@ -299,7 +314,7 @@ public final class QualityRun {
         for (int b = 0; b < batches; b++) {
             int end = Math.min(STREAM, (b + 1) * 128);
             for (; scored < positions.size() && positions.get(scored) <= b * 128L; scored++) {
-                curve[scored] = LogitMath.accuracy(net.predict(test.x()), test.y());
+                curve[scored] = LogitMath.accuracy(predict(net, test), test.y());
             }
             for (int i = HISTORY + b * 128; i < HISTORY + end; i++) {
                 int idx = order[i];
@@ -314,7 +329,7 @@ public final class QualityRun {
                 credit -= 1;
             }
         }
-        double accuracy = LogitMath.accuracy(net.predict(test.x()), test.y());
+        double accuracy = LogitMath.accuracy(predict(net, test), test.y());
         for (; scored < positions.size(); scored++) {
             curve[scored] = accuracy;
         }
