@@ -88,8 +88,26 @@ public final class QualityRun {
         }
     }
 
-    /** The newest published teacher and student when the student had learned from {@code position} records. */
-    private record Sample(long position, Network teacher, Network student) {
+    /**
+     * The newest published teacher and student when the student had learned from {@code position} records, as
+     * their weights without optimizer state (one array per network however many samples hold it): dozens of
+     * live networks would not fit under JavaCPP's physical cap beside the run.
+     */
+    private record Sample(long position, byte[] teacher, byte[] student) {
+    }
+
+    /** A sampled model's weights, the same array for consecutive samples of the same network (not kept alive). */
+    private static final class Frozen {
+        private Network last;
+        private byte[] bytes;
+
+        byte[] bytes(Network network) {
+            if (network != last) {
+                last = network;
+                bytes = network.toBytes(false);
+            }
+            return bytes;
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -137,6 +155,8 @@ public final class QualityRun {
             "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "2000"));
         settings.putAll(overrides);
         List<Sample> samples = new ArrayList<>();
+        Frozen teachers = new Frozen();
+        Frozen students = new Frozen();
         double emitterRate;
         try (BenchRun run = new BenchRun(settings); RoleMetrics metrics = new RoleMetrics()) {
             RecordSource source = FashionMnist.stream(train, FashionMnist.Split.TRAIN, seed, Clock.systemUTC());
@@ -181,7 +201,8 @@ public final class QualityRun {
                         if (at >= next && at < STREAM) {
                             TeacherModel t = trainer.latest();
                             FollowedModel.Current s = studentFollow.current();
-                            samples.add(new Sample(at, t.network(), s == null ? null : s.network()));
+                            samples.add(new Sample(at, teachers.bytes(t.network()),
+                                s == null ? null : students.bytes(s.network())));
                             next = (at / SAMPLE_EVERY + 1) * SAMPLE_EVERY;
                         }
                         Thread.sleep(50);
@@ -200,7 +221,7 @@ public final class QualityRun {
             compareEngines(seed, "student", studentChecked, test);
             Network teacher = teacherChecked.network();
             Network student = studentChecked.network();
-            samples.add(new Sample(STREAM, teacher, student));
+            samples.add(new Sample(STREAM, teacher.toBytes(false), student.toBytes(false)));
             int[] t = predict(teacher, test);
             int[] s = predict(student, test);
             List<Long> positions = samples.stream().map(Sample::position).toList();
@@ -264,18 +285,22 @@ public final class QualityRun {
             metrics, "bench").start();
     }
 
-    /** Scores each sampled network once (a snapshot held over several samples is the same object). */
+    /** Scores each sampled network once (a snapshot held over several samples is the same array). */
     private static List<Point> curve(List<Sample> samples, double[] labelOnly, Dataset test) {
-        Map<Network, Double> scored = new IdentityHashMap<>();
+        Map<byte[], Double> scored = new IdentityHashMap<>();
         List<Point> out = new ArrayList<>();
         for (int i = 0; i < samples.size(); i++) {
             Sample p = samples.get(i);
-            double teacher = scored.computeIfAbsent(p.teacher(), n -> LogitMath.accuracy(predict(n, test), test.y()));
+            double teacher = scored.computeIfAbsent(p.teacher(), n -> accuracy(n, test));
             double student = p.student() == null ? Double.NaN
-                : scored.computeIfAbsent(p.student(), n -> LogitMath.accuracy(predict(n, test), test.y()));
+                : scored.computeIfAbsent(p.student(), n -> accuracy(n, test));
             out.add(new Point(p.position(), teacher, student, labelOnly[i]));
         }
         return out;
+    }
+
+    private static double accuracy(byte[] network, Dataset test) {
+        return LogitMath.accuracy(predict(Network.fromBytes(network, false), test), test.y());
     }
 
     /** The final snapshot scored on both engines: the share of test rows with the same top-1, both accuracies. */
