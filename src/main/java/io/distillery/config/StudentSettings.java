@@ -22,10 +22,13 @@ import java.util.List;
  * @param idleReplayMaxSteps idle replay steps at most since the last new records (0 = no idle replay)
  * @param emaDecay decay of the exponential moving average of the weights that is published (and evaluated) as
  *     the student, in [0, 1); 0 = the trained weights
+ * @param mixup share of each replayed batch replaced by points between two replayed records, with the teacher's
+ *     logits there and no hard label, in [0, 1]; 0 = off
  */
 public record StudentSettings(NetworkSpec network, DistillationSpec distillation, int batchSize, int bufferSize,
                               int replayStepsMax, int replayStepsMin, long lagHigh, int snapshotEverySteps,
-                              long snapshotEveryMs, long idleReplayMs, long idleReplayMaxSteps, double emaDecay) {
+                              long snapshotEveryMs, long idleReplayMs, long idleReplayMaxSteps, double emaDecay,
+                              double mixup) {
     public static final NetworkKeys NETWORK = NetworkKeys.of("student", "128", "0.001", "2");
     public static final ConfigKey TEMPERATURE = new ConfigKey("student.temperature", "1.0",
         "distillation temperature T of the soft targets (T=1 measured best for small students)");
@@ -50,6 +53,9 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     public static final ConfigKey EMA_DECAY = new ConfigKey("student.ema.decay", "0",
         "the published student is an exponential moving average of the trained weights with this decay per step, "
             + "in [0, 1); 0 = off");
+    public static final ConfigKey MIXUP = new ConfigKey("student.replay.mixup", "0",
+        "share of each replayed batch replaced by mixed points between two replayed records, soft targets from the "
+            + "teacher there, no hard label (function matching), in [0, 1]; 0 = off");
     public static final List<ConfigKey> KEYS = keys();
 
     public StudentSettings {
@@ -65,6 +71,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         if (!(emaDecay >= 0 && emaDecay < 1)) {
             throw ConfigException.invalid(EMA_DECAY.name(), emaDecay, "must be in [0, 1)");
         }
+        Checks.inRange(MIXUP, mixup, 0, 1);
     }
 
     public static StudentSettings from(Config c) {
@@ -76,7 +83,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         return new StudentSettings(NETWORK.spec(c, data), new DistillationSpec(t, a), NETWORK.batch(c),
             c.getInt(BUFFER_SIZE), c.getInt(REPLAY_MAX), c.getInt(REPLAY_MIN), c.getLong(LAG_HIGH),
             c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getLong(IDLE_REPLAY_MS), c.getLong(IDLE_REPLAY_STEPS),
-            c.getDouble(EMA_DECAY));
+            c.getDouble(EMA_DECAY), c.getDouble(MIXUP));
     }
 
     /** Replay steps for this input batch given the current lag: max when caught up, min at lagHigh. */
@@ -94,7 +101,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     private static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>(NETWORK.all());
         k.addAll(List.of(TEMPERATURE, ALPHA, BUFFER_SIZE, REPLAY_MAX, REPLAY_MIN, LAG_HIGH, SNAPSHOT_STEPS, SNAPSHOT_MS,
-            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS, EMA_DECAY));
+            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS, EMA_DECAY, MIXUP));
         return List.copyOf(k);
     }
 }

@@ -7,29 +7,48 @@ import io.distillery.model.ReplayBuffer;
 import io.distillery.modelstore.FollowedModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * The student's replay of past records. Each replayed record's soft targets are those of the newest
  * teacher snapshot: targets computed by an older teacher are recomputed first (and kept), so replay
  * teaches what the current teacher knows rather than what a cold teacher said when the record arrived.
  *
+ * <p>With mixup ({@code student.replay.mixup} > 0) that share of each replayed batch is replaced by new points
+ * between two replayed records, {@code λ·a + (1 − λ)·b} with {@code λ} uniform in [0, 1), whose soft targets the
+ * teacher computes there and which carry no hard label: the student matches the teacher's function between
+ * the records too, not only at them ("function matching"). Without a teacher snapshot yet, no mixup.
+ *
  * <p>Threading: used by the student's loop thread only; it keeps its own predictor of the followed teacher on
  * the configured engine.
  */
 final class Replay {
     private final ReplayBuffer buffer;
-    private final FollowedModel teacher;
+    private final Supplier<FollowedModel.Current> teacher;
     private final int batchSize;
     private long copiedVersion = Long.MIN_VALUE;
     private final Engine engine;
+    private final double mixup;
+    private final Random random;
     private Predictor teacherCopy;
 
-    /** @param engine the engine of the soft-target refresh */
-    Replay(ReplayBuffer buffer, FollowedModel teacher, int batchSize, Engine engine) {
+    /**
+     * @param teacher the newest verified teacher, or {@code null} before the first
+     * @param engine the engine of the soft-target refresh
+     * @param mixup share of each replayed batch replaced by mixed points, in [0, 1]
+     * @param seed seed of the mixup's pairs and weights
+     */
+    Replay(ReplayBuffer buffer, Supplier<FollowedModel.Current> teacher, int batchSize, Engine engine, double mixup, long seed) {
+        if (!(mixup >= 0 && mixup <= 1)) {
+            throw new IllegalArgumentException("mixup share must be in [0, 1], was " + mixup);
+        }
         this.buffer = buffer;
         this.teacher = teacher;
         this.batchSize = batchSize;
         this.engine = engine;
+        this.mixup = mixup;
+        this.random = new Random(seed);
     }
 
     /** Releases the teacher predictor. */
@@ -51,12 +70,46 @@ final class Replay {
 
     /** One replay step of {@code student}; returns its loss. */
     double step(Network student) {
+        ReplayBuffer.Batch b = batch();
+        return student.fitDistill(b.x(), b.logits(), b.labels());
+    }
+
+    /** The next replayed batch: sampled, its soft targets the newest teacher's, the mixup share mixed. */
+    ReplayBuffer.Batch batch() {
         ReplayBuffer.Batch b = buffer.sample(batchSize);
-        FollowedModel.Current now = teacher.current();
+        FollowedModel.Current now = teacher.get();
         if (now != null) {
             refresh(b, now);
+            mix(b);
         }
-        return student.fitDistill(b.x(), b.logits(), b.labels());
+        return b;
+    }
+
+    /** Replaces the first {@code mixup} share of the batch with mixed points and the teacher's logits there. */
+    private void mix(ReplayBuffer.Batch b) {
+        int n = (int) Math.round(mixup * b.size());
+        if (n == 0) {
+            return;
+        }
+        float[][] mixed = new float[n][];
+        for (int i = 0; i < n; i++) {
+            mixed[i] = between(b.x()[i], b.x()[random.nextInt(b.size())], random.nextFloat());
+        }
+        float[][] logits = teacherCopy.logits(mixed);
+        for (int i = 0; i < n; i++) {
+            b.x()[i] = mixed[i];
+            b.logits()[i] = logits[i];
+            b.labels()[i] = -1;
+        }
+    }
+
+    /** {@code λ·a + (1 − λ)·b}, a new array. */
+    static float[] between(float[] a, float[] b, float lambda) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = lambda * a[i] + (1 - lambda) * b[i];
+        }
+        return out;
     }
 
     private void refresh(ReplayBuffer.Batch b, FollowedModel.Current now) {

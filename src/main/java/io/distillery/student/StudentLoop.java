@@ -155,8 +155,8 @@ public final class StudentLoop extends ServiceLoop {
         if (replay != null) {
             replay.close();
         }
-        replay = new Replay(new ReplayBuffer(settings.bufferSize(), true, settings.network().seed()), teacher,
-            settings.batchSize(), engine);
+        replay = new Replay(new ReplayBuffer(settings.bufferSize(), true, settings.network().seed()),
+            teacher::current, settings.batchSize(), engine, settings.mixup(), settings.network().seed());
         average = new WeightAverage(settings.emaDecay());
         ResumePoint resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);

@@ -1,0 +1,77 @@
+package io.distillery.student;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.distillery.inference.Engine;
+import io.distillery.model.Network;
+import io.distillery.model.OnnxExport;
+import io.distillery.model.ReplayBuffer;
+import io.distillery.modelstore.CheckedNetwork;
+import io.distillery.modelstore.FollowedModel;
+import io.distillery.spec.NetworkSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Replayed batches: soft targets refreshed by the newest teacher, and mixup's points between records. */
+class ReplayTest {
+    private static final Network TEACHER = Network.teacher(new NetworkSpec(4, List.of(6), 3, "relu", "adam", 1e-2, 3));
+    private static final FollowedModel.Current CURRENT =
+        new FollowedModel.Current(2, new CheckedNetwork(TEACHER, OnnxExport.export(TEACHER, Map.of())), null, null);
+
+    private static ReplayBuffer buffer() {
+        ReplayBuffer buffer = new ReplayBuffer(16, true, 5);
+        Random random = new Random(9);
+        for (int i = 0; i < 16; i++) {
+            float[] x = {random.nextFloat(), random.nextFloat(), random.nextFloat(), random.nextFloat()};
+            buffer.add(x, i % 3, new float[] {9, 9, 9}, 1);
+        }
+        return buffer;
+    }
+
+    @Test
+    void shouldReplaceTheMixupShareWithUnlabeledPointsBetweenRecordsAndTheTeachersLogitsThere() {
+        Replay replay = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0.5, 7);
+        ReplayBuffer.Batch unmixed = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0, 7).batch();
+
+        ReplayBuffer.Batch b = replay.batch();
+
+        float[][] teacher = TEACHER.logits(b.x());
+        for (int i = 0; i < 8; i++) {
+            assertThat(b.logits()[i]).as("row %d: the newest teacher's logits at the row's features", i)
+                .containsExactly(teacher[i], offset(1e-5f));
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(b.labels()[i]).as("mixed row %d has no hard label", i).isEqualTo(-1);
+        }
+        for (int i = 4; i < 8; i++) {
+            assertThat(b.labels()[i]).as("replayed row %d keeps its label", i).isBetween(0, 2);
+            assertThat(b.x()[i]).as("replayed row %d is the record itself", i).isEqualTo(unmixed.x()[i]);
+        }
+        replay.close();
+    }
+
+    @Test
+    void shouldMixNothingWithoutATeacherOrWithAZeroShare() {
+        ReplayBuffer.Batch noTeacher = new Replay(buffer(), () -> null, 8, Engine.DL4J, 1.0, 7).batch();
+        ReplayBuffer.Batch off = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0.0, 7).batch();
+
+        assertThat(noTeacher.labels()).doesNotContain(-1);
+        assertThat(List.of(noTeacher.logits())).allSatisfy(l -> assertThat(l).containsExactly(9, 9, 9));
+        assertThat(off.labels()).doesNotContain(-1);
+    }
+
+    @Test
+    void betweenIsTheConvexCombinationAndLeavesItsInputsAlone() {
+        float[] a = {1, 2, 3};
+        float[] b = {3, 2, 1};
+
+        assertThat(Replay.between(a, b, 0.25f)).containsExactly(2.5f, 2f, 1.5f);
+        assertThat(a).containsExactly(1, 2, 3);
+        assertThatThrownBy(() -> new Replay(buffer(), () -> null, 8, Engine.DL4J, 1.5, 7))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
+}
