@@ -22,7 +22,7 @@ import java.util.Set;
  * and float outputs {@code [N, width]}, such as a network written by {@code model.OnnxExport}. The logits are the
  * only output, or the one named {@value OnnxExport#OUTPUT} among several; an output named
  * {@value OnnxExport#HIDDEN} (a teacher's last hidden layer) is what {@link #forward} gives beside them, in the
- * same run. Other outputs are never computed for their own sake. The model's input and output info give
+ * same run; {@link #logits} asks for the logits alone. The model's input and output info give
  * {@link #inputs()}, {@link #outputs()} and {@link #hiddenWidth()}.
  *
  * <p>One session, created once and reused for every call, with one intra-op and one inter-op thread and
@@ -31,9 +31,10 @@ import java.util.Set;
  * call on its caller's thread), so a pool of instances loads the graph once. The session holds the weights in
  * native memory until the last instance on it is closed.
  *
- * <p>Threading: {@link #logits}, {@link #forward} and {@link #close} are {@code synchronized}, because a call fills an input buffer
- * that the instance reuses and because closing a session during a run would free memory the run is using. So one
- * instance may be shared, but its callers take turns; for parallel predictions pool several instances.
+ * <p>Threading: {@link #logits}, {@link #forward} and {@link #close} are {@code synchronized}, because a call fills
+ * an input buffer that the instance reuses and because closing a session during a run would free memory the run
+ * is using. So one instance may be shared, but its callers take turns; for parallel predictions pool several
+ * instances.
  *
  * <p>Errors: {@link IllegalArgumentException} for model bytes ONNX Runtime cannot load or whose graph is not one
  * float matrix in and logits out as above, and for rows of the wrong width; {@link IllegalStateException} after
@@ -205,8 +206,8 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     }
 
     /**
-     * Later calls to {@link #logits} and {@link #forward} throw; the session is released if no other predictor shares it. Closing twice
-     * is harmless.
+     * Later calls to {@link #logits} and {@link #forward} throw; the session is released if no other predictor
+     * shares it. Closing twice is harmless.
      *
      * @throws IllegalStateException if ONNX Runtime fails to release the session
      */

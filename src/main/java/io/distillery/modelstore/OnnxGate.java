@@ -15,9 +15,9 @@ import java.util.SplittableRandom;
  * The equivalence gate between a network and its ONNX graph: both run a fixed probe batch and every logit
  * must agree within {@link #TOLERANCE} (absolute), and so must every value of the graph's
  * {@value OnnxExport#HIDDEN} output, when it has one, with the network's last hidden layer (a teacher's, for
- * the emitter's hints; graphs written before that output existed have only logits and pass on them). Writers check before they publish, readers again when
- * they load, so no engine ever serves a graph that computes something else than the network it was
- * signed with. Stateless; thread-safe.
+ * the emitter's hints; graphs written before that output existed have only logits and pass on them). Writers
+ * check before they publish, readers again when they load, so no engine ever serves a graph that computes
+ * something else than the network it was signed with. Stateless; thread-safe.
  */
 public final class OnnxGate {
     /** Largest absolute difference allowed between the two engines' logits (and hidden activations). */
