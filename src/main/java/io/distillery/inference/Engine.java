@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The engine of every path that only predicts ({@code inference.engine}): the emitter's teacher logits, the
+ * The engine of every path that only predicts ({@code inference.engine}): the emitter's teacher logits (and hints), the
  * student's replay soft targets, serving and {@code evaluate}. DL4J stays the trainer either way.
  */
 public enum Engine {

@@ -7,17 +7,23 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.distillery.model.Forward;
+import io.distillery.model.OnnxExport;
 import io.distillery.model.Predictor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A {@link Predictor} that runs an ONNX model on ONNX Runtime's CPU engine: one float input {@code [N, inputs]}
- * and one float output {@code [N, outputs]}, such as a network written by {@code model.OnnxExport}. The model's
- * input and output info give {@link #inputs()} and {@link #outputs()}.
+ * and float outputs {@code [N, width]}, such as a network written by {@code model.OnnxExport}. The logits are the
+ * only output, or the one named {@value OnnxExport#OUTPUT} among several; an output named
+ * {@value OnnxExport#HIDDEN} (a teacher's last hidden layer) is what {@link #forward} gives beside them, in the
+ * same run; {@link #logits} asks for the logits alone. The model's input and output info give
+ * {@link #inputs()}, {@link #outputs()} and {@link #hiddenWidth()}.
  *
  * <p>One session, created once and reused for every call, with one intra-op and one inter-op thread and
  * sequential execution: a call uses one core, and parallelism comes from several instances. {@link #share()}
@@ -25,12 +31,13 @@ import java.util.Objects;
  * call on its caller's thread), so a pool of instances loads the graph once. The session holds the weights in
  * native memory until the last instance on it is closed.
  *
- * <p>Threading: {@link #logits} and {@link #close} are {@code synchronized}, because a call fills an input buffer
- * that the instance reuses and because closing a session during a run would free memory the run is using. So one
- * instance may be shared, but its callers take turns; for parallel predictions pool several instances.
+ * <p>Threading: {@link #logits}, {@link #forward} and {@link #close} are {@code synchronized}, because a call fills
+ * an input buffer that the instance reuses and because closing a session during a run would free memory the run
+ * is using. So one instance may be shared, but its callers take turns; for parallel predictions pool several
+ * instances.
  *
  * <p>Errors: {@link IllegalArgumentException} for model bytes ONNX Runtime cannot load or whose graph is not one
- * float matrix in and one out, and for rows of the wrong width; {@link IllegalStateException} after
+ * float matrix in and logits out as above, and for rows of the wrong width; {@link IllegalStateException} after
  * {@link #close()} or if ONNX Runtime fails during a run.
  */
 public final class OnnxPredictor implements Predictor, AutoCloseable {
@@ -40,7 +47,11 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     private final OrtSession session;
     private final String inputName;
     private final int inputs;
+    private final String logitsName;
     private final int outputs;
+    /** Name of the {@value OnnxExport#HIDDEN} output, null when the graph has none. */
+    private final String hiddenName;
+    private final int hiddenWidth;
     private FloatBuffer input = FloatBuffer.allocate(0);
     private boolean closed;
 
@@ -49,7 +60,9 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
      *
      * @param model ONNX model bytes (protobuf {@code ModelProto})
      * @throws IllegalArgumentException if ONNX Runtime cannot load them or the graph is not one float
-     *                                  {@code [N, inputs]} input and one float {@code [N, outputs]} output
+     *                                  {@code [N, inputs]} input and a float {@code [N, outputs]} logits output
+     *                                  (the only one, or the one named {@value OnnxExport#OUTPUT}), with a
+     *                                  {@value OnnxExport#HIDDEN} output, if any, a float {@code [N, width]}
      */
     public OnnxPredictor(byte[] model) {
         Objects.requireNonNull(model, "model must not be null");
@@ -61,11 +74,16 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             created = ENV.createSession(model, opts);
-            Map.Entry<String, NodeInfo> in = single("input", created.getInputInfo());
-            Map.Entry<String, NodeInfo> out = single("output", created.getOutputInfo());
+            Map.Entry<String, NodeInfo> in = single(created.getInputInfo());
+            Map<String, NodeInfo> outs = created.getOutputInfo();
+            NodeInfo logits = logitsOutput(outs);
+            NodeInfo hidden = outs.size() > 1 ? outs.get(OnnxExport.HIDDEN) : null;
             this.inputName = in.getKey();
             this.inputs = width("input", in.getValue());
-            this.outputs = width("output", out.getValue());
+            this.logitsName = logits.getName();
+            this.outputs = width("output", logits);
+            this.hiddenName = hidden == null ? null : hidden.getName();
+            this.hiddenWidth = hidden == null ? 0 : width("output", hidden);
         } catch (OrtException | RuntimeException e) {
             try {
                 release(created, opts);
@@ -87,7 +105,10 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
         this.session = of.session;
         this.inputName = of.inputName;
         this.inputs = of.inputs;
+        this.logitsName = of.logitsName;
         this.outputs = of.outputs;
+        this.hiddenName = of.hiddenName;
+        this.hiddenWidth = of.hiddenWidth;
     }
 
     /**
@@ -114,8 +135,19 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
         return outputs;
     }
 
+    /** Whether the graph has a {@value OnnxExport#HIDDEN} output for {@link #forward}. */
+    @Override
+    public boolean hasHidden() {
+        return hiddenName != null;
+    }
+
+    /** Width of the {@value OnnxExport#HIDDEN} output; 0 when the graph has none. */
+    public int hiddenWidth() {
+        return hiddenWidth;
+    }
+
     /**
-     * Logits of each row, computed by ONNX Runtime.
+     * Logits of each row, computed by ONNX Runtime (the logits output only).
      *
      * @param rows n rows of {@link #inputs()} floats; n = 0 gives an empty array
      * @return n rows of {@link #outputs()} logits
@@ -124,30 +156,58 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
      */
     @Override
     public synchronized float[][] logits(float[][] rows) {
+        return run(rows, false).logits();
+    }
+
+    /**
+     * Logits and the {@value OnnxExport#HIDDEN} output of each row, from one ONNX Runtime run.
+     *
+     * @param rows n rows of {@link #inputs()} floats; n = 0 gives empty arrays
+     * @return n rows of {@link #outputs()} logits and n rows of {@link #hiddenWidth()} hidden activations
+     * @throws IllegalArgumentException if a row is null or not {@link #inputs()} wide
+     * @throws IllegalStateException    if the graph has no hidden output, the predictor is closed or ONNX Runtime
+     *                                  fails
+     */
+    @Override
+    public synchronized Forward forward(float[][] rows) {
+        if (hiddenName == null) {
+            throw new IllegalStateException("the ONNX graph has no " + OnnxExport.HIDDEN + " output");
+        }
+        return run(rows, true);
+    }
+
+    /** One run for the logits and, if asked, the hidden output (else null). */
+    private Forward run(float[][] rows, boolean withHidden) {
         if (closed) {
             throw new IllegalStateException("predictor is closed");
         }
         if (rows.length == 0) {
-            return new float[0][];
+            return new Forward(new float[0][], withHidden ? new float[0][] : null);
         }
         FloatBuffer batch = fill(rows);
+        Set<String> wanted = withHidden ? Set.of(logitsName, hiddenName) : Set.of(logitsName);
         try (OnnxTensor tensor = OnnxTensor.createTensor(ENV, batch, new long[] {rows.length, inputs});
-             OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
-            FloatBuffer flat = ((OnnxTensor) result.get(0)).getFloatBuffer();
-            float[][] logits = new float[rows.length][outputs];
-            for (float[] row : logits) {
-                flat.get(row);
-            }
-            return logits;
+             OrtSession.Result result = session.run(Map.of(inputName, tensor), wanted)) {
+            return new Forward(matrix(result, logitsName, rows.length, outputs),
+                withHidden ? matrix(result, hiddenName, rows.length, hiddenWidth) : null);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.length + " rows: "
                 + e.getMessage(), e);
         }
     }
 
+    private static float[][] matrix(OrtSession.Result result, String name, int rows, int width) {
+        FloatBuffer flat = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+        float[][] out = new float[rows][width];
+        for (float[] row : out) {
+            flat.get(row);
+        }
+        return out;
+    }
+
     /**
-     * Later calls to {@link #logits} throw; the session is released if no other predictor shares it. Closing twice
-     * is harmless.
+     * Later calls to {@link #logits} and {@link #forward} throw; the session is released if no other predictor
+     * shares it. Closing twice is harmless.
      *
      * @throws IllegalStateException if ONNX Runtime fails to release the session
      */
@@ -199,11 +259,24 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
         return input.flip();
     }
 
-    private static Map.Entry<String, NodeInfo> single(String what, Map<String, NodeInfo> infos) {
-        if (infos.size() != 1) {
-            throw new IllegalArgumentException("the model must have one " + what + ", had " + infos.keySet());
+    private static Map.Entry<String, NodeInfo> single(Map<String, NodeInfo> inputs) {
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("the model must have one input, had " + inputs.keySet());
         }
-        return infos.entrySet().iterator().next();
+        return inputs.entrySet().iterator().next();
+    }
+
+    /** The only output, or the one named logits among several (found by name, whatever its position). */
+    private static NodeInfo logitsOutput(Map<String, NodeInfo> outputs) {
+        if (outputs.size() == 1) {
+            return outputs.values().iterator().next();
+        }
+        NodeInfo logits = outputs.get(OnnxExport.OUTPUT);
+        if (logits == null) {
+            throw new IllegalArgumentException("the model must have one output, or one named " + OnnxExport.OUTPUT
+                + " among several, had " + outputs.keySet());
+        }
+        return logits;
     }
 
     /** The fixed second dimension of a float {@code [N, width]} tensor. */

@@ -21,6 +21,16 @@ public interface ForwardingPredictor extends Predictor {
     }
 
     @Override
+    default boolean hasHidden() {
+        return delegate().hasHidden();
+    }
+
+    @Override
+    default Forward forward(float[][] rows) {
+        return delegate().forward(rows);
+    }
+
+    @Override
     default void close() {
         delegate().close();
     }

@@ -153,8 +153,9 @@ public final class Network implements Predictor {
      * The activations of the last hidden layer, {@code [rows][hiddenWidth()]}; an ensemble's are its members'
      * side by side, in member order. Computed in the same forward pass as the logits, which come with them.
      *
-     * @throws IllegalStateException if the network has no hidden layer
+     * @throws IllegalStateException if the network (or a member) has no hidden layer
      */
+    @Override
     public Forward forward(float[][] rows) {
         if (ensemble != null) {
             List<Forward> parts = ensemble.members().stream().map(m -> m.forward(rows)).toList();
@@ -172,30 +173,16 @@ public final class Network implements Predictor {
             Batches.rows(activations.get(activations.size() - 2)));
     }
 
+    /** Whether the network, or every member of an ensemble, has a hidden layer for {@link #forward} to give. */
+    @Override
+    public boolean hasHidden() {
+        return members().stream().noneMatch(m -> m.spec.hidden().isEmpty());
+    }
+
     /** Width of {@link #forward}'s hidden rows: the last hidden layer's, or the sum of an ensemble's members'. */
     public int hiddenWidth() {
         return members().stream().mapToInt(m -> m.spec.hidden().isEmpty() ? 0 : m.spec.hidden().get(
             m.spec.hidden().size() - 1)).sum();
-    }
-
-    /** Logits and last hidden layer of a batch. */
-    public record Forward(float[][] logits, float[][] hidden) {
-        static float[][] concat(List<Forward> parts, int rows) {
-            float[][] out = new float[rows][];
-            for (int i = 0; i < rows; i++) {
-                int width = 0;
-                for (Forward p : parts) {
-                    width += p.hidden()[i].length;
-                }
-                out[i] = new float[width];
-                int at = 0;
-                for (Forward p : parts) {
-                    System.arraycopy(p.hidden()[i], 0, out[i], at, p.hidden()[i].length);
-                    at += p.hidden()[i].length;
-                }
-            }
-            return out;
-        }
     }
 
     /**

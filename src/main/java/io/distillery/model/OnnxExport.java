@@ -13,6 +13,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,10 +37,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * float {@code [N, inputs]} with the symbolic batch dimension {@value #BATCH_DIM}; per layer one {@code Gemm}
  * ({@code transB=0}: the weights keep DL4J's {@code [nIn, nOut]} layout, the bias is {@code [nOut]}) followed by
  * the layer's activation ({@code Relu}, {@code Tanh}, {@code Sigmoid}, {@code LeakyRelu} with DL4J's alpha; none
- * for the identity of the output layer); then an {@code Identity} to the output {@value #OUTPUT}, float
+ * for the identity of the output layer); then an {@code Identity} to the first output {@value #OUTPUT}, float
  * {@code [N, outputs]}. An ensemble teacher's graph holds each member's layers under the name prefix
- * {@code m<i>_} and ends in one {@code Mean} of the members' logits to {@value #OUTPUT}. Weights are 32-bit float initializers, little-endian raw data. The same network and
- * metadata always give the same bytes.
+ * {@code m<i>_} and ends in one {@code Mean} of the members' logits to {@value #OUTPUT}.
+ *
+ * <p>A teacher's graph has a second output, {@value #HIDDEN}, float {@code [N, hidden width]}: the activations
+ * of its last hidden layer (an {@code Identity}), or an ensemble's members' side by side in member order (a
+ * {@code Concat} on axis 1), as {@link Network#forward} gives them, for the emitter's hints. A student's graph,
+ * and a teacher without hidden layers, have {@value #OUTPUT} only: nothing reads a student's hidden layer, and
+ * the graph that serving and the model download hand out stays one output. Readers find outputs by name.
+ *
+ * <p>Weights are 32-bit float initializers, little-endian raw data. The same network and metadata always give
+ * the same bytes.
  *
  * <p>Threading: reads the network's weights, so call it on the thread that owns the network, or on a
  * {@link Network#copy()}.
@@ -47,9 +56,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class OnnxExport {
     /** Name of the graph input, float {@code [N, inputs]}. */
     public static final String INPUT = "input";
-    /** Name of the graph output, float {@code [N, outputs]}: logits, before any softmax. */
+    /** Name of the (first) graph output, float {@code [N, outputs]}: logits, before any softmax. */
     public static final String OUTPUT = "logits";
-    /** The symbolic batch dimension of input and output. */
+    /** Name of a teacher graph's second output, float {@code [N, hidden width]}: its last hidden layer. */
+    public static final String HIDDEN = "hidden";
+    /** The symbolic batch dimension of input and outputs. */
     public static final String BATCH_DIM = "N";
     /** Operator set of the default ONNX domain. */
     public static final int OPSET = 13;
@@ -99,24 +110,43 @@ public final class OnnxExport {
             .setName(PRODUCER + " " + (network.isEnsemble() ? "ensemble " : "") + network.spec().describe())
             .addInput(floatMatrix(INPUT, network.inputs()))
             .addOutput(floatMatrix(OUTPUT, network.outputs()));
-        if (!network.isEnsemble()) {
-            String x = layers(graph, network, "");
-            graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(x).addOutput(OUTPUT));
-            return graph.build();
-        }
-        NodeProto.Builder mean = NodeProto.newBuilder().setOpType("Mean").setName("mean").addOutput(OUTPUT);
         List<Network> members = network.members();
+        List<Tops> tops = new ArrayList<>();
         for (int m = 0; m < members.size(); m++) {
-            mean.addInput(layers(graph, members.get(m), "m" + m + "_"));
+            tops.add(layers(graph, members.get(m), network.isEnsemble() ? "m" + m + "_" : ""));
         }
-        graph.addNode(mean);
+        if (!network.isEnsemble()) {
+            graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output")
+                .addInput(tops.get(0).logits()).addOutput(OUTPUT));
+        } else {
+            NodeProto.Builder mean = NodeProto.newBuilder().setOpType("Mean").setName("mean").addOutput(OUTPUT);
+            tops.forEach(t -> mean.addInput(t.logits()));
+            graph.addNode(mean);
+        }
+        if (!network.isStudent() && network.hasHidden()) {
+            graph.addOutput(floatMatrix(HIDDEN, network.hiddenWidth()));
+            NodeProto.Builder hidden = NodeProto.newBuilder().setName(HIDDEN).addOutput(HIDDEN);
+            tops.forEach(t -> hidden.addInput(t.hidden()));
+            if (network.isEnsemble()) {
+                hidden.setOpType("Concat").addAttribute(AttributeProto.newBuilder().setName("axis")
+                    .setType(AttributeProto.AttributeType.INT).setI(1));
+            } else {
+                hidden.setOpType("Identity");
+            }
+            graph.addNode(hidden);
+        }
         return graph.build();
     }
 
-    /** Adds a plain network's layers with every name prefixed; returns the name of its logits. */
-    private static String layers(GraphProto.Builder graph, Network network, String prefix) {
+    /** Names of a plain network's logits and of its last hidden layer's activations (null without one). */
+    private record Tops(String logits, String hidden) {
+    }
+
+    /** Adds a plain network's layers with every name prefixed; returns the names of its top two layers. */
+    private static Tops layers(GraphProto.Builder graph, Network network, String prefix) {
         Layer[] layers = network.dl4j().getLayers();
         String x = INPUT;
+        String below = null;
         for (int i = 0; i < layers.length; i++) {
             INDArray w = layers[i].getParam("W");
             INDArray b = layers[i].getParam("b");
@@ -131,9 +161,10 @@ public final class OnnxExport {
                 .addInput(x).addInput(prefix + "W" + i).addInput(prefix + "b" + i).addOutput(z)
                 .addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT)
                     .setI(0)));
+            below = i == 0 ? null : x;
             x = activation(graph, prefix, i, ((BaseLayer) layers[i].conf().getLayer()).getActivationFn(), z);
         }
-        return x;
+        return new Tops(x, below);
     }
 
     /** Adds the node of layer {@code i}'s activation on {@code z}, if any; returns the name of its output. */

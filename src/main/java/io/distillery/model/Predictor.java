@@ -1,8 +1,8 @@
 package io.distillery.model;
 
 /**
- * What every predict-only path needs of a model: logits for a batch of rows. {@link Network} is one; the
- * serving role's pooled networks are another.
+ * What every predict-only path needs of a model: logits for a batch of rows, and for the emitter's hints the
+ * last hidden layer with them. {@link Network} is one; the serving role's pooled networks are another.
  *
  * <p>Threading: an instance is not assumed thread-safe; a caller that shares one uses copies. A predictor that
  * holds native resources releases them on {@link #close()}; for the others it does nothing.
@@ -21,6 +21,24 @@ public interface Predictor extends AutoCloseable {
      * @return n rows of {@link #outputs()} logits
      */
     float[][] logits(float[][] rows);
+
+    /**
+     * Whether {@link #forward} gives the last hidden layer beside the logits. False unless the predictor says
+     * otherwise: a plain logits predictor (an ONNX graph with only a {@code logits} output) has none.
+     */
+    default boolean hasHidden() {
+        return false;
+    }
+
+    /**
+     * Logits and last hidden layer of each row, from one pass.
+     *
+     * @param rows n rows of {@link #inputs()} finite floats; n = 0 gives empty arrays
+     * @throws IllegalStateException if the predictor has no hidden layer to give ({@link #hasHidden()} is false)
+     */
+    default Forward forward(float[][] rows) {
+        throw new IllegalStateException("no hidden layer: " + this);
+    }
 
     /** The top-1 class of each row. */
     default int[] predict(float[][] rows) {

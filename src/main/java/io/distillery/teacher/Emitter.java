@@ -8,8 +8,8 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Forward;
 import io.distillery.model.LogitMath;
-import io.distillery.model.Network;
 import io.distillery.model.Predictor;
 import io.distillery.records.DeadLetters;
 import io.distillery.records.Decoded;
@@ -118,6 +118,8 @@ public final class Emitter extends ServiceLoop {
     private final Map<TopicPartition, Long> committedHere = new HashMap<>();
     private TeacherModel inUse;
     private Predictor ownCopy;
+    /** Whether a teacher's graph without a {@code hidden} output has been logged (once per emitter). */
+    private boolean loggedNoHiddenOutput;
 
     public Emitter(TeacherSettings settings, Config config, ClientFactory clients, Supplier<TeacherModel> teacher,
                    EmissionGate gate, RoleMetrics metrics, Duration stuckAfter, Clock clock) {
@@ -125,8 +127,7 @@ public final class Emitter extends ServiceLoop {
         this.settings = settings;
         this.codec = new InputCodec(DataSettings.from(config), clock);
         this.hints = HintSettings.from(config).enabled();
-        // The hint is the teacher's hidden layer, which only DL4J's forward pass gives (with the logits).
-        this.engine = hints ? Engine.DL4J : Engine.of(InferenceSettings.from(config).engine());
+        this.engine = Engine.of(InferenceSettings.from(config).engine());
         this.teacher = teacher;
         this.gate = gate;
         this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
@@ -338,8 +339,8 @@ public final class Emitter extends ServiceLoop {
         float[][] rows = valid.stream().map(InputRecord::features).toArray(float[][]::new);
         float[][] logits;
         float[][] hidden = null;
-        if (hints && net instanceof Network n) {
-            Network.Forward f = n.forward(rows);
+        if (hints) {
+            Forward f = net.forward(rows);
             logits = f.logits();
             hidden = f.hidden();
         } else {
@@ -349,19 +350,43 @@ public final class Emitter extends ServiceLoop {
             fromLabeled);
     }
 
-    /** On the scorer thread: its own predictor of the newest teacher on the configured engine; the replaced one is closed. */
+    /**
+     * On the scorer thread: its own predictor of the newest teacher on the configured engine; the replaced one is
+     * closed. With hints, a teacher whose ONNX graph has no hidden output (written before graphs had one) is
+     * run on DL4J, whose one forward pass gives both.
+     */
     private Predictor network() {
         TeacherModel t = teacher.get();
         if (inUse == null || t.version() != inUse.version()) {
+            Engine used = engine;
             Predictor replacement = t.open(engine);
+            if (hints && !replacement.hasHidden()) {
+                replacement.close();
+                if (!t.network().hasHidden()) {
+                    throw new IllegalStateException("student.hint.weight > 0 needs a teacher with a hidden layer, "
+                        + "teacher v" + t.version() + " has none: " + t.network());
+                }
+                used = Engine.DL4J;
+                replacement = t.open(used);
+                logNoHiddenOutput(t);
+            }
             if (ownCopy != null) {
                 ownCopy.close();
             }
             inUse = t;
             ownCopy = replacement;
-            LOG.info("emitter now computes logits with teacher v{} ({})", t.version(), engine.tag());
+            LOG.info("emitter now computes logits{} with teacher v{} ({})", hints ? " and hints" : "", t.version(),
+                used.tag());
         }
         return ownCopy;
+    }
+
+    private void logNoHiddenOutput(TeacherModel t) {
+        if (!loggedNoHiddenOutput) {
+            loggedNoHiddenOutput = true;
+            LOG.warn("teacher v{}'s ONNX graph has no hidden output (written before graphs had one): the emitter "
+                + "computes the logits and hints of such a teacher with DL4J (logged once)", t.version());
+        }
     }
 
     private static Scored await(Future<Scored> scoring) throws InterruptedException {

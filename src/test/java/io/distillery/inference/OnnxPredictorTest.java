@@ -3,8 +3,10 @@ package io.distillery.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.distillery.model.Forward;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
+import io.distillery.model.OnnxGraphs;
 import io.distillery.spec.NetworkSpec;
 import io.distillery.testing.TrainedNetworks;
 import java.util.ArrayList;
@@ -56,6 +58,45 @@ class OnnxPredictorTest {
             assertThat(onnx.outputs()).isEqualTo(spec.outputs());
             assertThat(maxAbsDifference(onnx.logits(batch), network.logits(batch))).isLessThanOrEqualTo(TOLERANCE);
             assertThat(maxAbsDifference(onnx.logits(one), network.logits(one))).isLessThanOrEqualTo(TOLERANCE);
+            assertThat(onnx.hasHidden()).as("a teacher with hidden layers has a hidden output, a student none")
+                .isEqualTo(role.equals("teacher") && !spec.hidden().isEmpty());
+            if (onnx.hasHidden()) {
+                assertThat(onnx.hiddenWidth()).isEqualTo(network.hiddenWidth());
+                Forward got = onnx.forward(batch);
+                Forward dl4j = network.forward(batch);
+                assertThat(maxAbsDifference(got.hidden(), dl4j.hidden())).isLessThanOrEqualTo(TOLERANCE);
+                assertThat(maxAbsDifference(got.logits(), dl4j.logits())).isLessThanOrEqualTo(TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void shouldRunAGraphWithoutHiddenOutputAsBeforeAndSayItHasNone() {
+        Network network = TrainedNetworks.teacher(TrainedNetworks.spec(13, List.of(8, 6), 3, "relu", 4), 3);
+        float[][] rows = TrainedNetworks.gaussianRows(6, 13, new Random(21));
+
+        try (OnnxPredictor onnx = new OnnxPredictor(OnnxGraphs.withoutHidden(OnnxExport.export(network, META)))) {
+            assertThat(onnx.hasHidden()).isFalse();
+            assertThat(onnx.hiddenWidth()).isZero();
+            assertThat(maxAbsDifference(onnx.logits(rows), network.logits(rows))).isLessThanOrEqualTo(TOLERANCE);
+            assertThatThrownBy(() -> onnx.forward(rows)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the ONNX graph has no hidden output");
+        }
+    }
+
+    @Test
+    void shouldFindLogitsAndHiddenByNameWhateverTheirOrder() {
+        Network network = TrainedNetworks.teacher(TrainedNetworks.spec(13, List.of(8, 6), 3, "tanh", 5), 3);
+        float[][] rows = TrainedNetworks.gaussianRows(6, 13, new Random(22));
+
+        try (OnnxPredictor onnx = new OnnxPredictor(OnnxGraphs.withOutputsReversed(OnnxExport.export(network, META)))) {
+            assertThat(onnx.outputs()).isEqualTo(3);
+            assertThat(onnx.hiddenWidth()).isEqualTo(6);
+            Forward got = onnx.forward(rows);
+            assertThat(maxAbsDifference(onnx.logits(rows), network.logits(rows))).isLessThanOrEqualTo(TOLERANCE);
+            assertThat(maxAbsDifference(got.logits(), network.logits(rows))).isLessThanOrEqualTo(TOLERANCE);
+            assertThat(maxAbsDifference(got.hidden(), network.forward(rows).hidden())).isLessThanOrEqualTo(TOLERANCE);
+            assertThat(onnx.forward(new float[0][]).hidden()).isEmpty();
         }
     }
 

@@ -59,9 +59,9 @@ class EnsembleTest {
     void shouldGiveItsMembersHiddenLayersSideBySideWithTheMeanLogits() {
         Network ensemble = Network.ensemble(List.of(A, B));
 
-        Network.Forward f = ensemble.forward(X);
-        Network.Forward a = Network.teacher(A).forward(X);
-        Network.Forward b = Network.teacher(B).forward(X);
+        Forward f = ensemble.forward(X);
+        Forward a = Network.teacher(A).forward(X);
+        Forward b = Network.teacher(B).forward(X);
 
         assertThat(ensemble.hiddenWidth()).isEqualTo(5 + 4);
         assertThat(f.logits()).isDeepEqualTo(ensemble.logits(X));

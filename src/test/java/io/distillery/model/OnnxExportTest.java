@@ -62,7 +62,7 @@ class OnnxExportTest {
         GraphProto flat = parse(TrainedNetworks.teacher(spec(List.of(), "sigmoid"), 1)).getGraph();
 
         assertThat(deep.getNodeList()).extracting(NodeProto::getOpType).containsExactly(
-            "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "Identity");
+            "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "Identity", "Identity");
         assertThat(attribute(deep.getNode(1), "alpha").getF()).isEqualTo(0.01f);
         assertThat(attribute(deep.getNode(0), "transB").getI()).isZero();
         assertThat(deep.getNode(7).getOutput(0)).isEqualTo("logits");
@@ -93,6 +93,38 @@ class OnnxExportTest {
     }
 
     @Test
+    void shouldGiveATeacherGraphItsLastHiddenLayerAsSecondOutputAndAStudentGraphOnlyLogits() throws Exception {
+        GraphProto teacher = parse(TrainedNetworks.teacher(spec(List.of(5, 1, 4), "tanh"), 1)).getGraph();
+        GraphProto student = parse(TrainedNetworks.student(spec(List.of(5, 4), "tanh"), 1)).getGraph();
+        GraphProto flat = parse(TrainedNetworks.teacher(spec(List.of(), "tanh"), 1)).getGraph();
+
+        assertThat(teacher.getOutputList()).hasSize(2);
+        assertFloatMatrix(teacher.getOutput(0), "logits", 3);
+        assertFloatMatrix(teacher.getOutput(1), "hidden", 4);
+        NodeProto hidden = teacher.getNode(teacher.getNodeCount() - 1);
+        assertThat(hidden.getOpType()).isEqualTo("Identity");
+        assertThat(hidden.getInputList()).containsExactly("h2");
+        assertThat(hidden.getOutputList()).containsExactly("hidden");
+        assertThat(student.getOutputList()).extracting(ValueInfoProto::getName).containsExactly("logits");
+        assertThat(flat.getOutputList()).extracting(ValueInfoProto::getName).containsExactly("logits");
+    }
+
+    @Test
+    void shouldConcatenateAnEnsemblesLastHiddenLayersInMemberOrder() throws Exception {
+        Network ensemble = Network.ensemble(List.of(spec(List.of(6, 5), "relu"), spec(List.of(2), "relu")));
+        GraphProto graph = ModelProto.parseFrom(OnnxExport.export(ensemble, META)).getGraph();
+
+        assertThat(graph.getOutputList()).hasSize(2);
+        assertFloatMatrix(graph.getOutput(0), "logits", 3);
+        assertFloatMatrix(graph.getOutput(1), "hidden", 5 + 2);
+        NodeProto concat = graph.getNode(graph.getNodeCount() - 1);
+        assertThat(concat.getOpType()).isEqualTo("Concat");
+        assertThat(attribute(concat, "axis").getI()).isEqualTo(1);
+        assertThat(concat.getInputList()).containsExactly("m0_h1", "m1_h0");
+        assertThat(graph.getNode(graph.getNodeCount() - 2).getOpType()).isEqualTo("Mean");
+    }
+
+    @Test
     void shouldWriteSameBytesForSameNetworkAndMetadata() {
         Network network = TrainedNetworks.student(spec(List.of(4), "tanh"), 2);
 
@@ -110,19 +142,27 @@ class OnnxExportTest {
 
     @Test
     void shouldPassOnnxCheckerOfTheOnnxProject(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("student.onnx");
-        Files.write(file, OnnxExport.export(TrainedNetworks.student(spec(List.of(8, 1, 5), "leakyrelu"), 2), META));
+        Path student = dir.resolve("student.onnx");
+        Path teacher = dir.resolve("teacher.onnx");
+        Path ensemble = dir.resolve("ensemble.onnx");
+        Files.write(student, OnnxExport.export(TrainedNetworks.student(spec(List.of(8, 1, 5), "leakyrelu"), 2), META));
+        Files.write(teacher, OnnxExport.export(TrainedNetworks.teacher(spec(List.of(8, 5), "leakyrelu"), 2), META));
+        Files.write(ensemble, OnnxExport.export(Network.ensemble(List.of(spec(List.of(8, 5), "relu"),
+            spec(List.of(4), "relu"))), META));
         ExternalTool python = ExternalTool.debianPython3();
 
         ExternalTool.Result r = python.run(dir, "-c", String.join("\n",
             "import onnx, sys",
-            "m = onnx.load(sys.argv[1])",
-            "onnx.checker.check_model(m, full_check=True)",
-            "print('checked', m.ir_version, m.opset_import[0].version)"), file.toString());
+            "for f in sys.argv[1:]:",
+            "    m = onnx.load(f)",
+            "    onnx.checker.check_model(m, full_check=True)",
+            "    print('checked', m.ir_version, m.opset_import[0].version, [o.name for o in m.graph.output])"),
+            student.toString(), teacher.toString(), ensemble.toString());
 
-        assertThat(r.exitCode()).as("onnx.checker on %s (needs %s):%n%s", file, python.installHint(), r.output())
+        assertThat(r.exitCode()).as("onnx.checker on %s (needs %s):%n%s", dir, python.installHint(), r.output())
             .isZero();
-        assertThat(r.output()).contains("checked 8 13");
+        assertThat(r.output()).contains("checked 8 13 ['logits']\n")
+            .contains("checked 8 13 ['logits', 'hidden']\n" + "checked 8 13 ['logits', 'hidden']");
     }
 
     private static NetworkSpec spec(List<Integer> hidden, String activation) {

@@ -7,6 +7,7 @@ import io.distillery.config.Config;
 import io.distillery.config.EnsembleSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.inference.OnnxPredictor;
+import io.distillery.model.Forward;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
 import io.distillery.spec.NetworkSpec;
@@ -46,6 +47,36 @@ class EnsembleOnnxTest {
                 assertThat(onnx[i][j]).isCloseTo((za[i][j] + zb[i][j]) / 2, within((float) OnnxGate.TOLERANCE));
             }
         }
+    }
+
+    @Test
+    void shouldGiveTheMembersLastHiddenLayersSideBySideAsDl4jDoes() throws Exception {
+        Config config = Config.of(Map.of("teacher.ensemble", "2", "teacher.ensemble.hidden", "512,64;48"));
+        List<NetworkSpec> specs = EnsembleSettings.from(config).specs(TeacherSettings.from(config).network());
+        Network ensemble = Network.ensemble(specs);
+        float[][] x = TrainedNetworks.gaussianRows(24, ensemble.inputs(), new Random(5));
+        for (int s = 0; s < 3; s++) {
+            ensemble.fitHard(x, new int[24]);
+        }
+
+        Forward onnx;
+        try (OnnxPredictor predictor = new OnnxPredictor(OnnxExport.export(ensemble, Map.of()))) {
+            assertThat(predictor.hiddenWidth()).isEqualTo(64 + 48);
+            onnx = predictor.forward(x);
+        }
+
+        Forward dl4j = ensemble.forward(x);
+        assertThat(dl4j.hidden()[0]).hasSize(64 + 48);
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < 64 + 48; j++) {
+                assertThat(onnx.hidden()[i][j]).as("row %d, value %d", i, j)
+                    .isCloseTo(dl4j.hidden()[i][j], within((float) OnnxGate.TOLERANCE));
+            }
+            for (int j = 0; j < ensemble.outputs(); j++) {
+                assertThat(onnx.logits()[i][j]).isCloseTo(dl4j.logits()[i][j], within((float) OnnxGate.TOLERANCE));
+            }
+        }
+        OnnxGate.check(ensemble, OnnxExport.export(ensemble, Map.of()), "teacher-v1");
     }
 
     @Test

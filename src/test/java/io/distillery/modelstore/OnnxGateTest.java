@@ -13,14 +13,18 @@ import io.distillery.model.BrokenNetworks;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
+import io.distillery.model.OnnxGraphs;
 import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.spec.NetworkSpec;
 import io.distillery.testing.FakeClients;
+import io.distillery.testing.TrainedNetworks;
 import io.distillery.topics.Topics;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -92,6 +96,41 @@ class OnnxGateTest {
         assertThatThrownBy(() -> OnnxGate.check(a, new byte[] {1, 2, 3}, "student-v3"))
             .isInstanceOfSatisfying(SnapshotException.class,
                 e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
+    }
+
+    @Test
+    void shouldRefuseAGraphWhoseHiddenOutputDiffersThoughItsLogitsAgree() throws Exception {
+        NetworkSpec a = TrainedNetworks.spec(12, List.of(16, 8), 4, "relu", 1);
+        NetworkSpec b = TrainedNetworks.spec(12, List.of(6), 4, "relu", 2);
+        Network ensemble = Network.ensemble(List.of(a, b));
+        // The same members the other way round: the same mean, their hidden layers side by side in another order.
+        byte[] swapped = OnnxExport.export(Network.ensemble(List.of(b, a)), Map.of());
+
+        OnnxGate.check(ensemble, OnnxExport.export(ensemble, Map.of()), "teacher-v1");
+        try (OnnxPredictor onnx = new OnnxPredictor(swapped)) {
+            float[][] rows = OnnxGate.probe(12);
+            float[][] logits = onnx.logits(rows);
+            float[][] expected = ensemble.logits(rows);
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < 4; j++) {
+                    assertThat((double) logits[i][j]).isCloseTo(expected[i][j], within(OnnxGate.TOLERANCE));
+                }
+            }
+        }
+        assertThatThrownBy(() -> OnnxGate.check(ensemble, swapped, "teacher-v2"))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+            .hasMessageContaining("teacher-v2: ONNX hidden output differs from the network's last hidden layer by ");
+    }
+
+    @Test
+    void shouldPassATeacherGraphWrittenBeforeItHadAHiddenOutput() throws Exception {
+        Network teacher = trained(Network.teacher(TeacherSettings.from(Config.defaults()).network()));
+        byte[] old = OnnxGraphs.withoutHidden(OnnxExport.export(teacher, Map.of()));
+
+        try (OnnxPredictor session = OnnxGate.open(teacher, old, "teacher-v5")) {
+            assertThat(session.hasHidden()).isFalse();
+        }
     }
 
     @Test
