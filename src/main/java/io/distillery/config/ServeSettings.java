@@ -15,12 +15,9 @@ import java.util.List;
  * @param history how many verified models are kept (the served one included) for pin and rollback
  * @param httpThreads most threads reading requests and writing answers
  * @param queueSize infer requests allowed to wait for a network copy while {@code threads} run
- * @param backgroundNice nice value of the threads that verify snapshots and score versions (0 = as the
- *     request threads)
  */
 public record ServeSettings(String host, int port, int threads, int maxBodyBytes, String adminToken,
-                            int history, String downloadToken, int httpThreads, int queueSize,
-                            int backgroundNice) {
+                            int history, String downloadToken, int httpThreads, int queueSize) {
     public static final ConfigKey HOST = new ConfigKey("serve.host", "0.0.0.0",
         "address the inference HTTP server binds");
     public static final ConfigKey PORT = new ConfigKey("serve.port", "8080",
@@ -40,11 +37,8 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
             + "must exceed serve.threads + serve.queue.size so that probes always find one");
     public static final ConfigKey QUEUE_SIZE = new ConfigKey("serve.queue.size", "16",
         "infer requests allowed to wait for a network copy while serve.threads run; beyond, 503 at once");
-    public static final ConfigKey BACKGROUND_NICE = new ConfigKey("serve.background.nice", "10",
-        "Linux nice value (0-19) of the threads that verify and load snapshots and score versions, so that a "
-            + "request thread preempts them; 0 = the same priority as requests");
     public static final List<ConfigKey> KEYS = List.of(HOST, PORT, THREADS, MAX_BODY_BYTES, ADMIN_TOKEN, HISTORY,
-        DOWNLOAD_TOKEN, HTTP_THREADS, QUEUE_SIZE, BACKGROUND_NICE);
+        DOWNLOAD_TOKEN, HTTP_THREADS, QUEUE_SIZE);
 
     public ServeSettings {
         Checks.notBlank(HOST, host);
@@ -57,7 +51,6 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
             throw new ConfigException(HTTP_THREADS.name() + " must exceed serve.threads + serve.queue.size = "
                 + (threads + queueSize) + ", was " + httpThreads);
         }
-        Checks.inRange(BACKGROUND_NICE, backgroundNice, 0, 19);
         requireLength(ADMIN_TOKEN, adminToken);
         requireLength(DOWNLOAD_TOKEN, downloadToken);
     }
@@ -77,7 +70,7 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
     public static ServeSettings from(Config c) {
         return new ServeSettings(c.getString(HOST), c.getInt(PORT), c.getInt(THREADS), c.getInt(MAX_BODY_BYTES),
             token(c, ADMIN_TOKEN), c.getInt(HISTORY), token(c, DOWNLOAD_TOKEN), c.getInt(HTTP_THREADS),
-            c.getInt(QUEUE_SIZE), c.getInt(BACKGROUND_NICE));
+            c.getInt(QUEUE_SIZE));
     }
 
     /** Whether the admin endpoints are enabled (a token is configured). */

@@ -48,7 +48,6 @@ public abstract class ServiceLoop implements HealthCheck, AutoCloseable {
     private volatile long lastProgressMs;
     private volatile long waitingSinceMs = -1;
     private volatile String waitingOn = "";
-    private volatile int nice;
 
     /**
      * @param name the thread's name and the name {@code /health} shows
@@ -80,17 +79,6 @@ public abstract class ServiceLoop implements HealthCheck, AutoCloseable {
 
     /** Called by {@link #stop()} on the stopping thread: unblock a waiting {@code doWork} (consumer.wakeup()). */
     protected void wakeUp() {
-    }
-
-    /**
-     * Runs the loop's thread at this nice value (1..19, see {@link ThreadNice}) from its start: for background
-     * work that must yield to request threads. Call before {@link #start()}.
-     */
-    public final void runNiced(int value) {
-        if (value < 0 || value > 19) {
-            throw new IllegalArgumentException("nice must be in [0, 19], was " + value);
-        }
-        this.nice = value;
     }
 
     /** Starts the loop's thread; returns at once. */
@@ -210,9 +198,6 @@ public abstract class ServiceLoop implements HealthCheck, AutoCloseable {
     }
 
     private void run() {
-        if (nice > 0) {
-            ThreadNice.lowerCurrent(nice);
-        }
         try {
             while (isRunning() && !attempt(this::setUp)) {
                 retryLater();

@@ -127,11 +127,9 @@ public final class ServeService implements HealthCheck, AutoCloseable {
             throw new UncheckedIOException("cannot bind " + settings.host() + ":" + settings.port(), e);
         }
         if (follower != null) {
-            follower.loop().runNiced(settings.backgroundNice());
             follower.start();
         }
         if (logits != null) {
-            logits.runNiced(settings.backgroundNice());
             logits.start();
         }
     }

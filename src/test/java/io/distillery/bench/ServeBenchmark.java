@@ -2,7 +2,6 @@ package io.distillery.bench;
 
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
-import io.distillery.config.ServeSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
@@ -50,7 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Options: {@code --clients N} (4), {@code --threads N} server worker threads and model copies (2),
  * {@code --warmup S} (2), {@code --seconds S} measured per phase (8), {@code --period-ms N} (100),
  * {@code --attack true|false} (false), {@code --promotion true|false} (false), {@code --promotion-rows N} (100),
- * {@code --promotion-period-ms N} (1000), {@code --nice N} serving's {@code serve.background.nice} (its default).
+ * {@code --promotion-period-ms N} (1000).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
@@ -59,7 +58,7 @@ public final class ServeBenchmark {
     private static final String INFER = "/v2/models/student/infer";
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
-                           boolean promotion, int promotionRows, long promotionPeriodMs, String nice) {
+                           boolean promotion, int promotionRows, long promotionPeriodMs) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -74,8 +73,7 @@ public final class ServeBenchmark {
                 (long) (Double.parseDouble(m.getOrDefault("seconds", "8")) * 1000),
                 Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
-                Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
-                m.getOrDefault("nice", ServeSettings.BACKGROUND_NICE.defaultValue()));
+                Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")));
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
@@ -131,8 +129,7 @@ public final class ServeBenchmark {
             StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
-                "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads),
-                "serve.background.nice", o.nice));
+                "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads)));
             Pipelines.createTopics(base);
             try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS)) {
                 AtomicLong version = new AtomicLong(1);
@@ -271,9 +268,9 @@ public final class ServeBenchmark {
 
     private static String header(Options o, double loadBefore) {
         return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
-                + "keep-alive sockets), serve.threads=%d, serve.background.nice=%s, %.0f s measured per phase after %.0f s warm-up, a snapshot "
+                + "keep-alive sockets), serve.threads=%d, %.0f s measured per phase after %.0f s warm-up, a snapshot "
                 + "every %d ms in storms%n%nMachine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
-            FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.nice, o.measureMs / 1000.0, o.warmupMs / 1000.0, o.periodMs,
+            FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.measureMs / 1000.0, o.warmupMs / 1000.0, o.periodMs,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"));
     }
 

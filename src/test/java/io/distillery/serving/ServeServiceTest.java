@@ -61,7 +61,7 @@ class ServeServiceTest {
         assertThat(ConfigKeys.isKnown("serve.port")).isTrue();
         assertThat(ConfigKeys.isKnown("serve.admin.token")).isTrue();
         ServeSettings defaults = ServeSettings.from(Config.defaults());
-        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null, 64, 16, 10));
+        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null, 64, 16));
 
         assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.threads", "0"))))
             .isInstanceOf(ConfigException.class).hasMessage("serve.threads must be > 0, was 0");
