@@ -42,14 +42,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * logits (so every candidate passes) and a new snapshot is published every {@code --promotion-period-ms}:
  * publication → first answer in each promotion mode. Prints markdown on stdout; logs go to stderr.
  *
- * <p>Everything runs in this JVM (broker, server, clients, publisher), so on a small machine they compete
- * for the same cores: read the numbers as this box's, with its load average, which is printed; the ratios
- * between modes of one run are what the targets compare.
+ * <p>Server, clients and publisher run in this JVM, the broker in a child JVM at nice 19 (or here, with
+ * {@code --broker in-process}), so on a small machine they compete for the same cores: read the numbers as this
+ * box's, with its load average, which is printed; the ratios between modes of one run are what the targets
+ * compare.
  *
  * <p>Options: {@code --clients N} (4), {@code --threads N} server worker threads and model copies (2),
  * {@code --warmup S} (2), {@code --seconds S} measured per phase (8), {@code --period-ms N} (100),
  * {@code --attack true|false} (false), {@code --promotion true|false} (false), {@code --promotion-rows N} (100),
- * {@code --promotion-period-ms N} (1000).
+ * {@code --promotion-period-ms N} (1000), {@code --broker child|in-process} (child: the broker runs in a child
+ * JVM at nice 19, standing in for a broker on other machines, so that the numbers are serving's; in-process: in
+ * this JVM at the same priority).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
@@ -58,7 +61,7 @@ public final class ServeBenchmark {
     private static final String INFER = "/v2/models/student/infer";
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
-                           boolean promotion, int promotionRows, long promotionPeriodMs) {
+                           boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -73,7 +76,11 @@ public final class ServeBenchmark {
                 (long) (Double.parseDouble(m.getOrDefault("seconds", "8")) * 1000),
                 Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
-                Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")));
+                Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
+                !"in-process".equals(m.getOrDefault("broker", "child")));
+            if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "child"))) {
+                throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
+            }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
@@ -118,13 +125,48 @@ public final class ServeBenchmark {
     private ServeBenchmark() {
     }
 
+    /** The benchmark's Kafka broker: a child JVM at nice 19 (the default), or in this JVM. */
+    private interface Broker extends AutoCloseable {
+        String bootstrapServers();
+
+        static Broker child(Path dir) throws Exception {
+            ChildBroker child = ChildBroker.start(dir);
+            return new Broker() {
+                @Override
+                public String bootstrapServers() {
+                    return child.bootstrapServers();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    child.close();
+                }
+            };
+        }
+
+        static Broker inProcess(Path dir) {
+            EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
+            return new Broker() {
+                @Override
+                public String bootstrapServers() {
+                    return kafka.bootstrapServers();
+                }
+
+                @Override
+                public void close() {
+                    kafka.close();
+                }
+            };
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         double loadBefore = load();
         Path dir = Files.createTempDirectory("distill-bench-kafka");
         List<ModeResult> results = new ArrayList<>();
         String phase = null;
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
+        try (Broker kafka = o.childBroker ? Broker.child(dir) : Broker.inProcess(dir)) {
             // one network for every version when promotion is measured: the teacher logits are its own
             StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
@@ -268,9 +310,11 @@ public final class ServeBenchmark {
 
     private static String header(Options o, double loadBefore) {
         return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
-                + "keep-alive sockets), serve.threads=%d, %.0f s measured per phase after %.0f s warm-up, a snapshot "
-                + "every %d ms in storms%n%nMachine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
-            FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.measureMs / 1000.0, o.warmupMs / 1000.0, o.periodMs,
+                + "keep-alive sockets), serve.threads=%d, broker %s, %.0f s measured per phase after %.0f s warm-up, "
+                + "a snapshot every %d ms in storms%n%nMachine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
+            FEATURES, HIDDEN, CLASSES, o.clients, o.threads,
+            o.childBroker ? "in a child JVM at nice 19" : "in the benchmark's JVM", o.measureMs / 1000.0,
+            o.warmupMs / 1000.0, o.periodMs,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"));
     }
 
