@@ -151,7 +151,8 @@ public final class StudentLoop extends ServiceLoop {
         consumer.assign(parts);
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
         guard = StepGuard.counted(restoreAfter, store.metrics(), Roles.STUDENT, Models.STUDENT);
-        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), System::nanoTime);
+        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), settings.batchSize(),
+            System::nanoTime);
         if (replay != null) {
             replay.close();
         }

@@ -149,7 +149,8 @@ public final class Trainer extends ServiceLoop {
         buffer = new ReplayBuffer(settings.bufferSize(), false, settings.network().seed());
         schedule = new SnapshotSchedule(settings.snapshotEverySteps(), settings.snapshotEveryMs(), store.clock());
         guard = StepGuard.counted(restoreAfter, metrics, Roles.TEACHER, Models.TEACHER);
-        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), System::nanoTime);
+        idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), settings.batchSize(),
+            System::nanoTime);
         average = new WeightAverage(settings.emaDecay());
         ResumePoint resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);

@@ -12,7 +12,7 @@ class IdleReplayTest {
 
     @Test
     void shouldReplayWhileCaughtUpUntilTheSliceEnds() {
-        IdleReplay idle = new IdleReplay(50, 1000, now::get);
+        IdleReplay idle = new IdleReplay(50, 1000, 1, now::get);
         idle.beginSlice();
 
         assertThat(idle.another(0)).isTrue();
@@ -27,7 +27,7 @@ class IdleReplayTest {
 
     @Test
     void shouldStopAtOnceWhenRecordsWait() {
-        IdleReplay idle = new IdleReplay(50, 1000, now::get);
+        IdleReplay idle = new IdleReplay(50, 1000, 1, now::get);
         idle.beginSlice();
 
         assertThat(idle.another(1)).isFalse();
@@ -36,8 +36,19 @@ class IdleReplayTest {
     }
 
     @Test
+    void shouldCountALagBelowOneBatchAsCaughtUp() {
+        IdleReplay idle = new IdleReplay(50, 1000, 128, now::get);
+        idle.beginSlice();
+
+        assertThat(idle.another(0)).isTrue();
+        assertThat(idle.another(127)).as("fewer records wait than one step takes").isTrue();
+        assertThat(idle.another(128)).as("a batch waits: the stream comes first").isFalse();
+        assertThatThrownBy(() -> new IdleReplay(50, 1000, 0, now::get)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldTakeAtMostMaxStepsSinceTheLastNewRecords() {
-        IdleReplay idle = new IdleReplay(50, 3, now::get);
+        IdleReplay idle = new IdleReplay(50, 3, 1, now::get);
         for (int slice = 0; slice < 3; slice++) {
             idle.beginSlice();
             assertThat(idle.another(0)).isTrue();
@@ -52,8 +63,8 @@ class IdleReplayTest {
 
     @Test
     void shouldBeOffWithAZeroSliceOrAZeroCap() {
-        IdleReplay noSlice = new IdleReplay(0, 1000, now::get);
-        IdleReplay noSteps = new IdleReplay(50, 0, now::get);
+        IdleReplay noSlice = new IdleReplay(0, 1000, 1, now::get);
+        IdleReplay noSteps = new IdleReplay(50, 0, 1, now::get);
         noSlice.beginSlice();
         noSteps.beginSlice();
 
@@ -61,12 +72,12 @@ class IdleReplayTest {
         assertThat(noSlice.another(0)).isFalse();
         assertThat(noSteps.enabled()).isFalse();
         assertThat(noSteps.another(0)).isFalse();
-        assertThat(new IdleReplay(50, 1000, now::get).enabled()).isTrue();
+        assertThat(new IdleReplay(50, 1000, 1, now::get).enabled()).isTrue();
     }
 
     @Test
     void shouldRejectNegativeSettings() {
-        assertThatThrownBy(() -> new IdleReplay(-1, 10, now::get)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new IdleReplay(10, -1, now::get)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new IdleReplay(-1, 10, 1, now::get)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new IdleReplay(10, -1, 1, now::get)).isInstanceOf(IllegalArgumentException.class);
     }
 }
