@@ -53,7 +53,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     public static final ConfigKey EMA_DECAY = new ConfigKey("student.ema.decay", "0",
         "the published student is an exponential moving average of the trained weights with this decay per step, "
             + "in [0, 1); 0 = off");
-    public static final ConfigKey MIXUP = new ConfigKey("student.replay.mixup", "0",
+    public static final ConfigKey MIXUP = new ConfigKey("student.replay.mixup", "0.5",
         "share of each replayed batch replaced by mixed points between two replayed records, soft targets from the "
             + "teacher there, no hard label (function matching), in [0, 1]; 0 = off");
     public static final List<ConfigKey> KEYS = keys();
