@@ -42,17 +42,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * logits (so every candidate passes) and a new snapshot is published every {@code --promotion-period-ms}:
  * publication → first answer in each promotion mode. Prints markdown on stdout; logs go to stderr.
  *
- * <p>Server, clients and publisher run in this JVM, the broker in a child JVM at nice 19 (or here, with
- * {@code --broker in-process}), so on a small machine they compete for the same cores: read the numbers as this
+ * <p>Everything runs in this JVM (broker, server, clients, publisher; the broker in a child JVM at nice 19 with
+ * {@code --broker child}), so on a small machine they compete for the same cores: read the numbers as this
  * box's, with its load average, which is printed; the ratios between modes of one run are what the targets
  * compare.
  *
  * <p>Options: {@code --clients N} (4), {@code --threads N} server worker threads and model copies (2),
  * {@code --warmup S} (2), {@code --seconds S} measured per phase (8), {@code --period-ms N} (100),
  * {@code --attack true|false} (false), {@code --promotion true|false} (false), {@code --promotion-rows N} (100),
- * {@code --promotion-period-ms N} (1000), {@code --broker child|in-process} (child: the broker runs in a child
- * JVM at nice 19, standing in for a broker on other machines, so that the numbers are serving's; in-process: in
- * this JVM at the same priority).
+ * {@code --promotion-period-ms N} (1000), {@code --broker in-process|child} (in-process: the broker runs in this
+ * JVM at the same priority; child: in a child JVM at nice 19, standing in for a broker on other machines; on a
+ * saturated box it then delivers late, which lengthens publication → first answer).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
@@ -77,8 +77,8 @@ public final class ServeBenchmark {
                 Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
                 Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
-                !"in-process".equals(m.getOrDefault("broker", "child")));
-            if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "child"))) {
+                "child".equals(m.getOrDefault("broker", "in-process")));
+            if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
@@ -125,7 +125,7 @@ public final class ServeBenchmark {
     private ServeBenchmark() {
     }
 
-    /** The benchmark's Kafka broker: a child JVM at nice 19 (the default), or in this JVM. */
+    /** The benchmark's Kafka broker: in this JVM (the default), or a child JVM at nice 19. */
     private interface Broker extends AutoCloseable {
         String bootstrapServers();
 
