@@ -101,8 +101,13 @@ class PromotionIT {
                     client.start();
 
                     publisher.publish(Models.STUDENT, snapshots.encoded(2, worse));
-                    Await.until(() -> refused(shadow) == 2, "the shadow instance refuses version 2", WAIT);
-                    Await.until(() -> refused(immediate) == 2, "the immediate instance rolls version 2 back", WAIT);
+                    // the registry changes before the scorer counts it: wait for both
+                    Await.until(() -> refused(shadow) == 2
+                        && counter(shadowMetrics, "distill.serve.candidates", "refused") > 0,
+                        "the shadow instance refuses version 2", WAIT);
+                    Await.until(() -> refused(immediate) == 2
+                        && immediateMetrics.registry().find("distill.serve.rollbacks").counter().count() > 0,
+                        "the immediate instance rolls version 2 back", WAIT);
 
                     assertThat(shadow.state().currentVersion()).isEqualTo(1);
                     assertThat(shadow.state().lastRefusal().reason()).contains("candidate version 2",
@@ -122,9 +127,11 @@ class PromotionIT {
                     assertThat(metadata(immediate).path("pinned_by").asText()).isEqualTo("rollback");
 
                     publisher.publish(Models.STUDENT, snapshots.encoded(3, better));
-                    Await.until(() -> shadow.state().currentVersion() == 3, "the shadow instance promotes version 3",
-                        WAIT);
-                    Await.until(() -> immediate.state().currentVersion() == 3,
+                    Await.until(() -> shadow.state().currentVersion() == 3
+                        && counter(shadowMetrics, "distill.serve.candidates", "promoted") > 0,
+                        "the shadow instance promotes version 3", WAIT);
+                    Await.until(() -> immediate.state().currentVersion() == 3
+                        && counter(immediateMetrics, "distill.serve.candidates", "promoted") > 0,
                         "the immediate instance promotes version 3 after its rollback", WAIT);
                     assertThat(counter(shadowMetrics, "distill.serve.candidates", "promoted")).isEqualTo(1);
                     assertThat(counter(immediateMetrics, "distill.serve.candidates", "promoted")).isEqualTo(1);
