@@ -35,6 +35,12 @@ final class LoadPhase {
      */
     static Result run(int port, byte[] request, int clients, long warmupMs, long measureMs, SwapTimes times)
             throws InterruptedException {
+        return run(port, request, clients, warmupMs, measureMs, times, null);
+    }
+
+    /** As above, each measured request also recorded in {@code trace} when it is not null. */
+    static Result run(int port, byte[] request, int clients, long warmupMs, long measureMs, SwapTimes times,
+                      StormTrace trace) throws InterruptedException {
         long start = System.nanoTime();
         long from = start + warmupMs * 1_000_000;
         long to = from + measureMs * 1_000_000;
@@ -45,7 +51,9 @@ final class LoadPhase {
         for (int c = 0; c < clients; c++) {
             Recorder r = new Recorder();
             recorders.add(r);
-            Thread t = new Thread(() -> loop(port, request, from, to, stop, r, errors, times), "bench-client-" + c);
+            StormTrace.Client traced = trace == null ? null : trace.client();
+            Thread t = new Thread(() -> loop(port, request, from, to, stop, r, errors, times, traced),
+                "bench-client-" + c);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -59,7 +67,7 @@ final class LoadPhase {
     }
 
     private static void loop(int port, byte[] request, long from, long to, AtomicBoolean stop, Recorder out,
-                             AtomicLong errors, SwapTimes times) {
+                             AtomicLong errors, SwapTimes times, StormTrace.Client trace) {
         RawHttp client = null;
         while (!stop.get()) {
             long sent = System.nanoTime();
@@ -81,10 +89,14 @@ final class LoadPhase {
                 continue;
             }
             // the JSON (or the binary answer's JSON header) comes first; the version is found without parsing
-            times.answered(InferClient.version(new String(a.body(), 0, Math.min(a.body().length, 256),
-                StandardCharsets.ISO_8859_1)), done);
+            long version = InferClient.version(new String(a.body(), 0, Math.min(a.body().length, 256),
+                StandardCharsets.ISO_8859_1));
+            times.answered(version, done);
             if (sent >= from && done <= to) {
                 out.add(done - sent);
+                if (trace != null) {
+                    trace.request(sent, done, version);
+                }
             }
         }
         closeQuietly(client);

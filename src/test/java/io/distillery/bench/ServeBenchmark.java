@@ -61,7 +61,8 @@ public final class ServeBenchmark {
     private static final String INFER = "/v2/models/student/infer";
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
-                           boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker) {
+                           boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
+                           boolean trace) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -77,7 +78,7 @@ public final class ServeBenchmark {
                 Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
                 Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
-                "child".equals(m.getOrDefault("broker", "in-process")));
+                "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")));
             if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
             }
@@ -119,7 +120,7 @@ public final class ServeBenchmark {
 
     /** What one mode gave. */
     private record ModeResult(Mode mode, LoadPhase.Result single, LoadPhase.Result storm, LoadPhase.Result batch,
-                              SwapTimes.Summary swaps) {
+                              SwapTimes.Summary swaps, String trace) {
     }
 
     private ServeBenchmark() {
@@ -228,11 +229,18 @@ public final class ServeBenchmark {
         long stormEnd = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
         Thread storm = new Thread(() -> storm(publisher, storming, version, o.periodMs, times, stormEnd),
             "bench-storm");
-        storm.start();
-        LoadPhase.Result stormed = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs, times);
-        storm.join();
+        LoadPhase.Result stormed;
+        String report = "";
+        try (StormTrace trace = o.trace ? new StormTrace() : null) {
+            storm.start();
+            stormed = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs, times, trace);
+            storm.join();
+            if (trace != null) {
+                report = trace.report(mode.label() + " one-row, swap storm", o.periodMs, times.publicationTimes());
+            }
+        }
         awaitVersion(service, version.get());
-        return new ModeResult(mode, single, stormed, batch, times.summary());
+        return new ModeResult(mode, single, stormed, batch, times.summary(), report);
     }
 
     /** The normal one-row load's p99 without and then with hostile clients, same server, same run. */
@@ -346,6 +354,7 @@ public final class ServeBenchmark {
                     + "first answer p99 %.0f ms (< 1 s): %s%n", r.mode.label(), stormRatio(r), met(stormRatio(r) <= 1.5),
                 r.swaps.toFirstAnswer().p99Ms(), met(r.swaps.toFirstAnswer().p99Ms() < 1000)));
         }
+        results.forEach(r -> b.append(r.trace));
         return b.toString();
     }
 

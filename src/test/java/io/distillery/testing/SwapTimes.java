@@ -24,6 +24,11 @@ public final class SwapTimes {
         firstAnswer.merge(version, nanos, Math::min);
     }
 
+    /** When each version was published, in no particular order. */
+    public long[] publicationTimes() {
+        return published.values().stream().mapToLong(Long::longValue).toArray();
+    }
+
     /**
      * What the clients saw of the published versions.
      *
