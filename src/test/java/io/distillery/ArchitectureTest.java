@@ -54,6 +54,12 @@ class ArchitectureTest {
             .as("only io.distillery.inference should depend on ONNX Runtime");
 
     @ArchTest
+    static final ArchRule shouldCallNativeCodeThroughJnaOnlyInOs =
+        noClasses().that().resideOutsideOfPackage("io.distillery.os..")
+            .should().dependOnClassesThat().resideInAPackage("com.sun.jna..")
+            .as("only io.distillery.os should call native code through JNA");
+
+    @ArchTest
     static final ArchRule shouldWriteOnnxProtobufOnlyInModel =
         noClasses().that().resideOutsideOfPackage("io.distillery.model..")
             .should().dependOnClassesThat().resideInAnyPackage("ai.onnx.proto..", "com.google.protobuf..")

@@ -53,11 +53,20 @@ public final class HttpServers {
      */
     public static HttpServer create(String host, int port, int coreThreads, int maxThreads, String name)
             throws IOException {
+        return create(host, port, coreThreads, maxThreads, name, () -> { });
+    }
+
+    /** As above, each pool thread running {@code onStart} first (on itself), e.g. to set its scheduling. */
+    public static HttpServer create(String host, int port, int coreThreads, int maxThreads, String name,
+                                    Runnable onStart) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
         AtomicInteger n = new AtomicInteger();
         server.setExecutor(new ThreadPoolExecutor(coreThreads, maxThreads, 30, TimeUnit.SECONDS,
             new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+                Thread t = new Thread(() -> {
+                    onStart.run();
+                    r.run();
+                }, name + "-" + n.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             }));

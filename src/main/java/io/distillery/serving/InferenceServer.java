@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.distillery.config.ServeSettings;
 import io.distillery.metrics.HttpServers;
+import io.distillery.os.ThreadSlice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,9 +28,16 @@ import org.slf4j.LoggerFactory;
  * {@code {"error": "..."}} and touches nothing shared; an unexpected failure is answered 500 with only an
  * error id ({@code {"error": "internal error, id 3f9c…"}}) and logged at ERROR, with its stack trace, under
  * the same id. Every answer is counted by endpoint and status class.
+ *
+ * <p>The threads that read, compute and answer requests (the pool's and the JDK's dispatcher, which is named
+ * {@value #DISPATCHER}: in this process every such dispatcher) ask Linux for a short time slice
+ * ({@code serve.request.slice.us}, {@link ThreadSlice}): woken by a request, they preempt the snapshot
+ * follower's verification of a new version at once instead of after its slice.
  */
 final class InferenceServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InferenceServer.class);
+    /** The JDK HTTP server's name for its dispatcher thread. */
+    static final String DISPATCHER = "HTTP-Dispatcher";
 
     private final ServeSettings settings;
     private final String model;
@@ -67,10 +75,15 @@ final class InferenceServer implements AutoCloseable {
     }
 
     void start() throws IOException {
+        long slice = settings.requestSliceMicros() * 1000L;
         server = HttpServers.create(settings.host(), settings.port(), settings.threads(), settings.httpThreads(),
-            "serve-http");
+            "serve-http", slice == 0 ? () -> { } : () -> ThreadSlice.requestForCurrent(slice));
         server.createContext("/", this::handle);
         server.start();
+        if (slice > 0) {
+            // the JDK's dispatcher thread, started by start(), hands every readable connection to the pool
+            ThreadSlice.requestForThreadsNamed(DISPATCHER, slice);
+        }
         if (!Boolean.getBoolean("sun.net.httpserver.nodelay")) {
             LOG.warn("sun.net.httpserver.nodelay is not true: keep-alive requests will wait ~40 ms each");
         }

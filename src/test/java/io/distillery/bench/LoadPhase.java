@@ -1,5 +1,6 @@
 package io.distillery.bench;
 
+import io.distillery.os.ThreadSlice;
 import io.distillery.testing.InferClient;
 import io.distillery.testing.Latencies;
 import io.distillery.testing.RawHttp;
@@ -26,7 +27,15 @@ final class LoadPhase {
         }
     }
 
+    /** Slice the client threads ask Linux for, nanoseconds; 0 = the kernel's. */
+    private static volatile long clientSliceNanos;
+
     private LoadPhase() {
+    }
+
+    /** Every later phase's client threads ask for this slice ({@link ThreadSlice}); 0 = the kernel's. */
+    static void clientSlice(long nanos) {
+        clientSliceNanos = nanos;
     }
 
     /**
@@ -69,6 +78,9 @@ final class LoadPhase {
     private static void loop(int port, byte[] request, long from, long to, AtomicBoolean stop, Recorder out,
                              AtomicLong errors, SwapTimes times, StormTrace.Client trace) {
         RawHttp client = null;
+        if (clientSliceNanos > 0) {
+            ThreadSlice.requestForCurrent(clientSliceNanos);
+        }
         while (!stop.get()) {
             long sent = System.nanoTime();
             if (sent >= to) {

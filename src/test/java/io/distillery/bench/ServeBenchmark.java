@@ -2,6 +2,7 @@ package io.distillery.bench;
 
 import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
+import io.distillery.config.ServeSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.serving.ServeService;
@@ -52,7 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code --attack true|false} (false), {@code --promotion true|false} (false), {@code --promotion-rows N} (100),
  * {@code --promotion-period-ms N} (1000), {@code --broker in-process|child} (in-process: the broker runs in this
  * JVM at the same priority; child: in a child JVM at nice 19, standing in for a broker on other machines; on a
- * saturated box it then delivers late, which lengthens publication → first answer).
+ * saturated box it then delivers late, which lengthens publication → first answer), {@code --slice-us N}
+ * ({@code serve.request.slice.us}, whose default it takes; the client threads ask for the same slice, 0 = the
+ * kernel's), {@code --trace true} (after the tables, where each mode's slowest storm requests were sent
+ * relative to the newest publication: {@link StormTrace}).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
@@ -62,7 +66,7 @@ public final class ServeBenchmark {
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
-                           boolean trace) {
+                           boolean trace, int sliceMicros) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -78,14 +82,17 @@ public final class ServeBenchmark {
                 Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
                 Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
-                "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")));
+                "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")),
+                Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())));
             if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
-                || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10) {
+                || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10
+                || o.sliceMicros != 0 && (o.sliceMicros < 100 || o.sliceMicros > 100_000)) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
-                    + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10; got " + o);
+                    + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10, slice-us 0 or in [100, 100000];"
+                    + " got " + o);
             }
             return o;
         }
@@ -172,7 +179,11 @@ public final class ServeBenchmark {
             StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
-                "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads)));
+                "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads),
+                "serve.request.slice.us", Integer.toString(o.sliceMicros)));
+            // the clients stand in for other machines: with the server's slice, a verification does not
+            // delay their side of a request either (it would not run beside them there)
+            LoadPhase.clientSlice(o.sliceMicros * 1000L);
             Pipelines.createTopics(base);
             try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS)) {
                 AtomicLong version = new AtomicLong(1);
@@ -318,9 +329,10 @@ public final class ServeBenchmark {
 
     private static String header(Options o, double loadBefore) {
         return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
-                + "keep-alive sockets), serve.threads=%d, broker %s, %.0f s measured per phase after %.0f s warm-up, "
+                + "keep-alive sockets), serve.threads=%d, serve.request.slice.us=%d (the clients' too), broker %s, "
+                + "%.0f s measured per phase after %.0f s warm-up, "
                 + "a snapshot every %d ms in storms%n%nMachine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
-            FEATURES, HIDDEN, CLASSES, o.clients, o.threads,
+            FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.sliceMicros,
             o.childBroker ? "in a child JVM at nice 19" : "in the benchmark's JVM", o.measureMs / 1000.0,
             o.warmupMs / 1000.0, o.periodMs,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"));

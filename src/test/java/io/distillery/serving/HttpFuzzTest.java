@@ -33,7 +33,7 @@ class HttpFuzzTest {
 
     @Test
     void shouldAnswerEveryMalformedRequestWith4xxAndKeepServingAndProbing() throws Exception {
-        ServeSettings settings = new ServeSettings("127.0.0.1", 0, 2, 64 * 1024, null, 3, null, 64, 16);
+        ServeSettings settings = new ServeSettings("127.0.0.1", 0, 2, 64 * 1024, null, 3, null, 64, 16, 100);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong served = new AtomicLong();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();

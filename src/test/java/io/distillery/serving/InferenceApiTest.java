@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.os.ThreadSlice;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +34,27 @@ class InferenceApiTest {
 
         assertThat(client.get("v2/health/ready").status()).isEqualTo(200);
         assertThat(client.get("v2/models/student/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswerOnThreadsWithTheRequestSlice() throws Exception {
+        feed(service, snapshot(1));
+
+        assertThat(client.post("v2/models/student/infer", TestClient.inferBody("r1", 1, FEATURES, 1f)).status())
+            .isEqualTo(200);
+
+        // every serving pool thread of this JVM, and one dispatcher at least, runs with serve.request.slice.us
+        long expected = ThreadSlice.kernelHasCustomSlices() ? 100_000 : ThreadSlice.currentNanos();
+        List<Integer> pool = ThreadSlice.threadsNamed("serve-http");
+        assertThat(pool).isNotEmpty();
+        for (int tid : pool) {
+            assertThat(ThreadSlice.nanosOf(tid)).as("serve-http thread %d", tid).isEqualTo(expected);
+        }
+        List<Long> dispatchers = new ArrayList<>();
+        for (int tid : ThreadSlice.threadsNamed(InferenceServer.DISPATCHER)) {
+            dispatchers.add(ThreadSlice.nanosOf(tid));
+        }
+        assertThat(dispatchers).contains(expected);
     }
 
     @Test

@@ -97,7 +97,7 @@ public final class ServePathCost {
         ModelRegistry registry = new ModelRegistry(1, false, meters::state);
         registry.offer(ServedModel.of(ServingFixtures.manifest(1, FEATURES, CLASSES),
             new FakeNetwork(1, FEATURES, CLASSES, "ok", 0), 1));
-        InferenceServer server = new InferenceServer(new ServeSettings("127.0.0.1", 0, 1, 4 << 20, null, 1, null, 64, 16),
+        InferenceServer server = new InferenceServer(new ServeSettings("127.0.0.1", 0, 1, 4 << 20, null, 1, null, 64, 16, 100),
             "student", FEATURES, CLASSES, registry, meters, "immediate", null);
         server.start();
         return server;

@@ -61,7 +61,7 @@ class ServeServiceTest {
         assertThat(ConfigKeys.isKnown("serve.port")).isTrue();
         assertThat(ConfigKeys.isKnown("serve.admin.token")).isTrue();
         ServeSettings defaults = ServeSettings.from(Config.defaults());
-        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null, 64, 16));
+        assertThat(defaults).isEqualTo(new ServeSettings("0.0.0.0", 8080, 2, 4_194_304, null, 3, null, 64, 16, 100));
 
         assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.threads", "0"))))
             .isInstanceOf(ConfigException.class).hasMessage("serve.threads must be > 0, was 0");
@@ -69,5 +69,11 @@ class ServeServiceTest {
             .isInstanceOf(ConfigException.class).hasMessageContaining("serve.admin.token must be at least 8");
         assertThat(ServeSettings.from(Config.of(Map.of("serve.admin.token", "long-enough-token"))).toString())
             .doesNotContain("long-enough-token");
+        assertThat(ServeSettings.from(Config.of(Map.of("serve.request.slice.us", "0"))).requestSliceMicros()).isZero();
+        for (String outside : new String[] {"99", "100001", "-1"}) {
+            assertThatThrownBy(() -> ServeSettings.from(Config.of(Map.of("serve.request.slice.us", outside))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("serve.request.slice.us must be 0 or in [100, 100000] (the kernel's bounds), was " + outside);
+        }
     }
 }

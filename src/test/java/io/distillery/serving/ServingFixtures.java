@@ -42,7 +42,7 @@ final class ServingFixtures {
     }
 
     static ServeSettings settings(String token, int threads, int history, String downloadToken) {
-        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history, downloadToken, 64, 16);
+        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, token, history, downloadToken, 64, 16, 100);
     }
 
     /** A started service on a free loopback port, fed only through its snapshot listener. */

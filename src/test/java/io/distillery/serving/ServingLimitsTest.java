@@ -23,7 +23,7 @@ class ServingLimitsTest {
     private static final int PROBE_TIMEOUT_MS = 3000;
 
     private static ServeSettings settings(int threads, int queue) {
-        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, null, 3, null, 64, queue);
+        return new ServeSettings("127.0.0.1", 0, threads, 64 * 1024, null, 3, null, 64, queue, 100);
     }
 
     @Test
