@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,25 +78,35 @@ public final class ThreadSlice {
     }
 
     /**
-     * Asks for a slice of {@code nanos} for every thread of this process whose kernel name (its first 15
-     * characters) starts with {@code prefix}: for threads this code does not start, such as the JDK HTTP
-     * server's dispatcher.
+     * Asks for a slice of {@code nanos} for each of this process's threads named {@code prefix} that is not in
+     * {@code before}, waiting up to {@code waitMs} for at least one to appear: for a thread just started by code
+     * that is not ours (the JVM names a thread in the kernel only once it runs).
      *
-     * @return how many threads now have that slice
+     * @return how many threads now have that slice (0 also where it cannot be done, logged once)
      */
-    public static int requestForThreadsNamed(String prefix, long nanos) {
+    public static int requestForNewThreadsNamed(String prefix, Set<Integer> before, long nanos, long waitMs)
+            throws InterruptedException {
         check(nanos);
-        int done = 0;
+        long end = System.nanoTime() + waitMs * 1_000_000;
         try {
-            for (int tid : threadsNamed(prefix)) {
-                if (request(tid, nanos)) {
-                    done++;
+            while (true) {
+                List<Integer> fresh = threadsNamed(prefix).stream().filter(t -> !before.contains(t)).toList();
+                if (!fresh.isEmpty() || System.nanoTime() > end) {
+                    int done = 0;
+                    for (int tid : fresh) {
+                        done += request(tid, nanos) ? 1 : 0;
+                    }
+                    if (fresh.isEmpty()) {
+                        warnOnce("no new thread named " + prefix + " within " + waitMs + " ms");
+                    }
+                    return done;
                 }
+                Thread.sleep(5);
             }
         } catch (IOException | UnsupportedOperationException e) {
             warnOnce("threads named " + prefix + ": " + e.getMessage());
+            return 0;
         }
-        return done;
     }
 
     /** The slice the kernel reports for the calling thread, in nanoseconds (0 where it reports none). */

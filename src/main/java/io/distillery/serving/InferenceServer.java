@@ -8,6 +8,7 @@ import io.distillery.os.ThreadSlice;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,15 +80,29 @@ final class InferenceServer implements AutoCloseable {
         server = HttpServers.create(settings.host(), settings.port(), settings.threads(), settings.httpThreads(),
             "serve-http", slice == 0 ? () -> { } : () -> ThreadSlice.requestForCurrent(slice));
         server.createContext("/", this::handle);
+        Set<Integer> dispatchers = slice == 0 ? Set.of() : dispatcherThreads();
         server.start();
         if (slice > 0) {
             // the JDK's dispatcher thread, started by start(), hands every readable connection to the pool
-            ThreadSlice.requestForThreadsNamed(DISPATCHER, slice);
+            try {
+                ThreadSlice.requestForNewThreadsNamed(DISPATCHER, dispatchers, slice, 1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (!Boolean.getBoolean("sun.net.httpserver.nodelay")) {
             LOG.warn("sun.net.httpserver.nodelay is not true: keep-alive requests will wait ~40 ms each");
         }
         LOG.info("serving {} on http://{}:{}", model, settings.host(), port());
+    }
+
+    /** The dispatcher threads of this process's other HTTP servers (none where threads cannot be listed). */
+    private static Set<Integer> dispatcherThreads() {
+        try {
+            return Set.copyOf(ThreadSlice.threadsNamed(DISPATCHER));
+        } catch (IOException | UnsupportedOperationException e) {
+            return Set.of();
+        }
     }
 
     int port() {

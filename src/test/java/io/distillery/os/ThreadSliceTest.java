@@ -3,6 +3,7 @@ package io.distillery.os;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +63,7 @@ class ThreadSliceTest {
         int otherTid = ThreadSlice.threadsNamed("other-probe").get(0);
         long otherBefore = ThreadSlice.nanosOf(otherTid);
 
-        int done = ThreadSlice.requestForThreadsNamed("slice-probe", 250_000);
+        int done = ThreadSlice.requestForNewThreadsNamed("slice-probe", Set.of(), 250_000, 1000);
         long otherAfter = ThreadSlice.nanosOf(otherTid);
         release.countDown();
 
@@ -80,7 +81,7 @@ class ThreadSliceTest {
     void refusesASliceOutsideTheKernelsBounds() {
         assertThatThrownBy(() -> ThreadSlice.requestForCurrent(99_999)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("[100000, 100000000]");
-        assertThatThrownBy(() -> ThreadSlice.requestForThreadsNamed("x", 100_000_001))
+        assertThatThrownBy(() -> ThreadSlice.requestForNewThreadsNamed("x", Set.of(), 100_000_001, 0))
             .isInstanceOf(IllegalArgumentException.class);
     }
 
