@@ -1,5 +1,6 @@
 package io.distillery.config;
 
+import io.distillery.os.ThreadSlice;
 import java.util.List;
 
 /**
@@ -57,9 +58,10 @@ public record ServeSettings(String host, int port, int threads, int maxBodyBytes
             throw new ConfigException(HTTP_THREADS.name() + " must exceed serve.threads + serve.queue.size = "
                 + (threads + queueSize) + ", was " + httpThreads);
         }
-        if (requestSliceMicros != 0 && (requestSliceMicros < 100 || requestSliceMicros > 100_000)) {
-            throw new ConfigException(REQUEST_SLICE_US.name() + " must be 0 or in [100, 100000] (the kernel's bounds), "
-                + "was " + requestSliceMicros);
+        long sliceNanos = requestSliceMicros * 1000L;
+        if (sliceNanos != 0 && (sliceNanos < ThreadSlice.MIN_NANOS || sliceNanos > ThreadSlice.MAX_NANOS)) {
+            throw new ConfigException(REQUEST_SLICE_US.name() + " must be 0 or in [" + ThreadSlice.MIN_NANOS / 1000
+                + ", " + ThreadSlice.MAX_NANOS / 1000 + "] (the kernel's bounds), was " + requestSliceMicros);
         }
         requireLength(ADMIN_TOKEN, adminToken);
         requireLength(DOWNLOAD_TOKEN, downloadToken);

@@ -38,6 +38,7 @@ public final class ThreadSlice {
     public static final long MAX_NANOS = 100_000_000;
     /** {@code struct sched_attr} as of Linux 4.13 ({@code SCHED_ATTR_SIZE_VER1}). */
     private static final int ATTR_SIZE = 56;
+    private static final int OFFSET_POLICY = 4;
     private static final int OFFSET_NICE = 16;
     private static final int OFFSET_RUNTIME = 24;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
@@ -116,12 +117,7 @@ public final class ThreadSlice {
 
     /** The slice the kernel reports for the thread {@code tid} of this process, in nanoseconds. */
     public static long nanosOf(int tid) throws IOException {
-        Memory attr = new Memory(ATTR_SIZE);
-        attr.clear();
-        if (c().syscall(calls().get(), tid, attr, ATTR_SIZE, 0) != 0) {
-            throw new IOException("sched_getattr failed: errno " + Native.getLastError());
-        }
-        return attr.getLong(OFFSET_RUNTIME);
+        return attributes(c(), calls(), tid).getLong(OFFSET_RUNTIME);
     }
 
     /** Kernel ids of this process's threads whose kernel name starts with {@code prefix}. */
@@ -155,12 +151,8 @@ public final class ThreadSlice {
         } catch (LinkageError e) {
             throw new UnsupportedOperationException("no C library through JNA: " + e);
         }
-        Memory attr = new Memory(ATTR_SIZE);
-        attr.clear();
-        if (c.syscall(calls.get(), tid, attr, ATTR_SIZE, 0) != 0) {
-            throw new IOException("sched_getattr failed: errno " + Native.getLastError());
-        }
-        int policy = attr.getInt(4);
+        Memory attr = attributes(c, calls, tid);
+        int policy = attr.getInt(OFFSET_POLICY);
         if (policy != 0) {
             throw new UnsupportedOperationException("thread " + tid + " is not SCHED_OTHER (policy " + policy + ")");
         }
@@ -172,12 +164,21 @@ public final class ThreadSlice {
         if (c.syscall(calls.set(), tid, attr, 0, 0) != 0) {
             throw new IOException("sched_setattr failed: errno " + Native.getLastError());
         }
-        attr.clear();
-        if (c.syscall(calls.get(), tid, attr, ATTR_SIZE, 0) != 0 || attr.getLong(OFFSET_RUNTIME) != nanos) {
+        if (attributes(c, calls, tid).getLong(OFFSET_RUNTIME) != nanos) {
             throw new UnsupportedOperationException("the kernel (" + System.getProperty("os.version")
                 + ") keeps its own slice; custom slices need Linux 6.12 or later");
         }
         return true;
+    }
+
+    /** {@code sched_getattr} of thread {@code tid}: its {@code struct sched_attr}. */
+    private static Memory attributes(C c, Calls calls, int tid) throws IOException {
+        Memory attr = new Memory(ATTR_SIZE);
+        attr.clear();
+        if (c.syscall(calls.get(), tid, attr, ATTR_SIZE, 0) != 0) {
+            throw new IOException("sched_getattr failed: errno " + Native.getLastError());
+        }
+        return attr;
     }
 
     private static C c() {

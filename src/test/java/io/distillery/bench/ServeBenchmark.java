@@ -5,6 +5,7 @@ import io.distillery.config.Config;
 import io.distillery.config.ServeSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.os.ThreadSlice;
 import io.distillery.serving.ServeService;
 import io.distillery.snapshot.SnapshotPublisher;
 import io.distillery.testing.HttpFuzz;
@@ -89,7 +90,8 @@ public final class ServeBenchmark {
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10
-                || o.sliceMicros != 0 && (o.sliceMicros < 100 || o.sliceMicros > 100_000)) {
+                || o.sliceMicros != 0 && (o.sliceMicros * 1000L < ThreadSlice.MIN_NANOS
+                    || o.sliceMicros * 1000L > ThreadSlice.MAX_NANOS)) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
                     + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10, slice-us 0 or in [100, 100000];"
                     + " got " + o);

@@ -1,6 +1,7 @@
 package io.distillery.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import io.distillery.testing.Latencies;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -88,8 +89,7 @@ final class StormTrace implements AutoCloseable {
         if (requests.isEmpty() || pub.length == 0) {
             return label + ": nothing traced\n";
         }
-        long[] latencies = requests.stream().mapToLong(r -> r[1]).sorted().toArray();
-        long p99 = latencies[(int) Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)];
+        long p99 = Latencies.of(requests.stream().mapToLong(r -> r[1]).toArray()).p99Nanos();
         int bins = 10;
         long binNs = periodMs * 1_000_000 / bins;
         int[] slowByBin = new int[bins];
@@ -130,10 +130,9 @@ final class StormTrace implements AutoCloseable {
         b.append("| sent after the newest publication, ms | requests | above the phase's p99 | p99 of the bin, ms |\n");
         b.append("|---|---|---|---|\n");
         for (int i = 0; i < bins; i++) {
-            long[] l = byBin.get(i).stream().mapToLong(Long::longValue).sorted().toArray();
-            double binP99 = l.length == 0 ? Double.NaN : l[(int) Math.max(0, Math.ceil(l.length * 0.99) - 1)] / 1e6;
+            Latencies l = Latencies.of(byBin.get(i).stream().mapToLong(Long::longValue).toArray());
             b.append(String.format(Locale.ROOT, "| %d-%d | %d | %d | %.2f |%n", i * periodMs / bins,
-                (i + 1) * periodMs / bins, l.length, slowByBin[i], binP99));
+                (i + 1) * periodMs / bins, l.count(), slowByBin[i], l.count() == 0 ? Double.NaN : l.p99Ms()));
         }
         return b.toString();
     }
