@@ -10,6 +10,7 @@ import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotManifest;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * The equivalence gate between a network and its ONNX graph: both run a fixed probe batch and every logit
@@ -17,7 +18,9 @@ import java.util.SplittableRandom;
  * {@value OnnxExport#HIDDEN} output, when it has one, with the network's last hidden layer (a teacher's, for
  * the emitter's hints; graphs written before that output existed have only logits and pass on them). Writers
  * check before they publish, readers again when they load, so no engine ever serves a graph that computes
- * something else than the network it was signed with. Stateless; thread-safe.
+ * something else than the network it was signed with. Writers record what they checked against in the manifest
+ * ({@link ProbeOutputs}), so a reader that serves the graph alone checks it without restoring the network.
+ * Stateless; thread-safe.
  */
 public final class OnnxGate {
     /** Largest absolute difference allowed between the two engines' logits (and hidden activations). */
@@ -35,7 +38,8 @@ public final class OnnxGate {
     }
 
     /**
-     * Checks that {@code onnx} computes {@code network}'s logits.
+     * Checks that {@code onnx} computes {@code network}'s logits, and answers what it was checked against: the
+     * network's outputs on the probe batch, for the manifest (see {@link #open(SnapshotManifest, byte[])}).
      *
      * @param id the snapshot's id, for the message
      * @throws SnapshotException {@link Rejection#TEST_PREDICTION_FAILED} when the network's own logits on the
@@ -45,8 +49,11 @@ public final class OnnxGate {
      *     of another width, or on a network without hidden layers, differs by infinity), or the graph does
      *     not load or run as a {@code [N, inputs] -> [N, outputs]} model
      */
-    public static void check(Network network, byte[] onnx, String id) throws SnapshotException {
-        open(network, onnx, id).close();
+    public static ProbeOutputs check(Network network, byte[] onnx, String id) throws SnapshotException {
+        float[][] logits = expectedLogits(network, id);
+        try (OnnxPredictor checked = verify(onnx, id, network.inputs(), logits, width -> hidden(network, width))) {
+            return new ProbeOutputs(logits, checked.hasHidden() ? hidden(network, checked.hiddenWidth()) : null);
+        }
     }
 
     /**
@@ -54,25 +61,88 @@ public final class OnnxGate {
      * it: the graph that passed is the one that serves, loaded once. The caller closes it.
      */
     public static OnnxPredictor open(Network network, byte[] onnx, String id) throws SnapshotException {
-        float[][] probe = probe(network.inputs());
-        float[][] expected = network.logits(probe);
-        for (float[] row : expected) {
+        return verify(onnx, id, network.inputs(), expectedLogits(network, id), width -> hidden(network, width));
+    }
+
+    /**
+     * Whether {@link #open(SnapshotManifest, byte[])} can check a graph against this manifest: its writer recorded
+     * the network's outputs on the probe batch (every writer since the field exists does).
+     */
+    public static boolean canCheck(SnapshotManifest manifest) {
+        return !manifest.probeLogits().isEmpty();
+    }
+
+    /**
+     * As {@link #open(Network, byte[], String)} for a reader that never runs the network itself: the graph's
+     * outputs on the probe batch are checked against those its writer signed into the manifest (computed by the
+     * network it checked the graph against before publishing), so the network need not be restored. The same
+     * refusals, and {@link Rejection#ONNX_MISMATCH} when the manifest's probe outputs are not of the probe
+     * batch's shape, or the graph has a hidden output the manifest has no values for.
+     *
+     * @throws IllegalArgumentException when {@link #canCheck} is false for the manifest
+     */
+    public static OnnxPredictor open(SnapshotManifest manifest, byte[] onnx) throws SnapshotException {
+        if (!canCheck(manifest)) {
+            throw new IllegalArgumentException(manifest.id() + " records no probe outputs");
+        }
+        float[][] logits = ProbeOutputs.decode(manifest.probeLogits(), PROBE_ROWS, manifest.outputs());
+        if (logits == null) {
+            throw new SnapshotException(Rejection.ONNX_MISMATCH, manifest.id()
+                + ": the manifest's probeLogits are not " + PROBE_ROWS + " rows of " + manifest.outputs());
+        }
+        requireFinite(logits, manifest.id());
+        return verify(onnx, manifest.id(), manifest.inputs(), logits,
+            width -> ProbeOutputs.decode(manifest.probeHidden(), PROBE_ROWS, width));
+    }
+
+    /** The network's logits on the probe batch, which must be finite, as must its weights. */
+    private static float[][] expectedLogits(Network network, String id) throws SnapshotException {
+        float[][] logits = network.logits(probe(network.inputs()));
+        requireFinite(logits, id);
+        if (!network.weightsFinite()) {
+            throw new SnapshotException(Rejection.NON_FINITE_WEIGHTS, id + ": a weight or bias is not finite");
+        }
+        return logits;
+    }
+
+    /** The network's last hidden layer on the probe batch; null when it has none of that width. */
+    private static float[][] hidden(Network network, int width) {
+        return network.hasHidden() && width == network.hiddenWidth()
+            ? network.forward(probe(network.inputs())).hidden() : null;
+    }
+
+    private static void requireFinite(float[][] logits, String id) throws SnapshotException {
+        for (float[] row : logits) {
             if (LogitMath.firstNonFinite(row) >= 0) {
                 throw new SnapshotException(Rejection.TEST_PREDICTION_FAILED, id
                     + ": the network's logits on the probe batch are not finite");
             }
         }
-        if (!network.weightsFinite()) {
-            throw new SnapshotException(Rejection.NON_FINITE_WEIGHTS, id + ": a weight or bias is not finite");
-        }
+    }
+
+    /**
+     * Loads the graph and compares its outputs on the probe batch with the expected {@code logits} and, when the
+     * graph has a hidden output, with {@code hidden.apply(its width)} (null: none of that width, a mismatch).
+     */
+    private static OnnxPredictor verify(byte[] onnx, String id, int inputs, float[][] logits,
+                                        IntFunction<float[][]> hidden) throws SnapshotException {
+        float[][] probe = probe(inputs);
         OnnxPredictor predictor = null;
         double diff;
-        double hiddenDiff;
+        double hiddenDiff = 0;
         try {
             predictor = new OnnxPredictor(onnx);
-            Forward got = outputs(predictor, probe, network);
-            diff = got == null ? Double.POSITIVE_INFINITY : maxDifference(expected, got.logits());
-            hiddenDiff = got == null ? 0 : hiddenDifference(network, probe, got, predictor.hiddenWidth());
+            int outputs = logits[0].length;
+            if (predictor.inputs() != inputs || predictor.outputs() != outputs) {
+                diff = Double.POSITIVE_INFINITY;
+            } else if (predictor.hasHidden()) {
+                Forward got = predictor.forward(probe);
+                diff = maxDifference(logits, got.logits());
+                float[][] want = hidden.apply(predictor.hiddenWidth());
+                hiddenDiff = want == null ? Double.POSITIVE_INFINITY : maxDifference(want, got.hidden());
+            } else {
+                diff = maxDifference(logits, predictor.logits(probe));
+            }
         } catch (RuntimeException e) {
             closeQuietly(predictor, e);
             throw new SnapshotException(Rejection.ONNX_MISMATCH, id + ": the ONNX graph does not run: " + e, e);
@@ -96,31 +166,6 @@ public final class OnnxGate {
                 cause.addSuppressed(e);
             }
         }
-    }
-
-    /**
-     * The graph's outputs on the probe batch, its hidden output too when it has one (else null there); null when
-     * its input or logits width is not the network's.
-     */
-    private static Forward outputs(OnnxPredictor onnx, float[][] probe, Network network) {
-        if (onnx.inputs() != network.inputs() || onnx.outputs() != network.outputs()) {
-            return null;
-        }
-        return onnx.hasHidden() ? onnx.forward(probe) : new Forward(onnx.logits(probe), null);
-    }
-
-    /**
-     * How far the graph's hidden output is from the network's last hidden layer: 0 for a graph without one
-     * (nothing to compare), infinity for one of another width or on a network without hidden layers.
-     */
-    private static double hiddenDifference(Network network, float[][] probe, Forward got, int width) {
-        if (got.hidden() == null) {
-            return 0;
-        }
-        if (!network.hasHidden() || width != network.hiddenWidth()) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return maxDifference(network.forward(probe).hidden(), got.hidden());
     }
 
     private static SnapshotException mismatch(String id, String what, double diff) {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * config hash without secrets, consumed input offsets, library versions, time, shape), serializes the
  * network with its optimizer state (so a restarted role resumes training where it stopped), signs
  * and writes it to the compacted snapshot topic, and waits for the broker's acknowledgement. Each snapshot
- * also carries the network as an ONNX graph, which must pass the {@link OnnxGate} first.
+ * also carries the network as an ONNX graph, which must pass the {@link OnnxGate} first, and the network's
+ * outputs on the gate's probe batch in its manifest, so a reader of the graph alone can check it too.
  * Single-threaded: the owner of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
@@ -77,7 +78,7 @@ public final class SnapshotWriter implements AutoCloseable {
             .build();
         byte[] onnx = exporter.apply(network, m);
         try {
-            OnnxGate.check(network, onnx, m.id());
+            m = OnnxGate.check(network, onnx, m.id()).recordIn(m);
         } catch (SnapshotException e) {
             metrics.counter(Metrics.SNAPSHOTS_REJECTED, role, model, e.reason().tag()).increment();
             LOG.error("{} snapshot v{} not published ({}): {}", model, version, e.reason().tag(), e.getMessage());

@@ -13,11 +13,13 @@ import io.distillery.snapshot.SnapshotException;
 import java.util.Objects;
 
 /**
- * Loads student snapshots for serving on the configured {@link Engine}: the network (without its updater
- * state: serving never trains) and its ONNX graph, checked equal by the {@link OnnxGate} ({@code ONNX_MISMATCH}
- * otherwise); then, on {@code onnx}, the ONNX Runtime session the gate ran on serves, and copies are further
- * predictors on that one session (the graph is loaded once per version); on {@code dl4j}, copies of the network.
- * Stateless and thread-safe.
+ * Loads student snapshots for serving on the configured {@link Engine}. On {@code onnx}, the snapshot's ONNX graph,
+ * checked by the {@link OnnxGate} against the probe outputs its writer signed into the manifest ({@code
+ * ONNX_MISMATCH} otherwise), without restoring the network, which this engine never runs; the session the gate
+ * ran on serves, and copies are further predictors on that one session (the graph is loaded once per version).
+ * A snapshot written before manifests carried probe outputs, or without a graph, is checked as on {@code dl4j}:
+ * the network is restored (without its updater state: serving never trains) and its graph checked equal to it.
+ * On {@code dl4j}, copies of that network serve. Stateless and thread-safe.
  */
 public final class NetworkModelLoader implements ModelLoader {
     private final Engine engine;
@@ -28,6 +30,10 @@ public final class NetworkModelLoader implements ModelLoader {
 
     @Override
     public ServingNetwork load(Snapshot snapshot) throws SnapshotException {
+        if (engine == Engine.ONNX && snapshot.hasOnnx() && OnnxGate.canCheck(snapshot.manifest())) {
+            byte[] onnx = snapshot.onnxBytes();
+            return new OnnxNetwork(onnx, OnnxGate.open(snapshot.manifest(), onnx));
+        }
         if (engine == Engine.ONNX) {
             Network network = Network.fromBytes(snapshot.modelBytes(), false);
             byte[] onnx = SnapshotVerifier.onnx(snapshot, network);

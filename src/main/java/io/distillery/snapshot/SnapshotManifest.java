@@ -1,6 +1,7 @@
 package io.distillery.snapshot;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -26,6 +27,11 @@ import java.util.TreeMap;
  *                             {@link Snapshot#of(SnapshotManifest, byte[])} fills it
  * @param onnxSha256           lower-case hex SHA-256 of the same network as ONNX bytes; empty when
  *                             the snapshot carries no ONNX graph (always, before format version 2)
+ * @param probeLogits          the network's logits on the ONNX gate's fixed probe batch, as its writer
+ *                             computed them: base64 of little-endian float32, row after row; empty when
+ *                             the writer did not record them (snapshots written before the field existed)
+ * @param probeHidden          likewise the network's last hidden layer on the probe batch, when its ONNX
+ *                             graph has a hidden output; empty otherwise
  */
 public record SnapshotManifest(
         String id,
@@ -40,7 +46,9 @@ public record SnapshotManifest(
         int inputs,
         int outputs,
         String modelSha256,
-        String onnxSha256) {
+        String onnxSha256,
+        String probeLogits,
+        String probeHidden) {
 
     public SnapshotManifest {
         requireText(id, "id");
@@ -66,6 +74,8 @@ public record SnapshotManifest(
         modelSha256 = requireSha256OrEmpty(modelSha256, "modelSha256");
         // null, not only "": a manifest written before the field existed has no such JSON field
         onnxSha256 = requireSha256OrEmpty(onnxSha256, "onnxSha256");
+        probeLogits = requireBase64OrEmpty(probeLogits, "probeLogits");
+        probeHidden = requireBase64OrEmpty(probeHidden, "probeHidden");
     }
 
     /** A builder with no field set: id, model, role, version, inputs and outputs are required. */
@@ -80,7 +90,7 @@ public record SnapshotManifest(
                 .parentTeacherVersion(parentTeacherVersion).configHash(configHash)
                 .inputOffsets(inputOffsets).libraryVersions(libraryVersions)
                 .createdAtMs(createdAtMs).shape(inputs, outputs)
-                .modelSha256(modelSha256).onnxSha256(onnxSha256);
+                .modelSha256(modelSha256).onnxSha256(onnxSha256).probe(probeLogits, probeHidden);
     }
 
     /** This manifest with {@code modelSha256} replaced. */
@@ -128,6 +138,19 @@ public record SnapshotManifest(
         return value;
     }
 
+    private static String requireBase64OrEmpty(String value, String field) {
+        if (value == null) {
+            return "";
+        }
+        try {
+            Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + " must be base64 or empty, was "
+                    + value.substring(0, Math.min(value.length(), 40)), e);
+        }
+        return value;
+    }
+
     private static void requireText(String value, String field) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(field + " must not be blank, was " + value);
@@ -137,7 +160,7 @@ public record SnapshotManifest(
     /**
      * Collects the fields of a manifest; {@link #build()} checks them all, naming the first bad one.
      * Optional fields default to: no parent teacher (-1), empty config hash, offsets and library
-     * versions, time 0, no checksums. Not thread-safe.
+     * versions, time 0, no checksums, no probe outputs. Not thread-safe.
      */
     public static final class Builder {
         private String id;
@@ -153,6 +176,8 @@ public record SnapshotManifest(
         private int outputs;
         private String modelSha256 = "";
         private String onnxSha256 = "";
+        private String probeLogits = "";
+        private String probeHidden = "";
 
         private Builder() {
         }
@@ -219,10 +244,18 @@ public record SnapshotManifest(
             return this;
         }
 
+        /** The network's outputs on the ONNX gate's probe batch, encoded (see the record's fields). */
+        public Builder probe(String probeLogits, String probeHidden) {
+            this.probeLogits = probeLogits;
+            this.probeHidden = probeHidden;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field and its value when one is invalid */
         public SnapshotManifest build() {
             return new SnapshotManifest(id, model, role, version, parentTeacherVersion, configHash,
-                    inputOffsets, libraryVersions, createdAtMs, inputs, outputs, modelSha256, onnxSha256);
+                    inputOffsets, libraryVersions, createdAtMs, inputs, outputs, modelSha256, onnxSha256,
+                    probeLogits, probeHidden);
         }
     }
 }

@@ -28,7 +28,8 @@ import java.util.Map;
  * What serving's follower thread spends on one snapshot of the 784-128-10 student, in CPU time of that thread
  * (so the figure hardly depends on what else the machine runs): the whole swap per engine, as the follower
  * calls it (signature, checks, load, ONNX gate, test prediction, pool of {@code serve.threads} copies, swap,
- * retiring the replaced version), no Kafka and no requests; then the stages of it one by one. Snapshots are
+ * retiring the replaced version), no Kafka and no requests; then the stages of it one by one (an {@code onnx}
+ * reader checks the graph against the manifest's probe outputs and never restores the network). Snapshots are
  * encoded before the clock starts, with their ONNX graphs, as the student role writes them. Median and p90
  * of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage: {@code bench/run SwapCost [n]}.
  */
@@ -89,7 +90,8 @@ public final class SwapCost {
     private static Map<String, double[]> stages(SnapshotCodec codec, List<byte[]> encoded) throws Exception {
         Map<String, double[]> out = new LinkedHashMap<>();
         String[] names = {"decode: signature and checksums", "restore the network with its updater state",
-            "restore the network without it (serving)", "ONNX gate", "one more ONNX Runtime session",
+            "restore the network without it (dl4j serving)", "ONNX gate against the network",
+            "ONNX gate against the manifest's probe outputs (onnx serving)", "one more ONNX Runtime session",
             "one DL4J copy"};
         for (String name : names) {
             out.put(name, new double[encoded.size() - WARMUP]);
@@ -104,12 +106,14 @@ public final class SwapCost {
             long t3 = CPU.getCurrentThreadCpuTime();
             OnnxGate.check(network, s.onnxBytes(), s.manifest().id());
             long t4 = CPU.getCurrentThreadCpuTime();
-            new OnnxPredictor(s.onnxBytes()).close();
+            OnnxGate.open(s.manifest(), s.onnxBytes()).close();
             long t5 = CPU.getCurrentThreadCpuTime();
-            network.copy();
+            new OnnxPredictor(s.onnxBytes()).close();
             long t6 = CPU.getCurrentThreadCpuTime();
+            network.copy();
+            long t7 = CPU.getCurrentThreadCpuTime();
             if (i >= WARMUP) {
-                long[] t = {t0, t1, t2, t3, t4, t5, t6};
+                long[] t = {t0, t1, t2, t3, t4, t5, t6, t7};
                 for (int k = 0; k < names.length; k++) {
                     out.get(names[k])[i - WARMUP] = (t[k + 1] - t[k]) / 1e6;
                 }

@@ -19,6 +19,7 @@ import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.spec.NetworkSpec;
 import io.distillery.testing.FakeClients;
 import io.distillery.testing.TrainedNetworks;
@@ -134,6 +135,78 @@ class OnnxGateTest {
     }
 
     @Test
+    void shouldCheckAGraphAgainstTheProbeOutputsItsWriterRecordedWithoutTheNetwork() throws Exception {
+        StudentSettings ss = StudentSettings.from(Config.defaults());
+        Network a = trained(Network.student(ss.network(), ss.distillation()));
+        Network b = Network.student(ss.network().withSeed(77), ss.distillation());
+        byte[] graph = OnnxExport.export(a, Map.of());
+        SnapshotManifest signed = OnnxGate.check(a, graph, "student-v6")
+            .recordIn(SnapshotFixtures.manifest(a.inputs(), a.outputs()));
+        float[][] rows = OnnxGate.probe(a.inputs());
+
+        assertThat(OnnxGate.canCheck(signed)).isTrue();
+        assertThat(OnnxGate.canCheck(SnapshotFixtures.manifest(a.inputs(), a.outputs()))).isFalse();
+        assertThat(signed.probeHidden()).as("a student's graph has no hidden output").isEmpty();
+        try (OnnxPredictor session = OnnxGate.open(signed, graph)) {
+            float[][] expected = a.logits(rows);
+            float[][] got = session.logits(rows);
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = 0; j < expected[i].length; j++) {
+                    assertThat((double) got[i][j]).isCloseTo(expected[i][j], within(OnnxGate.TOLERANCE));
+                }
+            }
+        }
+        assertThatThrownBy(() -> OnnxGate.open(signed, OnnxExport.export(b, Map.of())))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+            .hasMessageContaining("logits differ from the network's");
+        assertThatThrownBy(() -> OnnxGate.open(signed, new byte[] {1, 2, 3}))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
+    }
+
+    @Test
+    void shouldRefuseProbeOutputsOfAnotherShapeOrNotFinite() {
+        StudentSettings ss = StudentSettings.from(Config.defaults());
+        Network a = Network.student(ss.network(), ss.distillation());
+        byte[] graph = OnnxExport.export(a, Map.of());
+        SnapshotManifest m = SnapshotFixtures.manifest(a.inputs(), a.outputs());
+        float[][] nan = new float[16][a.outputs()];
+        nan[3][1] = Float.NaN;
+
+        assertThatThrownBy(() -> OnnxGate.open(new ProbeOutputs(new float[15][a.outputs()], null).recordIn(m), graph))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+            .hasMessageContaining("probeLogits are not 16 rows of " + a.outputs());
+        assertThatThrownBy(() -> OnnxGate.open(new ProbeOutputs(nan, null).recordIn(m), graph))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.TEST_PREDICTION_FAILED));
+    }
+
+    @Test
+    void shouldRecordATeachersHiddenLayerAndCheckTheGraphsHiddenOutputAgainstIt() throws Exception {
+        NetworkSpec a = TrainedNetworks.spec(12, List.of(16, 8), 4, "relu", 1);
+        NetworkSpec b = TrainedNetworks.spec(12, List.of(6), 4, "relu", 2);
+        Network ensemble = Network.ensemble(List.of(a, b));
+        byte[] graph = OnnxExport.export(ensemble, Map.of());
+        byte[] swapped = OnnxExport.export(Network.ensemble(List.of(b, a)), Map.of());
+        ProbeOutputs recorded = OnnxGate.check(ensemble, graph, "teacher-v3");
+        SnapshotManifest signed = recorded.recordIn(SnapshotFixtures.manifest(12, 4));
+
+        assertThat(recorded.hidden()).isDeepEqualTo(ensemble.forward(OnnxGate.probe(12)).hidden());
+        OnnxGate.open(signed, graph).close();
+        assertThatThrownBy(() -> OnnxGate.open(signed, swapped))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+            .hasMessageContaining("hidden output differs");
+        SnapshotManifest withoutHidden = signed.toBuilder().probe(signed.probeLogits(), "").build();
+        assertThatThrownBy(() -> OnnxGate.open(withoutHidden, graph))
+            .isInstanceOfSatisfying(SnapshotException.class,
+                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+            .hasMessageContaining("hidden output differs");
+    }
+
+    @Test
     void shouldPublishTheNetworkWithItsOnnxGraph() throws Exception {
         FakeClients clients = new FakeClients();
         MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
@@ -146,6 +219,10 @@ class OnnxGateTest {
         Snapshot s = CODEC.decode(sink.history().get(0).value());
         assertThat(s.hasOnnx()).isTrue();
         OnnxGate.check(Network.fromBytes(s.modelBytes()), s.onnxBytes(), s.manifest().id());
+        assertThat(ProbeOutputs.decode(s.manifest().probeLogits(), 16, n.outputs()))
+            .as("the network's own logits on the probe batch, signed")
+            .isDeepEqualTo(n.logits(OnnxGate.probe(n.inputs())));
+        OnnxGate.open(s.manifest(), s.onnxBytes()).close();
     }
 
     @Test

@@ -72,9 +72,10 @@ class SnapshotManifestTest {
     @Test
     void shouldCopyEveryFieldIntoBuilder() {
         SnapshotManifest manifest = SnapshotFixtures.manifest(4, 3).toBuilder()
-                .modelSha256(SHA_A).onnxSha256(SHA_B).build();
+                .modelSha256(SHA_A).onnxSha256(SHA_B).probe("AACAPw==", "AAAAwA==").build();
 
         assertThat(manifest.toBuilder().build()).isEqualTo(manifest);
+        assertThat(manifest.toBuilder().build().probeHidden()).isEqualTo("AAAAwA==");
         assertThat(manifest.hasOnnx()).isTrue();
         assertThat(manifest.withModelSha256(SHA_B).onnxSha256()).isEqualTo(SHA_B);
     }
@@ -90,6 +91,21 @@ class SnapshotManifestTest {
 
         assertThat(manifest).isEqualTo(minimal().modelSha256(SHA_A).build());
         assertThat(manifest.hasOnnx()).isFalse();
+        assertThat(manifest.probeLogits()).isEmpty();
+        assertThat(manifest.probeHidden()).isEmpty();
+    }
+
+    @Test
+    void shouldWriteAndReadProbeOutputsAndRefuseTextThatIsNotBase64() throws Exception {
+        SnapshotManifest manifest = minimal().probe("AACAPwAAAMA=", "").build();
+        ObjectMapper json = new ObjectMapper();
+
+        assertThat(json.readValue(json.writeValueAsBytes(manifest), SnapshotManifest.class)).isEqualTo(manifest);
+        assertThatThrownBy(() -> minimal().probe("not base64!", "").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("probeLogits must be base64 or empty, was not base64!");
+        assertThatThrownBy(() -> minimal().probe("", "A").build())
+                .hasMessageStartingWith("probeHidden must be base64 or empty");
     }
 
     private static SnapshotManifest.Builder minimal() {

@@ -2,9 +2,11 @@ package io.distillery.testing;
 
 import io.distillery.model.Network;
 import io.distillery.modelstore.OnnxGate;
+import io.distillery.modelstore.ProbeOutputs;
 import io.distillery.snapshot.LibraryVersions;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
+import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.spec.DistillationSpec;
@@ -20,7 +22,7 @@ import java.util.Random;
  * {@code v % variants}, so consecutive versions really change the weights and an answer's logits for
  * {@link #probe()} show which network computed it ({@link #expectedLogits(long)}). The model bytes are
  * serialized with updater state, as the student role's {@code SnapshotWriter} does; {@link
- * #encodedWithOnnx} also carries the network's ONNX graph as that writer does. Thread-safe after construction.
+ * #encodedWithOnnx} also carries the network's ONNX graph and its probe outputs as that writer does. Thread-safe after construction.
  */
 public final class StudentSnapshots {
     private final int inputs;
@@ -29,6 +31,8 @@ public final class StudentSnapshots {
     private final Network[] networks;
     private final byte[][] modelBytes;
     private final float[][] probeLogits;
+    /** Each variant's outputs on the ONNX gate's probe batch, once its graph was checked (guarded by its network). */
+    private final ProbeOutputs[] checked;
     private final byte[] wrongShapeBytes;
     private final float[] probe;
 
@@ -44,6 +48,7 @@ public final class StudentSnapshots {
         this.networks = new Network[variants];
         this.modelBytes = new byte[variants][];
         this.probeLogits = new float[variants][];
+        this.checked = new ProbeOutputs[variants];
         for (int i = 0; i < variants; i++) {
             Network n = student(inputs, hidden, outputs, i + 1);
             networks[i] = n;
@@ -92,7 +97,15 @@ public final class StudentSnapshots {
         SnapshotManifest m = manifest(version, inputs, outputs);
         int v = variant(version);
         synchronized (networks[v]) {
-            return codec.encode(Snapshot.of(m, modelBytes[v], OnnxGate.export(networks[v], m)));
+            byte[] onnx = OnnxGate.export(networks[v], m);
+            if (checked[v] == null) {
+                try {
+                    checked[v] = OnnxGate.check(networks[v], onnx, m.id());
+                } catch (SnapshotException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return codec.encode(Snapshot.of(checked[v].recordIn(m), modelBytes[v], onnx));
         }
     }
 
