@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * and answers). Per mode: one-row requests per second and their p99 steady and during a swap storm (a new
  * snapshot every 100 ms through a real in-process KRaft broker and the {@code SnapshotFollower}), 32-row
  * rows per second, and the time from a snapshot's publication to the first answer computed with it; then
- * the issue's targets, met or not. Each phase starts after a full collection; a storm's snapshots are
+ * the issue's targets, met or not. Before each engine's phases the request paths and the swap path (60
+ * snapshots, one per period, under one-row load) are run unmeasured, for the JIT. Each phase starts after a
+ * full collection; a storm's snapshots are
  * encoded and signed before it starts (the student's work, not serving's), then published on time. With {@code --attack}: one mode ({@code onnx}+JSON, one row), its p99
  * without and with hostile clients ({@link HttpFuzz}: malformed requests and 20 stalled sockets) in the
  * same run. With {@code --promotion true}: one mode ({@code onnx}+JSON, one row) served with
@@ -64,6 +66,8 @@ public final class ServeBenchmark {
     private static final int HIDDEN = 128;
     private static final int CLASSES = 10;
     private static final String INFER = "/v2/models/student/infer";
+    /** Snapshots published to warm the swap path up before each engine's measured phases. */
+    private static final int SWAP_WARMUP = 60;
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
@@ -208,6 +212,7 @@ public final class ServeBenchmark {
                                 new SwapTimes());
                             LoadPhase.run(service.port(), Mode.ONNX_JSON.request(batch(1)), o.clients, 0, 4000,
                                 new SwapTimes());
+                            warmSwapPath(o, service, publisher, snapshots, version);
                             for (Mode mode : Mode.values()) {
                                 if (mode.engine == engine) {
                                     results.add(measure(o, mode, service, publisher, snapshots, version));
@@ -222,6 +227,24 @@ public final class ServeBenchmark {
         }
         System.out.print(phase != null ? header(o, loadBefore) + phase : print(o, results, loadBefore));
         System.out.flush();
+    }
+
+    /**
+     * JIT warm-up of the swap path, not reported, as the request paths get theirs: {@value #SWAP_WARMUP} snapshots
+     * one per period while the clients send one-row requests (a long-running serving instance has compiled the
+     * follower's code, the signature check and the gate; without this, the first storms compile them beside the
+     * measured requests).
+     */
+    private static void warmSwapPath(Options o, ServeService service, SnapshotPublisher publisher,
+                                     StudentSnapshots snapshots, AtomicLong version) throws InterruptedException {
+        List<byte[]> storming = preEncoded(snapshots, version.get(), SWAP_WARMUP);
+        Thread storm = new Thread(() -> storm(publisher, storming, version, o.periodMs, new SwapTimes(),
+            Long.MAX_VALUE), "bench-storm-warmup");
+        storm.start();
+        LoadPhase.run(service.port(), Mode.ONNX_BINARY.request(batch(1)), o.clients, 0,
+            SWAP_WARMUP * o.periodMs + 1000, new SwapTimes());
+        storm.join();
+        awaitVersion(service, version.get());
     }
 
     private static ModeResult measure(Options o, Mode mode, ServeService service, SnapshotPublisher publisher,
