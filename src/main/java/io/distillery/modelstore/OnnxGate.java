@@ -51,9 +51,9 @@ public final class OnnxGate {
      */
     public static ProbeOutputs check(Network network, byte[] onnx, String id) throws SnapshotException {
         float[][] logits = expectedLogits(network, id);
-        try (OnnxPredictor checked = verify(onnx, id, network.inputs(), logits, width -> hidden(network, width))) {
-            return new ProbeOutputs(logits, checked.hasHidden() ? hidden(network, checked.hiddenWidth()) : null);
-        }
+        Checked checked = verify(onnx, id, network.inputs(), logits, width -> hidden(network, width));
+        checked.predictor().close();
+        return new ProbeOutputs(logits, checked.hidden());
     }
 
     /**
@@ -61,7 +61,8 @@ public final class OnnxGate {
      * it: the graph that passed is the one that serves, loaded once. The caller closes it.
      */
     public static OnnxPredictor open(Network network, byte[] onnx, String id) throws SnapshotException {
-        return verify(onnx, id, network.inputs(), expectedLogits(network, id), width -> hidden(network, width));
+        return verify(onnx, id, network.inputs(), expectedLogits(network, id), width -> hidden(network, width))
+            .predictor();
     }
 
     /**
@@ -92,7 +93,7 @@ public final class OnnxGate {
         }
         requireFinite(logits, manifest.id());
         return verify(onnx, manifest.id(), manifest.inputs(), logits,
-            width -> ProbeOutputs.decode(manifest.probeHidden(), PROBE_ROWS, width));
+            width -> ProbeOutputs.decode(manifest.probeHidden(), PROBE_ROWS, width)).predictor();
     }
 
     /** The network's logits on the probe batch, which must be finite, as must its weights. */
@@ -120,16 +121,21 @@ public final class OnnxGate {
         }
     }
 
+    /** A graph that passed, loaded, and the hidden values it was compared with (null: it has no hidden output). */
+    private record Checked(OnnxPredictor predictor, float[][] hidden) {
+    }
+
     /**
      * Loads the graph and compares its outputs on the probe batch with the expected {@code logits} and, when the
      * graph has a hidden output, with {@code hidden.apply(its width)} (null: none of that width, a mismatch).
      */
-    private static OnnxPredictor verify(byte[] onnx, String id, int inputs, float[][] logits,
-                                        IntFunction<float[][]> hidden) throws SnapshotException {
+    private static Checked verify(byte[] onnx, String id, int inputs, float[][] logits,
+                                  IntFunction<float[][]> hidden) throws SnapshotException {
         float[][] probe = probe(inputs);
         OnnxPredictor predictor = null;
         double diff;
         double hiddenDiff = 0;
+        float[][] want = null;
         try {
             predictor = new OnnxPredictor(onnx);
             int outputs = logits[0].length;
@@ -138,7 +144,7 @@ public final class OnnxGate {
             } else if (predictor.hasHidden()) {
                 Forward got = predictor.forward(probe);
                 diff = maxDifference(logits, got.logits());
-                float[][] want = hidden.apply(predictor.hiddenWidth());
+                want = hidden.apply(predictor.hiddenWidth());
                 hiddenDiff = want == null ? Double.POSITIVE_INFINITY : maxDifference(want, got.hidden());
             } else {
                 diff = maxDifference(logits, predictor.logits(probe));
@@ -155,7 +161,7 @@ public final class OnnxGate {
             predictor.close();
             throw mismatch(id, OnnxExport.HIDDEN + " output differs from the network's last hidden layer", hiddenDiff);
         }
-        return predictor;
+        return new Checked(predictor, want);
     }
 
     private static void closeQuietly(OnnxPredictor predictor, RuntimeException cause) {

@@ -3,6 +3,7 @@ package io.distillery.modelstore;
 import io.distillery.snapshot.SnapshotManifest;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Base64;
 
 /**
@@ -23,12 +24,12 @@ public record ProbeOutputs(float[][] logits, float[][] hidden) {
     static String encode(float[][] rows) {
         int width = rows.length == 0 ? 0 : rows[0].length;
         ByteBuffer out = ByteBuffer.allocate(rows.length * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = out.asFloatBuffer();
         for (float[] row : rows) {
             if (row.length != width) {
                 throw new IllegalArgumentException("ragged rows: " + row.length + " and " + width);
             }
-            out.asFloatBuffer().put(row);
-            out.position(out.position() + width * Float.BYTES);
+            floats.put(row);
         }
         return Base64.getEncoder().encodeToString(out.array());
     }
@@ -39,11 +40,10 @@ public record ProbeOutputs(float[][] logits, float[][] hidden) {
         if (bytes.length == 0 || width <= 0 || bytes.length != (long) rows * width * Float.BYTES) {
             return null;
         }
-        ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[][] out = new float[rows][width];
         for (float[] row : out) {
-            in.asFloatBuffer().get(row);
-            in.position(in.position() + width * Float.BYTES);
+            in.get(row);
         }
         return out;
     }

@@ -29,12 +29,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 /** The equivalence gate on the default shapes, and the writer that refuses to publish past it. */
 class OnnxGateTest {
     private static final Config CONFIG = Config.of(Map.of("kafka.bootstrap.servers", "mock:9092"));
     private static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
+
+    /** Two teacher members of another shape each, 12 features and 4 classes. */
+    private static final NetworkSpec MEMBER_A = TrainedNetworks.spec(12, List.of(16, 8), 4, "relu", 1);
+    private static final NetworkSpec MEMBER_B = TrainedNetworks.spec(12, List.of(6), 4, "relu", 2);
+
+    /**
+     * The graph of the two members the other way round: the same mean logits, their hidden layers side by side in
+     * the other order.
+     */
+    private static byte[] swappedMembersGraph() {
+        return OnnxExport.export(Network.ensemble(List.of(MEMBER_B, MEMBER_A)), Map.of());
+    }
+
+    /** Asserts that {@code call} is refused with {@code reason}; the assertion goes on to the message. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRefused(ThrowingCallable call,
+                                                                                 Rejection reason) {
+        return assertThatThrownBy(call).isInstanceOfSatisfying(SnapshotException.class,
+            e -> assertThat(e.reason()).isEqualTo(reason));
+    }
 
     /** A default-sized network after a few steps, so its weights are not those of the initialization. */
     private static Network trained(Network n) {
@@ -79,9 +100,7 @@ class OnnxGateTest {
                 }
             }
         }
-        assertThatThrownBy(() -> OnnxGate.open(a, OnnxExport.export(b, Map.of()), "student-v5"))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
+        assertRefused(() -> OnnxGate.open(a, OnnxExport.export(b, Map.of()), "student-v5"), Rejection.ONNX_MISMATCH);
     }
 
     @Test
@@ -90,22 +109,15 @@ class OnnxGateTest {
         Network a = Network.student(ss.network(), ss.distillation());
         Network b = Network.student(ss.network().withSeed(77), ss.distillation());
 
-        assertThatThrownBy(() -> OnnxGate.check(a, OnnxExport.export(b, Map.of()), "student-v2"))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+        assertRefused(() -> OnnxGate.check(a, OnnxExport.export(b, Map.of()), "student-v2"), Rejection.ONNX_MISMATCH)
             .hasMessageContaining("student-v2").hasMessageContaining("differ");
-        assertThatThrownBy(() -> OnnxGate.check(a, new byte[] {1, 2, 3}, "student-v3"))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
+        assertRefused(() -> OnnxGate.check(a, new byte[] {1, 2, 3}, "student-v3"), Rejection.ONNX_MISMATCH);
     }
 
     @Test
     void shouldRefuseAGraphWhoseHiddenOutputDiffersThoughItsLogitsAgree() throws Exception {
-        NetworkSpec a = TrainedNetworks.spec(12, List.of(16, 8), 4, "relu", 1);
-        NetworkSpec b = TrainedNetworks.spec(12, List.of(6), 4, "relu", 2);
-        Network ensemble = Network.ensemble(List.of(a, b));
-        // The same members the other way round: the same mean, their hidden layers side by side in another order.
-        byte[] swapped = OnnxExport.export(Network.ensemble(List.of(b, a)), Map.of());
+        Network ensemble = Network.ensemble(List.of(MEMBER_A, MEMBER_B));
+        byte[] swapped = swappedMembersGraph();
 
         OnnxGate.check(ensemble, OnnxExport.export(ensemble, Map.of()), "teacher-v1");
         try (OnnxPredictor onnx = new OnnxPredictor(swapped)) {
@@ -118,9 +130,7 @@ class OnnxGateTest {
                 }
             }
         }
-        assertThatThrownBy(() -> OnnxGate.check(ensemble, swapped, "teacher-v2"))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+        assertRefused(() -> OnnxGate.check(ensemble, swapped, "teacher-v2"), Rejection.ONNX_MISMATCH)
             .hasMessageContaining("teacher-v2: ONNX hidden output differs from the network's last hidden layer by ");
     }
 
@@ -156,13 +166,9 @@ class OnnxGateTest {
                 }
             }
         }
-        assertThatThrownBy(() -> OnnxGate.open(signed, OnnxExport.export(b, Map.of())))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+        assertRefused(() -> OnnxGate.open(signed, OnnxExport.export(b, Map.of())), Rejection.ONNX_MISMATCH)
             .hasMessageContaining("logits differ from the network's");
-        assertThatThrownBy(() -> OnnxGate.open(signed, new byte[] {1, 2, 3}))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH));
+        assertRefused(() -> OnnxGate.open(signed, new byte[] {1, 2, 3}), Rejection.ONNX_MISMATCH);
     }
 
     @Test
@@ -173,36 +179,28 @@ class OnnxGateTest {
         SnapshotManifest m = SnapshotFixtures.manifest(a.inputs(), a.outputs());
         float[][] nan = new float[16][a.outputs()];
         nan[3][1] = Float.NaN;
+        SnapshotManifest fifteenRows = new ProbeOutputs(new float[15][a.outputs()], null).recordIn(m);
 
-        assertThatThrownBy(() -> OnnxGate.open(new ProbeOutputs(new float[15][a.outputs()], null).recordIn(m), graph))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+        assertRefused(() -> OnnxGate.open(fifteenRows, graph), Rejection.ONNX_MISMATCH)
             .hasMessageContaining("probeLogits are not 16 rows of " + a.outputs());
-        assertThatThrownBy(() -> OnnxGate.open(new ProbeOutputs(nan, null).recordIn(m), graph))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.TEST_PREDICTION_FAILED));
+        assertRefused(() -> OnnxGate.open(new ProbeOutputs(nan, null).recordIn(m), graph),
+            Rejection.TEST_PREDICTION_FAILED);
     }
 
     @Test
     void shouldRecordATeachersHiddenLayerAndCheckTheGraphsHiddenOutputAgainstIt() throws Exception {
-        NetworkSpec a = TrainedNetworks.spec(12, List.of(16, 8), 4, "relu", 1);
-        NetworkSpec b = TrainedNetworks.spec(12, List.of(6), 4, "relu", 2);
-        Network ensemble = Network.ensemble(List.of(a, b));
+        Network ensemble = Network.ensemble(List.of(MEMBER_A, MEMBER_B));
         byte[] graph = OnnxExport.export(ensemble, Map.of());
-        byte[] swapped = OnnxExport.export(Network.ensemble(List.of(b, a)), Map.of());
+        byte[] swapped = swappedMembersGraph();
         ProbeOutputs recorded = OnnxGate.check(ensemble, graph, "teacher-v3");
         SnapshotManifest signed = recorded.recordIn(SnapshotFixtures.manifest(12, 4));
 
         assertThat(recorded.hidden()).isDeepEqualTo(ensemble.forward(OnnxGate.probe(12)).hidden());
         OnnxGate.open(signed, graph).close();
-        assertThatThrownBy(() -> OnnxGate.open(signed, swapped))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+        assertRefused(() -> OnnxGate.open(signed, swapped), Rejection.ONNX_MISMATCH)
             .hasMessageContaining("hidden output differs");
         SnapshotManifest withoutHidden = signed.toBuilder().probe(signed.probeLogits(), "").build();
-        assertThatThrownBy(() -> OnnxGate.open(withoutHidden, graph))
-            .isInstanceOfSatisfying(SnapshotException.class,
-                e -> assertThat(e.reason()).isEqualTo(Rejection.ONNX_MISMATCH))
+        assertRefused(() -> OnnxGate.open(withoutHidden, graph), Rejection.ONNX_MISMATCH)
             .hasMessageContaining("hidden output differs");
     }
 
