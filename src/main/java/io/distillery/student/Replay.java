@@ -18,7 +18,8 @@ import java.util.function.Supplier;
  * <p>With mixup ({@code student.replay.mixup} > 0) that share of each replayed batch is replaced by new points
  * between two replayed records, {@code λ·a + (1 − λ)·b} with {@code λ} uniform in [0, 1), whose soft targets the
  * teacher computes there and which carry no hard label: the student matches the teacher's function between
- * the records too, not only at them ("function matching"). Without a teacher snapshot yet, no mixup.
+ * the records too, not only at them ("function matching"). Without a teacher snapshot yet, no mixup. The rows
+ * mixup replaces are not refreshed: their targets would not be used.
  *
  * <p>Threading: used by the student's loop thread only; it keeps its own predictor of the followed teacher on
  * the configured engine.
@@ -32,6 +33,7 @@ final class Replay {
     private final double mixup;
     private final Random random;
     private Predictor teacherCopy;
+    private long teacherRows;
 
     /**
      * @param teacher the newest verified teacher, or {@code null} before the first
@@ -39,7 +41,8 @@ final class Replay {
      * @param mixup share of each replayed batch replaced by mixed points, in [0, 1]
      * @param seed seed of the mixup's pairs and weights
      */
-    Replay(ReplayBuffer buffer, Supplier<FollowedModel.Current> teacher, int batchSize, Engine engine, double mixup, long seed) {
+    Replay(ReplayBuffer buffer, Supplier<FollowedModel.Current> teacher, int batchSize, Engine engine, double mixup,
+           long seed) {
         if (!(mixup >= 0 && mixup <= 1)) {
             throw new IllegalArgumentException("mixup share must be in [0, 1], was " + mixup);
         }
@@ -63,6 +66,11 @@ final class Replay {
         buffer.add(x, label, logits, teacherVersion);
     }
 
+    /** Rows the teacher has computed targets for so far (refreshed and mixed). */
+    long teacherRows() {
+        return teacherRows;
+    }
+
     /** Whether there is anything to replay. */
     boolean isEmpty() {
         return buffer.size() == 0;
@@ -74,20 +82,20 @@ final class Replay {
         return student.fitDistill(b.x(), b.logits(), b.labels());
     }
 
-    /** The next replayed batch: sampled, its soft targets the newest teacher's, the mixup share mixed. */
+    /** The next replayed batch: sampled, the mixup share mixed, the other rows' soft targets the newest teacher's. */
     ReplayBuffer.Batch batch() {
         ReplayBuffer.Batch b = buffer.sample(batchSize);
         FollowedModel.Current now = teacher.get();
         if (now != null) {
-            refresh(b, now);
-            mix(b);
+            int n = (int) Math.round(mixup * b.size());
+            refresh(b, n, now);
+            mix(b, n);
         }
         return b;
     }
 
-    /** Replaces the first {@code mixup} share of the batch with mixed points and the teacher's logits there. */
-    private void mix(ReplayBuffer.Batch b) {
-        int n = (int) Math.round(mixup * b.size());
+    /** Replaces the first {@code n} rows of the batch with mixed points and the teacher's logits there. */
+    private void mix(ReplayBuffer.Batch b, int n) {
         if (n == 0) {
             return;
         }
@@ -96,6 +104,7 @@ final class Replay {
             mixed[i] = between(b.x()[i], b.x()[random.nextInt(b.size())], random.nextFloat());
         }
         float[][] logits = teacherCopy.logits(mixed);
+        teacherRows += n;
         for (int i = 0; i < n; i++) {
             b.x()[i] = mixed[i];
             b.logits()[i] = logits[i];
@@ -112,14 +121,15 @@ final class Replay {
         return out;
     }
 
-    private void refresh(ReplayBuffer.Batch b, FollowedModel.Current now) {
+    /** Opens the newest teacher if it changed, and recomputes the stale targets of rows {@code [from, size)}. */
+    private void refresh(ReplayBuffer.Batch b, int from, FollowedModel.Current now) {
         if (now.version() != copiedVersion) {
             close();
             teacherCopy = now.checked().open(engine);
             copiedVersion = now.version();
         }
         List<Integer> stale = new ArrayList<>();
-        for (int i = 0; i < b.size(); i++) {
+        for (int i = from; i < b.size(); i++) {
             if (buffer.logitsVersion(b.slots()[i]) != now.version()) {
                 stale.add(i);
             }
@@ -132,6 +142,7 @@ final class Replay {
             sx[k] = b.x()[stale.get(k)];
         }
         float[][] fresh = teacherCopy.logits(sx);
+        teacherRows += sx.length;
         for (int k = 0; k < sx.length; k++) {
             int i = stale.get(k);
             b.logits()[i] = fresh[k];

@@ -69,6 +69,8 @@ import org.apache.kafka.common.TopicPartition;
 public final class QualityRun {
     private static final int HISTORY = 30_000;
     private static final int STREAM = 30_000;
+    /** Stream records of the warm-up run before the first seed (20 s at {@link #RATE}). */
+    private static final int WARM_UP_STREAM = 10_000;
     private static final double RATE = 500;
     private static final int[] BASELINE_MULTIPLES = {1, 2, 4};
     /** Settings that change the bootstrapped teacher, and so the name of its cached snapshot. */
@@ -116,11 +118,14 @@ public final class QualityRun {
         String name = "run";
         Path plot = null;
         Path cache = null;
+        boolean warmUp = true;
         for (String a : args) {
             if (a.startsWith("--name=")) {
                 name = a.substring("--name=".length());
             } else if (a.startsWith("--plot=")) {
                 plot = Path.of(a.substring("--plot=".length()));
+            } else if (a.equals("--no-warm-up")) {
+                warmUp = false;
             } else if (a.startsWith("--bootstrap-cache=")) {
                 cache = Files.createDirectories(Path.of(a.substring("--bootstrap-cache=".length())));
             } else if (a.contains("=")) {
@@ -135,9 +140,15 @@ public final class QualityRun {
         System.out.println("QualityRun " + name + ": " + (overrides.isEmpty() ? "defaults" : overrides));
         Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
+        if (warmUp) {
+            long t0 = System.nanoTime();
+            run(seeds.get(0), overrides, train, test, cache, WARM_UP_STREAM);
+            System.err.printf("warm-up: %d stream records through every role in %.0f s, not scored%n", WARM_UP_STREAM,
+                (System.nanoTime() - t0) / 1e9);
+        }
         List<Result> results = new ArrayList<>();
         for (long seed : seeds) {
-            results.add(run(seed, overrides, train, test, cache));
+            results.add(run(seed, overrides, train, test, cache, STREAM));
             print(name, results);
             if (plot != null) {
                 Files.writeString(plot, QualityPlot.svg(results, name));
@@ -145,8 +156,12 @@ public final class QualityRun {
         }
     }
 
-    static Result run(long seed, Map<String, String> overrides, Dataset train, Dataset test, Path cache)
-        throws Exception {
+    /**
+     * One seed's run over the first {@code streamRecords} records of its stream; scored only when that is the whole
+     * stream ({@link #STREAM}), else (the warm-up) {@code null} once the roles have learned from them.
+     */
+    static Result run(long seed, Map<String, String> overrides, Dataset train, Dataset test, Path cache,
+                      int streamRecords) throws Exception {
         long t0 = System.nanoTime();
         Map<String, String> settings = new HashMap<>(Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
@@ -185,20 +200,20 @@ public final class QualityRun {
                      FollowedModel studentFollow = follow(run, Topics.STUDENT_SNAPSHOTS, Models.STUDENT, metrics)) {
                     long streamStart = System.nanoTime();
                     Future<Publisher.Summary> stream = publisher.submit(
-                        () -> Pipelines.produceFrom(run.config, source, STREAM, 0.1, seed, 0, RATE));
+                        () -> Pipelines.produceFrom(run.config, source, streamRecords, 0.1, seed, 0, RATE));
                     long emitterDone = 0;
                     long next = SAMPLE_EVERY;
-                    while (!(stream.isDone() && student.processed() >= STREAM
+                    while (!(stream.isDone() && student.processed() >= streamRecords
                         && trainer.learned() + trainer.heldOut() >= stream.get().labeled())) {
                         fail(student.failure(), emitter.failure(), trainer.failure());
                         if (System.nanoTime() - streamStart > Duration.ofMinutes(60).toNanos()) {
                             throw new IllegalStateException("the stream did not finish within 60 minutes");
                         }
-                        if (emitterDone == 0 && emitter.emitted() >= STREAM) {
+                        if (emitterDone == 0 && emitter.emitted() >= streamRecords) {
                             emitterDone = System.nanoTime();
                         }
                         long at = student.processed();
-                        if (at >= next && at < STREAM) {
+                        if (at >= next && at < streamRecords) {
                             TeacherModel t = trainer.latest();
                             FollowedModel.Current s = studentFollow.current();
                             samples.add(new Sample(at, teachers.bytes(t.network()),
@@ -207,10 +222,13 @@ public final class QualityRun {
                         }
                         Thread.sleep(50);
                     }
-                    emitterRate = STREAM / ((Math.max(emitterDone, streamStart + 1) - streamStart) / 1e9);
+                    emitterRate = streamRecords / ((Math.max(emitterDone, streamStart + 1) - streamStart) / 1e9);
                 }
             } finally {
                 publisher.shutdownNow();
+            }
+            if (streamRecords < STREAM) {
+                return null;
             }
             LogitsTopicStats logits = LogitsTopicStats.read(run);
             System.err.printf("seed %d %s: %.1f bytes per logits record (%d records)%n", seed, overrides,

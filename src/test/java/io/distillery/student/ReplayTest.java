@@ -11,9 +11,11 @@ import io.distillery.model.ReplayBuffer;
 import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.spec.NetworkSpec;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Replayed batches: soft targets refreshed by the newest teacher, and mixup's points between records. */
@@ -50,6 +52,28 @@ class ReplayTest {
         for (int i = 4; i < 8; i++) {
             assertThat(b.labels()[i]).as("replayed row %d keeps its label", i).isBetween(0, 2);
             assertThat(b.x()[i]).as("replayed row %d is the record itself", i).isEqualTo(unmixed.x()[i]);
+        }
+        replay.close();
+    }
+
+    @Test
+    void shouldNotRecomputeTheTargetsOfTheRowsMixupReplaces() {
+        ReplayBuffer buffer = buffer();
+        Replay replay = new Replay(buffer, () -> CURRENT, 8, Engine.DL4J, 0.5, 7);
+
+        ReplayBuffer.Batch b = replay.batch();
+
+        assertThat(replay.teacherRows()).as("the teacher computes 4 mixed rows and the 4 kept ones").isEqualTo(8);
+        Set<Integer> kept = new HashSet<>();
+        for (int i = 4; i < 8; i++) {
+            kept.add(b.slots()[i]);
+            assertThat(buffer.logitsVersion(b.slots()[i])).as("kept row %d refreshed and remembered", i).isEqualTo(2);
+        }
+        for (int i = 0; i < 4; i++) {
+            if (!kept.contains(b.slots()[i])) {
+                assertThat(buffer.logitsVersion(b.slots()[i])).as("mixed row %d's record left as it was", i)
+                    .isEqualTo(1);
+            }
         }
         replay.close();
     }
