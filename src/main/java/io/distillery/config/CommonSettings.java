@@ -21,10 +21,11 @@ import java.util.List;
  * @param snapshotMaxBytes largest snapshot message, bytes (topic {@code max.message.bytes})
  * @param stuckAfterMs how long a loop may go without finishing an iteration before it is unhealthy, ms
  * @param restoreAfterNonFinite non-finite training steps in a row after which a model's last good weights return
+ * @param snapshotWriteFormat the snapshot format the writers sign: 4, or 3 while readers older than format 4 remain
  */
 public record CommonSettings(int metricsPort, String signingKey, String verifyKeys, String hmacKey, int partitions,
                              short replicationFactor, long retentionMs, int snapshotMaxBytes, long stuckAfterMs,
-                             int restoreAfterNonFinite) {
+                             int restoreAfterNonFinite, int snapshotWriteFormat) {
     public static final ConfigKey METRICS_PORT = new ConfigKey("metrics.port", "9400",
         "HTTP port serving /metrics in the Prometheus text format (0 picks a free port)");
     public static final ConfigKey SIGNING_KEY = ConfigKey.secret("snapshot.signing.key",
@@ -48,8 +49,12 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
     public static final ConfigKey RESTORE_AFTER_NONFINITE = new ConfigKey("training.nonfinite.restore.after", "3",
         "training steps with a non-finite loss or weights are undone; after this many in a row the model's last "
             + "good weights (its last published snapshot) are restored and its optimizer state reset");
+    public static final ConfigKey WRITE_FORMAT = new ConfigKey("snapshot.write.format", "4",
+        "format the trainer and student sign their snapshots in: 4 (the signature covers the manifest, which carries "
+            + "each section's SHA-256) or 3 (it covers the whole message), for readers older than format 4 during an "
+            + "upgrade; every reader reads both");
     public static final List<ConfigKey> KEYS = List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS,
-        REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS, RESTORE_AFTER_NONFINITE);
+        REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS, RESTORE_AFTER_NONFINITE, WRITE_FORMAT);
 
     public CommonSettings {
         Checks.port(METRICS_PORT, metricsPort);
@@ -59,6 +64,9 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         Checks.atLeast(SNAPSHOT_MAX_BYTES, snapshotMaxBytes, 1 << 20);
         Checks.atLeast(STUCK_MS, stuckAfterMs, 1000);
         Checks.atLeast(RESTORE_AFTER_NONFINITE, restoreAfterNonFinite, 1);
+        if (snapshotWriteFormat != 3 && snapshotWriteFormat != 4) {
+            throw ConfigException.invalid(WRITE_FORMAT.name(), snapshotWriteFormat, "must be 3 or 4");
+        }
         if (hmacKey != null && hmacKey.getBytes(StandardCharsets.UTF_8).length < 16) {
             throw new ConfigException(HMAC_KEY.name() + " must be at least 16 bytes long, was "
                 + hmacKey.length() + " characters");
@@ -69,7 +77,8 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         String key = c.get(HMAC_KEY);
         return new CommonSettings(c.getInt(METRICS_PORT), pem(c, SIGNING_KEY), pem(c, VERIFY_KEYS),
             key == null || key.isBlank() ? null : key, c.getInt(PARTITIONS), (short) c.getInt(REPLICATION),
-            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS), c.getInt(RESTORE_AFTER_NONFINITE));
+            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS), c.getInt(RESTORE_AFTER_NONFINITE),
+            c.getInt(WRITE_FORMAT));
     }
 
     /** The PEM text of a key setting: the value itself when it holds a PEM block, else the file it names. */

@@ -18,27 +18,37 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signed binary encoding of a {@link Snapshot}, the value of a snapshot-topic message. Writes
- * format version 3 (Ed25519); reads versions 1, 2 (HMAC-SHA256, while the legacy key is set) and 3.
+ * Signed binary encoding of a {@link Snapshot}, the value of a snapshot-topic message. Writes format
+ * version 4 (Ed25519 over the manifest), or 3 (Ed25519 over the whole message) for readers older than
+ * version 4; reads versions 1, 2 (HMAC-SHA256, while the legacy key is set), 3 and 4.
  *
  * <pre>
+ * format 4
  * offset        size  content
  * 0             4     magic "DSNP" (ASCII)
- * 4             1     format version, 3
+ * 4             1     format version, 4
  * 5             4     M: manifest length, signed big-endian int, 0 &lt; M &lt;= 1 MiB
  * 9             M     manifest, UTF-8 JSON (field names of {@link SnapshotManifest}, map keys sorted)
- * 9+M           4     N: model length, signed big-endian int, N &gt;= 0
- * 13+M          N     model bytes (a serialized network)
- * 13+M+N        4     X: ONNX length, signed big-endian int, X &gt;= 0; 0 when there is none
- * 17+M+N        X     ONNX bytes (the same network as an ONNX graph)
- * 17+M+N+X      1     signature scheme, 1 = Ed25519
- * 18+M+N+X      8     id of the signing key ({@link SnapshotKeys#keyId})
- * 26+M+N+X      64    Ed25519 signature of bytes [0, 26+M+N+X)
+ * 9+M           1     signature scheme, 1 = Ed25519
+ * 10+M          8     id of the signing key ({@link SnapshotKeys#keyId})
+ * 18+M          64    Ed25519 signature of bytes [0, 18+M)
+ * 82+M          4     N: model length, signed big-endian int, N &gt;= 0
+ * 86+M          N     model bytes (a serialized network)
+ * 86+M+N        4     X: ONNX length, signed big-endian int, X &gt;= 0; 0 when there is none
+ * 90+M+N        X     ONNX bytes (the same network as an ONNX graph)
  * </pre>
  *
- * <p>Format version 2 is the same up to the ONNX bytes and ends with an HMAC-SHA256 (32 bytes) of
- * everything before it under the shared key. Version 1 has neither ONNX length nor ONNX bytes: its
- * HMAC, at 13+M+N, covers [0, 13+M+N); it decodes to a snapshot without an ONNX section.
+ * <p>The signature of format 4 covers the manifest, which names the SHA-256 of each section
+ * ({@code modelSha256}, {@code onnxSha256}); the sections are then checked against those, so a
+ * changed section fails as {@link Rejection#CHECKSUM_MISMATCH}. Signing and verifying cost the same
+ * whatever the model's size: Ed25519 hashes what it signs twice to sign and once to verify, which for
+ * a whole message of a few hundred KB cost more than the SHA-256 of its sections.
+ *
+ * <p>Format version 3 has the same sections in this order: manifest, model, ONNX, then scheme, key id
+ * and an Ed25519 signature of everything before it (offsets 17+M+N+X, 18+M+N+X and 26+M+N+X). Version 2
+ * is laid out like 3 up to the ONNX bytes and ends with an HMAC-SHA256 (32 bytes) of everything before
+ * it under the shared key. Version 1 has neither ONNX length nor ONNX bytes: its HMAC, at 13+M+N, covers
+ * [0, 13+M+N); it decodes to a snapshot without an ONNX section.
  *
  * <p>{@link #decode(byte[])} checks, in this order, and stops at the first failure: length and
  * magic ({@link Rejection#CORRUPT}); format version ({@link Rejection#UNSUPPORTED_FORMAT}),
@@ -59,8 +69,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = {'D', 'S', 'N', 'P'};
-    /** The version {@link #encode} writes: Ed25519-signed. */
-    static final byte FORMAT_VERSION = 3;
+    /** The version {@link #encode} writes by default: Ed25519 over the manifest. */
+    public static final byte FORMAT_VERSION = 4;
+    /** Ed25519 over the whole message; written for readers older than version 4 when asked. */
+    public static final byte FORMAT_VERSION_3 = 3;
     /** HMAC-signed, with the ONNX section; still read while the HMAC key is set. */
     static final byte FORMAT_VERSION_2 = 2;
     /** HMAC-signed, before the ONNX section; still read while the HMAC key is set. */
@@ -81,14 +93,32 @@ public final class SnapshotCodec {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final SnapshotKeys keys;
+    private final byte writeFormat;
 
-    /** Where the sections of a message are, once their lengths are known to add up. */
+    /**
+     * Where the sections of a message are, once their lengths are known to add up; the signature or HMAC
+     * starts at {@code signedLength}.
+     */
     private record Layout(int manifestStart, int manifestLength, int modelStart, int modelLength,
                           int onnxStart, int onnxLength, int signedLength) {
     }
 
+    /** A codec that writes format {@value #FORMAT_VERSION}. */
     public SnapshotCodec(SnapshotKeys keys) {
+        this(keys, FORMAT_VERSION);
+    }
+
+    /**
+     * @param writeFormat the format {@link #encode} writes: {@value #FORMAT_VERSION}, or {@value #FORMAT_VERSION_3}
+     *                    while readers older than version 4 remain
+     */
+    public SnapshotCodec(SnapshotKeys keys, int writeFormat) {
         this.keys = Objects.requireNonNull(keys, "keys");
+        if (writeFormat != FORMAT_VERSION && writeFormat != FORMAT_VERSION_3) {
+            throw new IllegalArgumentException("snapshots are written in format " + FORMAT_VERSION_3 + " or "
+                    + FORMAT_VERSION + ", not " + writeFormat);
+        }
+        this.writeFormat = (byte) writeFormat;
     }
 
     /** Whether this codec holds the private key, so {@link #encode} can sign. */
@@ -97,8 +127,8 @@ public final class SnapshotCodec {
     }
 
     /**
-     * Encodes and signs a snapshot in format version {@value #FORMAT_VERSION}, with an empty ONNX
-     * section when it has none.
+     * Encodes and signs a snapshot in this codec's format version ({@value #FORMAT_VERSION} unless
+     * asked otherwise), with an empty ONNX section when it has none.
      *
      * @throws IllegalArgumentException if the model or ONNX bytes do not match the manifest's
      *                                  checksums (build snapshots with {@link Snapshot#of})
@@ -118,17 +148,21 @@ public final class SnapshotCodec {
         byte[] onnx = snapshot.onnxNoCopy();
         ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + 12 + manifest.length + model.length + onnx.length
                 + ED25519_TRAILER);
-        out.put(MAGIC).put(FORMAT_VERSION)
-                .putInt(manifest.length).put(manifest)
-                .putInt(model.length).put(model)
-                .putInt(onnx.length).put(onnx)
-                .put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
-        out.put(sign(out.array(), out.position()));
+        out.put(MAGIC).put(writeFormat).putInt(manifest.length).put(manifest);
+        if (writeFormat == FORMAT_VERSION) {
+            out.put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
+            out.put(sign(out.array(), out.position()));
+        }
+        out.putInt(model.length).put(model).putInt(onnx.length).put(onnx);
+        if (writeFormat == FORMAT_VERSION_3) {
+            out.put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
+            out.put(sign(out.array(), out.position()));
+        }
         return out.array();
     }
 
     /**
-     * Verifies and decodes a snapshot of format version 1, 2 or 3.
+     * Verifies and decodes a snapshot of format version 1, 2, 3 or 4.
      *
      * @throws SnapshotException with the reason of the first check that failed (see the class doc)
      */
@@ -140,12 +174,12 @@ public final class SnapshotCodec {
             throw corrupt("bad magic, not a Distillery snapshot");
         }
         byte version = bytes[MAGIC.length];
-        if (version != FORMAT_VERSION && version != FORMAT_VERSION_2 && version != FORMAT_VERSION_1) {
+        if (!known(version)) {
             throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "format version " + version
                     + ", this reader knows " + FORMAT_VERSION_1 + " to " + FORMAT_VERSION);
         }
         Layout at = layout(bytes, version);
-        if (version == FORMAT_VERSION) {
+        if (version >= FORMAT_VERSION_3) {
             verifyEd25519(bytes, at.signedLength());
         } else {
             verifyHmac(bytes, at.signedLength());
@@ -169,17 +203,22 @@ public final class SnapshotCodec {
             throw corrupt("not a Distillery snapshot");
         }
         byte version = bytes[MAGIC.length];
-        if (version != FORMAT_VERSION && version != FORMAT_VERSION_2 && version != FORMAT_VERSION_1) {
+        if (!known(version)) {
             throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "format version " + version);
         }
         Layout at = layout(bytes, version);
         return parseManifest(bytes, at.manifestStart(), at.manifestLength());
     }
 
+    private static boolean known(byte version) {
+        return version >= FORMAT_VERSION_1 && version <= FORMAT_VERSION;
+    }
+
     /** The sections of a message, or {@code CORRUPT} if their lengths do not add up to its size. */
     private static Layout layout(byte[] bytes, byte version) throws SnapshotException {
         boolean withOnnx = version != FORMAT_VERSION_1;
-        int trailer = version == FORMAT_VERSION ? ED25519_TRAILER : MAC_BYTES;
+        boolean signedFirst = version == FORMAT_VERSION;
+        int trailer = version >= FORMAT_VERSION_3 ? ED25519_TRAILER : MAC_BYTES;
         int minTotal = HEADER_BYTES + 8 + (withOnnx ? 4 : 0) + trailer;
         if (bytes.length < minTotal) {
             throw corrupt("too short for format " + version + ": " + bytes.length + " bytes");
@@ -192,14 +231,15 @@ public final class SnapshotCodec {
                     + " bytes");
         }
         int manifestStart = in.position();
-        in.position(manifestStart + manifestLength);
+        // format 4 signs the manifest and goes on with the sections; the others end with their signature
+        int sectionsStart = manifestStart + manifestLength + (signedFirst ? trailer : 0);
+        int end = bytes.length - (signedFirst ? 0 : trailer);
+        in.position(sectionsStart);
         int modelLength = in.getInt();
         int modelStart = in.position();
         long modelEnd = (long) modelStart + modelLength;
-        // version 1 ends with the model and the HMAC; later ones have at least an ONNX length between them
-        boolean fits = withOnnx
-                ? modelEnd + 4 + trailer <= bytes.length
-                : modelEnd + trailer == bytes.length;
+        // version 1 ends with the model; later ones have at least an ONNX length after it
+        boolean fits = withOnnx ? modelEnd + 4 <= end : modelEnd == end;
         if (modelLength < 0 || !fits) {
             throw corrupt("model length " + modelLength + " does not fit " + bytes.length + " bytes");
         }
@@ -210,10 +250,11 @@ public final class SnapshotCodec {
         in.position(modelStart + modelLength);
         int onnxLength = in.getInt();
         int onnxStart = in.position();
-        if (onnxLength < 0 || (long) onnxStart + onnxLength + trailer != bytes.length) {
+        if (onnxLength < 0 || (long) onnxStart + onnxLength != end) {
             throw corrupt("ONNX length " + onnxLength + " does not fit " + bytes.length + " bytes");
         }
-        int signed = bytes.length - (version == FORMAT_VERSION ? SIGNATURE_BYTES : MAC_BYTES);
+        int signed = signedFirst ? sectionsStart - SIGNATURE_BYTES
+                : bytes.length - (version == FORMAT_VERSION_3 ? SIGNATURE_BYTES : MAC_BYTES);
         return new Layout(manifestStart, manifestLength, modelStart, modelLength, onnxStart, onnxLength, signed);
     }
 

@@ -115,7 +115,7 @@ class RestartContinuityIT {
         StudentLoop student = opened(Loops.student(config, metrics, teacher));
         Await.until(() -> student.version() == 3, "the student resumed from v3", WAIT, student::failure);
         assertThat(count(metrics, "distill.resume.older")).isEqualTo(1);
-        assertThat(count(metrics, "distill.resume.skipped", "reason", "bad_signature")).isEqualTo(1);
+        assertThat(count(metrics, "distill.resume.skipped", "reason", "checksum_mismatch")).isEqualTo(1);
         assertThat(count(metrics, "distill.resume.cold.starts")).isZero();
 
         publishLogits(200);
@@ -175,7 +175,7 @@ class RestartContinuityIT {
         assertThat(refused.failure()).isInstanceOf(ResumePoint.ColdStartRefused.class)
             .hasMessageStartingWith("refusing to start student with a fresh network: 2 snapshot(s) of student on "
                 + "distill.student.snapshots, none verifies: ")
-            .hasMessageContaining("v2 at offset 1: bad_signature: ")
+            .hasMessageContaining("v2 at offset 1: checksum_mismatch: ")
             .hasMessageContaining("v1 at offset 0: untrusted_key: ")
             .hasMessageEndingWith("set snapshot.allow.cold.start=true to start a fresh network at v3");
         assertThat(refused.health().healthy()).isFalse();
@@ -249,7 +249,10 @@ class RestartContinuityIT {
         return sink.history().get(0).value();
     }
 
-    /** The message with one byte of its middle (the model bytes) changed, as a bad disk or a bad copy would. */
+    /**
+     * The message with one byte of its middle (the model bytes) changed, as a bad disk or a bad copy would: the
+     * model no longer hashes to the SHA-256 its signed manifest names.
+     */
     private static byte[] corrupted(byte[] message) {
         byte[] copy = message.clone();
         copy[copy.length / 2] ^= 0x5a;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.Signature;
 import java.util.Arrays;
 import java.util.HexFormat;
 import javax.crypto.Mac;
@@ -19,8 +20,9 @@ class SnapshotCodecTest {
     private static final byte[] MODEL = "pretend these are network bytes".getBytes(StandardCharsets.UTF_8);
     private static final byte[] ONNX = "pretend this is the same network as ONNX".getBytes(StandardCharsets.UTF_8);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Ed25519 past the ONNX section: scheme, key id, signature. */
+    /** Ed25519: scheme, key id, signature (after the manifest in format 4, at the end in format 3). */
     private static final int TRAILER = 1 + 8 + 64;
+    private static final SnapshotCodec FORMAT_3 = new SnapshotCodec(SnapshotFixtures.KEYS, 3);
     private final SnapshotCodec codec = SnapshotFixtures.CODEC;
     private final Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(4, 3), MODEL);
     private final Snapshot withOnnx = Snapshot.of(SnapshotFixtures.manifest(4, 3), MODEL, ONNX);
@@ -53,11 +55,40 @@ class SnapshotCodecTest {
         ByteBuffer in = ByteBuffer.wrap(bytes);
 
         assertThat(new String(bytes, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("DSNP");
-        assertThat(bytes[4]).isEqualTo((byte) 3);
+        assertThat(bytes[4]).isEqualTo((byte) 4);
         int manifestLength = in.getInt(5);
         assertThat(new String(bytes, 9, manifestLength, StandardCharsets.UTF_8))
                 .startsWith("{").contains("\"model\":\"student\"")
                 .contains("\"onnxSha256\":\"" + withOnnx.manifest().onnxSha256() + "\"");
+        int trailer = 9 + manifestLength;
+        assertThat(bytes[trailer]).as("scheme: Ed25519").isEqualTo((byte) 1);
+        assertThat(HexFormat.of().formatHex(bytes, trailer + 1, trailer + 9))
+                .isEqualTo(SnapshotFixtures.KEYS.signingKeyId());
+        int modelAt = trailer + TRAILER;
+        assertThat(in.getInt(modelAt)).isEqualTo(MODEL.length);
+        assertThat(Arrays.copyOfRange(bytes, modelAt + 4, modelAt + 4 + MODEL.length)).isEqualTo(MODEL);
+        assertThat(in.getInt(modelAt + 4 + MODEL.length)).isEqualTo(ONNX.length);
+        assertThat(Arrays.copyOfRange(bytes, modelAt + 8 + MODEL.length, bytes.length)).isEqualTo(ONNX);
+    }
+
+    @Test
+    void shouldSignTheHeaderManifestSchemeAndKeyIdOnly() throws Exception {
+        byte[] bytes = codec.encode(withOnnx);
+        int signed = 18 + ByteBuffer.wrap(bytes).getInt(5);
+
+        Signature verify = Signature.getInstance("Ed25519");
+        verify.initVerify(SnapshotFixtures.KEYS.verifyKey(SnapshotFixtures.KEYS.signingKeyId()));
+        verify.update(bytes, 0, signed);
+        assertThat(verify.verify(bytes, signed, 64)).isTrue();
+    }
+
+    @Test
+    void shouldWriteTheWholeMessageSignedFormat3WhenAsked() throws Exception {
+        byte[] bytes = FORMAT_3.encode(withOnnx);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+
+        assertThat(bytes[4]).isEqualTo((byte) 3);
+        int manifestLength = in.getInt(5);
         assertThat(in.getInt(9 + manifestLength)).isEqualTo(MODEL.length);
         assertThat(in.getInt(13 + manifestLength + MODEL.length)).isEqualTo(ONNX.length);
         int onnxEnd = 17 + manifestLength + MODEL.length + ONNX.length;
@@ -66,6 +97,10 @@ class SnapshotCodecTest {
         assertThat(HexFormat.of().formatHex(bytes, onnxEnd + 1, onnxEnd + 9))
                 .isEqualTo(SnapshotFixtures.KEYS.signingKeyId());
         assertThat(bytes).hasSize(onnxEnd + TRAILER);
+        assertThat(codec.decode(bytes)).as("a format-4 reader reads format 3").isEqualTo(withOnnx);
+        assertThat(FORMAT_3.decode(codec.encode(withOnnx))).as("and the other way round").isEqualTo(withOnnx);
+        assertThatThrownBy(() -> new SnapshotCodec(SnapshotFixtures.KEYS, 2))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -73,8 +108,8 @@ class SnapshotCodecTest {
         byte[] bytes = codec.encode(snapshot);
         int manifestLength = ByteBuffer.wrap(bytes).getInt(5);
 
-        assertThat(bytes[4]).isEqualTo((byte) 3);
-        assertThat(ByteBuffer.wrap(bytes).getInt(13 + manifestLength + MODEL.length)).isZero();
+        assertThat(bytes[4]).isEqualTo((byte) 4);
+        assertThat(ByteBuffer.wrap(bytes).getInt(9 + manifestLength + TRAILER + 4 + MODEL.length)).isZero();
         assertThat(bytes).hasSize(17 + manifestLength + MODEL.length + TRAILER);
     }
 
@@ -130,10 +165,13 @@ class SnapshotCodecTest {
         assertThatThrownBy(() -> reader.encode(snapshot)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("snapshot.signing.key");
         // nor by re-signing with what it holds: an HMAC-signed message of the newest format is not a format
-        byte[] forged = codec.encode(snapshot);
-        byte[] hmac = SnapshotCodec.mac(new SecretKeySpec(TEST_KEY, "HmacSHA256"), forged, forged.length - 64);
-        System.arraycopy(hmac, 0, forged, forged.length - 64, 32);
-        assertRejected(forged, Rejection.BAD_SIGNATURE);
+        for (SnapshotCodec writer : new SnapshotCodec[] {codec, FORMAT_3}) {
+            byte[] forged = writer.encode(snapshot);
+            int signed = forged[4] == 4 ? 18 + ByteBuffer.wrap(forged).getInt(5) : forged.length - 64;
+            byte[] hmac = SnapshotCodec.mac(new SecretKeySpec(TEST_KEY, "HmacSHA256"), forged, signed);
+            System.arraycopy(hmac, 0, forged, signed, 32);
+            assertRejected(forged, Rejection.BAD_SIGNATURE);
+        }
     }
 
     @Test
@@ -159,7 +197,7 @@ class SnapshotCodecTest {
                 SnapshotFixtures.OTHER_VERIFY_PEM, null));
         byte[] bytes = other.encode(snapshot);
         byte[] trustedId = HexFormat.of().parseHex(SnapshotFixtures.KEYS.signingKeyId());
-        System.arraycopy(trustedId, 0, bytes, bytes.length - 64 - 8, 8);
+        System.arraycopy(trustedId, 0, bytes, 10 + ByteBuffer.wrap(bytes).getInt(5), 8);
 
         assertRejected(bytes, Rejection.BAD_SIGNATURE);
     }
@@ -188,6 +226,8 @@ class SnapshotCodecTest {
         byte[] bytes = codec.encode(snapshot);
 
         assertRejected(Arrays.copyOf(bytes, bytes.length - 1), Rejection.CORRUPT);
+        assertRejected(Arrays.copyOf(bytes, 18 + ByteBuffer.wrap(bytes).getInt(5) + 64), Rejection.CORRUPT);
+        assertRejected(Arrays.copyOf(FORMAT_3.encode(snapshot), bytes.length - 1), Rejection.CORRUPT);
         assertRejected(Arrays.copyOf(bytes, 20), Rejection.CORRUPT);
         assertRejected(new byte[0], Rejection.CORRUPT);
         assertRejected(null, Rejection.CORRUPT);
@@ -211,16 +251,18 @@ class SnapshotCodecTest {
 
     @Test
     void shouldRejectSnapshotWhenModelOrOnnxLengthDoesNotFit() {
-        byte[] bytes = codec.encode(withOnnx);
-        int modelAt = 9 + ByteBuffer.wrap(bytes).getInt(5);
-        int onnxAt = modelAt + 4 + MODEL.length;
+        for (SnapshotCodec writer : new SnapshotCodec[] {codec, FORMAT_3}) {
+            byte[] bytes = writer.encode(withOnnx);
+            int modelAt = 9 + ByteBuffer.wrap(bytes).getInt(5) + (bytes[4] == 4 ? TRAILER : 0);
+            int onnxAt = modelAt + 4 + MODEL.length;
 
-        // each length is checked against the array before anything of that size is allocated
-        for (int length : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, MODEL.length + 1, MODEL.length - 1}) {
-            assertRejected(withInt(bytes, modelAt, length), Rejection.CORRUPT);
-        }
-        for (int length : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, ONNX.length + 1, ONNX.length - 1}) {
-            assertRejected(withInt(bytes, onnxAt, length), Rejection.CORRUPT);
+            // each length is checked against the array before anything of that size is allocated
+            for (int length : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, MODEL.length + 1, MODEL.length - 1}) {
+                assertRejected(withInt(bytes, modelAt, length), Rejection.CORRUPT);
+            }
+            for (int length : new int[] {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, ONNX.length + 1, ONNX.length - 1}) {
+                assertRejected(withInt(bytes, onnxAt, length), Rejection.CORRUPT);
+            }
         }
     }
 
@@ -241,17 +283,23 @@ class SnapshotCodecTest {
         // the empty ONNX section's length is 4 bytes more than a version-1 layout has room for
         assertRejected(v2, Rejection.CORRUPT);
 
-        for (int version : new int[] {1, 2}) {
-            byte[] v3 = codec.encode(withOnnx);
+        for (int version : new int[] {1, 2, 3}) {
+            byte[] v4 = codec.encode(withOnnx);
+            v4[4] = (byte) version;
+            // the signature after the manifest is not where the older layouts put the model's length
+            assertRejected(v4, Rejection.CORRUPT);
+        }
+        for (int version : new int[] {1, 2, 4}) {
+            byte[] v3 = FORMAT_3.encode(withOnnx);
             v3[4] = (byte) version;
-            // an Ed25519 trailer is not where an HMAC layout puts its end
+            // an Ed25519 trailer is not where an HMAC layout puts its end, nor a format-4 manifest's signature
             assertRejected(v3, Rejection.CORRUPT);
         }
     }
 
     @Test
     void shouldRejectSnapshotFromFutureFormatVersion() {
-        for (int version : new int[] {4, 0, -1}) {
+        for (int version : new int[] {5, 0, -1}) {
             byte[] bytes = codec.encode(snapshot);
             bytes[4] = (byte) version;
 
@@ -270,17 +318,24 @@ class SnapshotCodecTest {
     @Test
     void shouldRejectSnapshotWhenModelByteTampered() {
         byte[] bytes = codec.encode(withOnnx);
-        bytes[13 + ByteBuffer.wrap(bytes).getInt(5) + 3] ^= 1;
+        bytes[9 + ByteBuffer.wrap(bytes).getInt(5) + TRAILER + 4 + 3] ^= 1;
+        byte[] v3 = FORMAT_3.encode(withOnnx);
+        v3[13 + ByteBuffer.wrap(v3).getInt(5) + 3] ^= 1;
 
-        assertRejected(bytes, Rejection.BAD_SIGNATURE);
+        // format 4 signs the manifest, which names the model's SHA-256; format 3 signs the model itself
+        assertRejected(bytes, Rejection.CHECKSUM_MISMATCH);
+        assertRejected(v3, Rejection.BAD_SIGNATURE);
     }
 
     @Test
     void shouldRejectSnapshotWhenOnnxByteTampered() {
         byte[] bytes = codec.encode(withOnnx);
-        bytes[bytes.length - TRAILER - 3] ^= 1;
+        bytes[bytes.length - 3] ^= 1;
+        byte[] v3 = FORMAT_3.encode(withOnnx);
+        v3[v3.length - TRAILER - 3] ^= 1;
 
-        assertRejected(bytes, Rejection.BAD_SIGNATURE);
+        assertRejected(bytes, Rejection.CHECKSUM_MISMATCH);
+        assertRejected(v3, Rejection.BAD_SIGNATURE);
     }
 
     @Test
@@ -294,9 +349,12 @@ class SnapshotCodecTest {
     @Test
     void shouldRejectSnapshotWhenSignatureTampered() {
         byte[] bytes = codec.encode(snapshot);
-        bytes[bytes.length - 1] ^= 1;
+        bytes[18 + ByteBuffer.wrap(bytes).getInt(5) + 63] ^= 1;
+        byte[] v3 = FORMAT_3.encode(snapshot);
+        v3[v3.length - 1] ^= 1;
 
         assertRejected(bytes, Rejection.BAD_SIGNATURE);
+        assertRejected(v3, Rejection.BAD_SIGNATURE);
     }
 
     @Test

@@ -37,24 +37,6 @@ public final class SnapshotFixtures {
     public static final SnapshotKeys KEYS = SnapshotKeys.of(SIGNING_PEM, VERIFY_PEM, TEST_KEY);
     public static final SnapshotCodec CODEC = new SnapshotCodec(KEYS);
 
-    /**
-     * A copy of a format-3 message signed again with the test key after a test changed its bytes: a writer
-     * with the key but a bug, so only the checks after the signature can catch it.
-     */
-    public static byte[] resigned(byte[] message) {
-        byte[] copy = message.clone();
-        int signedLength = copy.length - 64;
-        try {
-            java.security.Signature s = java.security.Signature.getInstance("Ed25519");
-            s.initSign(KEYS.signing());
-            s.update(copy, 0, signedLength);
-            System.arraycopy(s.sign(), 0, copy, signedLength, 64);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-        return copy;
-    }
-
     /** The settings that give a role the test keys. */
     public static Map<String, String> keySettings() {
         return Map.of("snapshot.signing.key", SIGNING_PEM, "snapshot.verify.keys", VERIFY_PEM);

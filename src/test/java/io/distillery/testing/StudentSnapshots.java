@@ -109,10 +109,10 @@ public final class StudentSnapshots {
         }
     }
 
-    /** A good snapshot whose model bytes were changed after signing: its signature does not match. */
+    /** A good snapshot with a byte of its signed manifest changed after signing: its signature does not match. */
     public byte[] tampered(long version) {
         byte[] bytes = encoded(version);
-        bytes[bytes.length / 2] ^= 0x5a;
+        bytes[9 + 3] ^= 0x5a;
         return bytes;
     }
 
