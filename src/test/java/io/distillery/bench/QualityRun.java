@@ -57,14 +57,16 @@ import org.apache.kafka.common.TopicPartition;
  * given the stream's labeled records and 1×, 2× and 4× the distilled student's steps; plus the student's
  * agreement with the teacher, the emitter's rate, and test accuracy against stream position (the curve).
  * Usage: {@code bench/run QualityRun [seed ...] [key=value ...] [--name=row] [--plot=docs/file.svg]
- * [--bootstrap-cache=dir]} (default seeds 0 and 1; the key=value pairs override the roles' configuration, e.g.
- * {@code teacher.ensemble=2} or {@code student.hint.weight=0.05}; the bytes per logits record are printed). With
- * a bootstrap cache the bootstrapped teacher of each seed is kept there as its signed snapshot message, and a
- * later run of that seed publishes it before the trainer starts, which then resumes from it (weights, Adam
- * state and the history offsets; its buffer refilled with the history) instead of bootstrapping again: the
- * bootstrap takes most of a run's time. A cached teacher is kept per seed and per value of the settings that
- * shape the bootstrapped teacher ({@link #BOOTSTRAP_KEYS}: its size, members, optimizer, held-out labels), so an
- * ensemble row never resumes from a single teacher's snapshot.
+ * [--bootstrap-cache=dir] [--no-warm-up]} (default seeds 0 and 1, after an unscored warm-up run of the first seed's
+ * first 10,000 stream records that compiles the broker's and the roles' code before anything is measured; the
+ * key=value pairs override the roles' configuration, e.g. {@code teacher.ensemble=2} or {@code
+ * student.hint.weight=0.05}; the bytes per logits record are printed). With a bootstrap cache the bootstrapped
+ * teacher of each seed is kept there as its signed snapshot message, and a later run of that seed publishes it
+ * before the trainer starts, which then resumes from it (weights, Adam state and the history offsets; its buffer
+ * refilled with the history) instead of bootstrapping again: the bootstrap takes most of a run's time. A cached
+ * teacher is kept per seed and per value of the settings that shape the bootstrapped teacher ({@link
+ * #BOOTSTRAP_KEYS}: its size, members, optimizer, held-out labels), so an ensemble row never resumes from a single
+ * teacher's snapshot.
  */
 public final class QualityRun {
     private static final int HISTORY = 30_000;
