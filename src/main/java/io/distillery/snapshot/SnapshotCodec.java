@@ -8,14 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.PublicKey;
 import java.security.Signature;
-import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Signed binary encoding of a {@link Snapshot}, the value of a snapshot-topic message. Writes format
@@ -63,6 +62,9 @@ import javax.crypto.spec.SecretKeySpec;
  * is a {@code CHECKSUM_MISMATCH} like any other disagreement between a signed manifest and the
  * bytes it describes (the layout itself is sound). Unknown manifest fields are ignored so that a
  * newer writer can add some without a new format version.
+ *
+ * <p>Signatures are made with the JDK's Ed25519 and verified with Bouncy Castle's (RFC 8032 both; its
+ * verification takes about a ninth of the JDK 17 provider's time, and every reader verifies every snapshot).
  *
  * <p>Thread-safe: the keys are immutable and each call uses its own {@link Mac} and {@link Signature}.
  */
@@ -265,25 +267,15 @@ public final class SnapshotCodec {
                     + ", this reader knows " + SCHEME_ED25519 + " (Ed25519)");
         }
         String keyId = HexFormat.of().formatHex(bytes, schemeAt + 1, signedLength);
-        PublicKey key = keys.verifyKey(keyId);
+        Ed25519.PublicPoint key = keys.verifyPoint(keyId);
         if (key == null) {
             throw new SnapshotException(Rejection.UNTRUSTED_KEY, "signed by key " + keyId
                     + ", not among the trusted snapshot.verify.keys " + keys.verifyKeyIds());
         }
-        try {
-            Signature v = Signature.getInstance(SnapshotKeys.ALGORITHM);
-            v.initVerify(key);
-            v.update(bytes, 0, signedLength);
-            if (v.verify(bytes, signedLength, SIGNATURE_BYTES)) {
-                return;
-            }
-        } catch (SignatureException e) {
-            // a malformed signature is as bad as a wrong one
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks " + SnapshotKeys.ALGORITHM, e);
+        if (!Ed25519.verify(bytes, signedLength, key, bytes, 0, signedLength)) {
+            throw new SnapshotException(Rejection.BAD_SIGNATURE, "Ed25519 signature of key " + keyId
+                    + " does not match: tampered bytes");
         }
-        throw new SnapshotException(Rejection.BAD_SIGNATURE, "Ed25519 signature of key " + keyId
-                + " does not match: tampered bytes");
     }
 
     private void verifyHmac(byte[] bytes, int signedLength) throws SnapshotException {

@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The keys a role signs and verifies snapshots with.
@@ -44,18 +45,25 @@ public final class SnapshotKeys {
     public static final int MIN_HMAC_BYTES = 16;
     static final String ALGORITHM = "Ed25519";
     static final int KEY_ID_BYTES = 8;
+    /** The X.509 SubjectPublicKeyInfo header of an Ed25519 key, before its 32 bytes. */
+    private static final int X509_PREFIX_BYTES = 12;
     private static final Pattern PEM = Pattern.compile(
         "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
     private final PrivateKey signing;
     private final byte[] signingKeyId;
     private final Map<String, PublicKey> verify;
+    /** The same keys as decoded curve points, for {@link Ed25519#verify}. */
+    private final Map<String, Ed25519.PublicPoint> points;
     private final SecretKeySpec hmac;
 
     private SnapshotKeys(PrivateKey signing, byte[] signingKeyId, Map<String, PublicKey> verify, SecretKeySpec hmac) {
         this.signing = signing;
         this.signingKeyId = signingKeyId;
         this.verify = verify;
+        Map<String, Ed25519.PublicPoint> p = new LinkedHashMap<>();
+        verify.forEach((id, key) -> p.put(id, point(key)));
+        this.points = Collections.unmodifiableMap(p);
         this.hmac = hmac;
     }
 
@@ -165,9 +173,31 @@ public final class SnapshotKeys {
         return verify.get(id);
     }
 
+    /** The trusted public key of that id as a validated curve point, or {@code null}. */
+    Ed25519.PublicPoint verifyPoint(String id) {
+        return points.get(id);
+    }
+
     /** The legacy HMAC key, or {@code null}. */
     SecretKeySpec hmac() {
         return hmac;
+    }
+
+    /**
+     * The key's 32 bytes (the end of its X.509 encoding, after the 12 bytes naming Ed25519) as a curve point,
+     * fully validated once here so that each verification need not.
+     */
+    private static Ed25519.PublicPoint point(PublicKey key) {
+        byte[] encoded = key.getEncoded();
+        if (encoded.length != X509_PREFIX_BYTES + Ed25519.PUBLIC_KEY_SIZE) {
+            throw new IllegalArgumentException("an Ed25519 public key encodes to " + (X509_PREFIX_BYTES
+                + Ed25519.PUBLIC_KEY_SIZE) + " bytes, this one to " + encoded.length);
+        }
+        Ed25519.PublicPoint point = Ed25519.validatePublicKeyFullExport(encoded, X509_PREFIX_BYTES);
+        if (point == null) {
+            throw new IllegalArgumentException("public key " + keyId(key) + " is not a point of Ed25519's group");
+        }
+        return point;
     }
 
     /** The first {@value #KEY_ID_BYTES} bytes of the SHA-256 of the key's X.509 encoding, in hex. */

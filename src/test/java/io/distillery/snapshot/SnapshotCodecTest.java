@@ -83,6 +83,23 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void shouldVerifyWhatTheJdkSignsAndRefuseWhatItRefuses() throws Exception {
+        // the writer signs with the JDK's Ed25519 and the reader verifies with Bouncy Castle's: the same RFC 8032
+        byte[] bytes = codec.encode(withOnnx);
+        int signed = 18 + ByteBuffer.wrap(bytes).getInt(5);
+        Signature jdk = Signature.getInstance("Ed25519");
+        jdk.initVerify(SnapshotFixtures.KEYS.verifyKey(SnapshotFixtures.KEYS.signingKeyId()));
+
+        for (int i = 0; i < signed + 64; i += 7) {
+            byte[] changed = bytes.clone();
+            changed[i] ^= 1;
+            assertThat(decodes(changed)).as("byte %d changed: the reader agrees with the JDK", i)
+                    .isEqualTo(jdkAccepts(jdk, changed, signed));
+        }
+        assertThat(decodes(bytes)).isTrue();
+    }
+
+    @Test
     void shouldWriteTheWholeMessageSignedFormat3WhenAsked() throws Exception {
         byte[] bytes = FORMAT_3.encode(withOnnx);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -434,6 +451,24 @@ class SnapshotCodecTest {
         byte[] copy = bytes.clone();
         ByteBuffer.wrap(copy).putInt(offset, value);
         return copy;
+    }
+
+    private static boolean jdkAccepts(Signature jdk, byte[] bytes, int signed) {
+        try {
+            jdk.update(bytes, 0, signed);
+            return jdk.verify(bytes, signed, 64);
+        } catch (java.security.SignatureException e) {
+            return false;
+        }
+    }
+
+    private boolean decodes(byte[] bytes) {
+        try {
+            codec.decode(bytes);
+            return true;
+        } catch (SnapshotException e) {
+            return false;
+        }
     }
 
     private void assertRejected(byte[] bytes, Rejection reason) {
