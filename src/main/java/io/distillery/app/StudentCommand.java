@@ -42,7 +42,8 @@ final class StudentCommand implements Callable<Integer> {
     static StudentLoop start(Config config, RoleMetrics metrics, RoleRunner runner) {
         StudentSettings settings = StudentSettings.from(config);
         CommonSettings shared = CommonSettings.from(config);
-        ModelStore store = ModelStore.of(config, new SnapshotCodec(SnapshotKeys.from(shared, true), shared.snapshotWriteFormat()), metrics, Roles.STUDENT);
+        SnapshotCodec codec = new SnapshotCodec(SnapshotKeys.from(shared, true), shared.snapshotWriteFormat());
+        ModelStore store = ModelStore.of(config, codec, metrics, Roles.STUDENT);
         FollowedModel teacher = runner.add(store.follow(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs()));
         teacher.start();

@@ -66,7 +66,8 @@ final class TeacherCommand implements Callable<Integer> {
         Duration stuckAfter = shared.stuckAfter();
         // an emitter alone reads teacher snapshots and never writes one, so it holds no signing key
         SnapshotKeys keys = SnapshotKeys.from(shared, only != Loop.emitter);
-        ModelStore store = ModelStore.of(config, new SnapshotCodec(keys, shared.snapshotWriteFormat()), metrics, Roles.TEACHER);
+        ModelStore store = ModelStore.of(config, new SnapshotCodec(keys, shared.snapshotWriteFormat()), metrics,
+            Roles.TEACHER);
         FeedbackSettings feedback = FeedbackSettings.from(config);
         EmissionPolicy policy = new EmissionPolicy(feedback, metrics);
         DriftResponse drift = new DriftResponse(feedback, metrics);

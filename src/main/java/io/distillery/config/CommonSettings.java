@@ -77,8 +77,8 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         String key = c.get(HMAC_KEY);
         return new CommonSettings(c.getInt(METRICS_PORT), pem(c, SIGNING_KEY), pem(c, VERIFY_KEYS),
             key == null || key.isBlank() ? null : key, c.getInt(PARTITIONS), (short) c.getInt(REPLICATION),
-            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS), c.getInt(RESTORE_AFTER_NONFINITE),
-            c.getInt(WRITE_FORMAT));
+            c.getLong(RETENTION_MS), c.getInt(SNAPSHOT_MAX_BYTES), c.getLong(STUCK_MS),
+            c.getInt(RESTORE_AFTER_NONFINITE), c.getInt(WRITE_FORMAT));
     }
 
     /** The PEM text of a key setting: the value itself when it holds a PEM block, else the file it names. */
@@ -109,7 +109,8 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
             signingKey) + ", verifyKeys=" + (verifyKeys == null ? null : "<" + verifyKeys.length() + " chars>")
             + ", hmacKey=" + Secrets.shown(HMAC_KEY.name(), hmacKey) + ", partitions=" + partitions
             + ", replicationFactor=" + replicationFactor + ", retentionMs=" + retentionMs + ", snapshotMaxBytes="
-            + snapshotMaxBytes + ", stuckAfterMs=" + stuckAfterMs + ", restoreAfterNonFinite=" + restoreAfterNonFinite + "]";
+            + snapshotMaxBytes + ", stuckAfterMs=" + stuckAfterMs + ", restoreAfterNonFinite=" + restoreAfterNonFinite
+            + ", snapshotWriteFormat=" + snapshotWriteFormat + "]";
     }
 
     /** The legacy HMAC key as bytes, or {@code null} when unset. */

@@ -152,15 +152,19 @@ public final class SnapshotCodec {
                 + ED25519_TRAILER);
         out.put(MAGIC).put(writeFormat).putInt(manifest.length).put(manifest);
         if (writeFormat == FORMAT_VERSION) {
-            out.put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
-            out.put(sign(out.array(), out.position()));
+            putSignature(out);
         }
         out.putInt(model.length).put(model).putInt(onnx.length).put(onnx);
         if (writeFormat == FORMAT_VERSION_3) {
-            out.put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
-            out.put(sign(out.array(), out.position()));
+            putSignature(out);
         }
         return out.array();
+    }
+
+    /** Appends scheme and key id, then the Ed25519 signature of everything written so far, them included. */
+    private void putSignature(ByteBuffer out) {
+        out.put(SCHEME_ED25519).put(keys.signingKeyIdBytes());
+        out.put(sign(out.array(), out.position()));
     }
 
     /**

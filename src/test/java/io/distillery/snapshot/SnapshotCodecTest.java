@@ -76,10 +76,7 @@ class SnapshotCodecTest {
         byte[] bytes = codec.encode(withOnnx);
         int signed = 18 + ByteBuffer.wrap(bytes).getInt(5);
 
-        Signature verify = Signature.getInstance("Ed25519");
-        verify.initVerify(SnapshotFixtures.KEYS.verifyKey(SnapshotFixtures.KEYS.signingKeyId()));
-        verify.update(bytes, 0, signed);
-        assertThat(verify.verify(bytes, signed, 64)).isTrue();
+        assertThat(jdkAccepts(jdkVerifier(), bytes, signed)).isTrue();
     }
 
     @Test
@@ -87,8 +84,7 @@ class SnapshotCodecTest {
         // the writer signs with the JDK's Ed25519 and the reader verifies with Bouncy Castle's: the same RFC 8032
         byte[] bytes = codec.encode(withOnnx);
         int signed = 18 + ByteBuffer.wrap(bytes).getInt(5);
-        Signature jdk = Signature.getInstance("Ed25519");
-        jdk.initVerify(SnapshotFixtures.KEYS.verifyKey(SnapshotFixtures.KEYS.signingKeyId()));
+        Signature jdk = jdkVerifier();
 
         for (int i = 0; i < signed + 64; i += 7) {
             byte[] changed = bytes.clone();
@@ -453,6 +449,14 @@ class SnapshotCodecTest {
         return copy;
     }
 
+    /** The JDK's Ed25519, ready to verify with the test key. */
+    private static Signature jdkVerifier() throws Exception {
+        Signature jdk = Signature.getInstance("Ed25519");
+        jdk.initVerify(SnapshotFixtures.KEYS.verifyKey(SnapshotFixtures.KEYS.signingKeyId()));
+        return jdk;
+    }
+
+    /** Whether the JDK verifies the signature at {@code signed} over bytes [0, signed). */
     private static boolean jdkAccepts(Signature jdk, byte[] bytes, int signed) {
         try {
             jdk.update(bytes, 0, signed);
