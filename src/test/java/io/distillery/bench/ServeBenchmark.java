@@ -15,6 +15,9 @@ import io.distillery.testing.Pipelines;
 import io.distillery.testing.RawHttp;
 import io.distillery.testing.StudentSnapshots;
 import io.distillery.testing.SwapTimes;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.TopicAdmin;
+import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -29,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Serving benchmark of a 784-128-10 student in three modes with the same clients, in one run: {@code dl4j}
@@ -36,7 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * and answers). Per mode: one-row requests per second and their p99 steady and during a swap storm (a new
  * snapshot every 100 ms through a real in-process KRaft broker and the {@code SnapshotFollower}), 32-row
  * rows per second, and the time from a snapshot's publication to the first answer computed with it; then
- * the issue's targets, met or not. Before each engine's phases the request paths and the swap path (60
+ * the issue's targets, met or not. Before each storm the same messages are published at the same pace to a
+ * topic nobody follows, under the same one-row load: the p99 of the storm's traffic alone (publisher and broker
+ * on the benchmark's cores, no swap), so that what the storm adds is split into what this box's Kafka costs and
+ * what serving's swaps cost. Before each engine's phases the request paths and the swap path (60
  * snapshots, one per period, under one-row load) are run unmeasured, for the JIT. Each phase starts after a
  * full collection; a storm's snapshots are
  * encoded and signed before it starts (the student's work, not serving's), then published on time. With {@code --attack}: one mode ({@code onnx}+JSON, one row), its p99
@@ -68,6 +75,9 @@ public final class ServeBenchmark {
     private static final String INFER = "/v2/models/student/infer";
     /** Snapshots published to warm the swap path up before each engine's measured phases. */
     private static final int SWAP_WARMUP = 60;
+    /** The storm's messages with no follower: what publishing them costs this box, without any swap. */
+    private static final TopicSpec TRAFFIC = new TopicSpec("bench.storm.traffic",
+        "the storm's snapshots, followed by nobody", true, 1);
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
@@ -132,8 +142,8 @@ public final class ServeBenchmark {
     }
 
     /** What one mode gave. */
-    private record ModeResult(Mode mode, LoadPhase.Result single, LoadPhase.Result storm, LoadPhase.Result batch,
-                              SwapTimes.Summary swaps, String trace) {
+    private record ModeResult(Mode mode, LoadPhase.Result single, LoadPhase.Result traffic, LoadPhase.Result storm,
+                              LoadPhase.Result batch, SwapTimes.Summary swaps, String trace) {
     }
 
     private ServeBenchmark() {
@@ -191,7 +201,11 @@ public final class ServeBenchmark {
             // delay their side of a request either (it would not run beside them there)
             LoadPhase.clientSlice(o.sliceMicros * 1000L);
             Pipelines.createTopics(base);
-            try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS)) {
+            try (Admin admin = Admin.create(KafkaClients.admin(base))) {
+                new TopicAdmin(admin, new TopicAdmin.Layout(1, (short) 1, 3_600_000L, 1 << 25)).create(List.of(TRAFFIC));
+            }
+            try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS);
+                 SnapshotPublisher traffic = SnapshotPublisher.create(base, TRAFFIC)) {
                 AtomicLong version = new AtomicLong(1);
                 publisher.publish("student", snapshots.encodedWithOnnx(1));
                 if (o.attack) {
@@ -215,7 +229,7 @@ public final class ServeBenchmark {
                             warmSwapPath(o, service, publisher, snapshots, version);
                             for (Mode mode : Mode.values()) {
                                 if (mode.engine == engine) {
-                                    results.add(measure(o, mode, service, publisher, snapshots, version));
+                                    results.add(measure(o, mode, service, publisher, traffic, snapshots, version));
                                 }
                             }
                         }
@@ -248,7 +262,8 @@ public final class ServeBenchmark {
     }
 
     private static ModeResult measure(Options o, Mode mode, ServeService service, SnapshotPublisher publisher,
-                                      StudentSnapshots snapshots, AtomicLong version) throws InterruptedException {
+                                      SnapshotPublisher trafficPublisher, StudentSnapshots snapshots,
+                                      AtomicLong version) throws InterruptedException {
         byte[] one = mode.request(batch(1));
         System.gc();
         LoadPhase.Result single = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs,
@@ -259,6 +274,16 @@ public final class ServeBenchmark {
         // the student's work (export, checksums, signature) is done before the storm, as on its own machine;
         // the storm publishes them through the broker, and serving verifies each in full
         List<byte[]> storming = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
+        System.gc();
+        // the same messages at the same pace to a topic serving does not follow: the traffic alone
+        long trafficEnd = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
+        AtomicLong trafficVersions = new AtomicLong(version.get());
+        Thread trafficStorm = new Thread(() -> storm(trafficPublisher, storming, trafficVersions, o.periodMs,
+            new SwapTimes(), trafficEnd), "bench-traffic");
+        trafficStorm.start();
+        LoadPhase.Result traffic = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs,
+            new SwapTimes());
+        trafficStorm.join();
         System.gc();
         SwapTimes times = new SwapTimes();
         // stops a second before the clients, so the last versions can still be answered
@@ -276,7 +301,7 @@ public final class ServeBenchmark {
             }
         }
         awaitVersion(service, version.get());
-        return new ModeResult(mode, single, stormed, batch, times.summary(), report);
+        return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), report);
     }
 
     /** The normal one-row load's p99 without and then with hostile clients, same server, same run. */
@@ -365,16 +390,17 @@ public final class ServeBenchmark {
 
     private static String print(Options o, List<ModeResult> results, double loadBefore) {
         StringBuilder b = new StringBuilder(header(o, loadBefore));
-        b.append("| mode | one-row req/s | batch-32 rows/s | one-row p50 / p99 ms steady | one-row p99 ms swap storm "
-            + "| storm / steady p99 | publication → first answer p50 / p99 ms | versions (never answered) "
-            + "| errors |\n|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| mode | one-row req/s | batch-32 rows/s | one-row p50 / p99 ms steady | one-row p99 ms, the storm's "
+            + "traffic alone | one-row p99 ms swap storm | storm / steady p99 | publication → first answer p50 / p99 ms "
+            + "| versions (never answered) | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (ModeResult r : results) {
             SwapTimes.Summary s = r.swaps;
-            b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f / %.2f | %.2f | %.2f× | %.1f / %.1f | %d (%d) "
-                    + "| %d |%n", r.mode.label(), r.single.requestsPerSecond(), r.batch.requestsPerSecond() * 32,
-                r.single.latencies().p50Ms(), r.single.latencies().p99Ms(), r.storm.latencies().p99Ms(),
-                stormRatio(r), s.toFirstAnswer().p50Ms(), s.toFirstAnswer().p99Ms(), s.versions(), s.unanswered(),
-                r.single.errors() + r.batch.errors() + r.storm.errors()));
+            b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.2f / %.2f | %.2f (%.2f×) | %.2f | %.2f× "
+                    + "| %.1f / %.1f | %d (%d) | %d |%n", r.mode.label(), r.single.requestsPerSecond(),
+                r.batch.requestsPerSecond() * 32, r.single.latencies().p50Ms(), r.single.latencies().p99Ms(),
+                r.traffic.latencies().p99Ms(), trafficRatio(r), r.storm.latencies().p99Ms(), stormRatio(r),
+                s.toFirstAnswer().p50Ms(), s.toFirstAnswer().p99Ms(), s.versions(), s.unanswered(),
+                r.single.errors() + r.batch.errors() + r.traffic.errors() + r.storm.errors()));
         }
         ModeResult dl4j = find(results, Mode.DL4J_JSON);
         ModeResult json = find(results, Mode.ONNX_JSON);
@@ -391,8 +417,16 @@ public final class ServeBenchmark {
                     + "first answer p99 %.0f ms (< 1 s): %s%n", r.mode.label(), stormRatio(r), met(stormRatio(r) <= 1.5),
                 r.swaps.toFirstAnswer().p99Ms(), met(r.swaps.toFirstAnswer().p99Ms() < 1000)));
         }
+        b.append("\nThe storm's traffic alone (the same messages, pace and load, to a topic nobody follows) / steady p99: ");
+        b.append(String.join(", ", results.stream().map(r -> String.format(Locale.ROOT, "%s %.2f×", r.mode.label(),
+            trafficRatio(r))).toList()));
+        b.append(" (this box's publisher and broker beside serving, no swap)\n");
         results.forEach(r -> b.append(r.trace));
         return b.toString();
+    }
+
+    private static double trafficRatio(ModeResult r) {
+        return (double) r.traffic.latencies().p99Nanos() / Math.max(1, r.single.latencies().p99Nanos());
     }
 
     private static double stormRatio(ModeResult r) {

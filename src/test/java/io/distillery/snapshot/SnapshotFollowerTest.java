@@ -194,6 +194,17 @@ class SnapshotFollowerTest {
             .doesNotContainKey(ConsumerConfig.GROUP_ID_CONFIG);
     }
 
+    @Test
+    void shouldLeaveTheReceiveBufferToTheKernelUnlessTheUserSetsIt() {
+        Config config = Config.of(Map.of("kafka.bootstrap.servers", "b:9092"));
+        assertThat(KafkaClients.followerConsumer(config, SnapshotFollower.consumerDefaults(32 << 20)))
+            .containsEntry(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
+
+        Config tuned = Config.of(Map.of("kafka.bootstrap.servers", "b:9092", "kafka.receive.buffer.bytes", "262144"));
+        assertThat(KafkaClients.followerConsumer(tuned, SnapshotFollower.consumerDefaults(32 << 20)))
+            .containsEntry(ConsumerConfig.RECEIVE_BUFFER_CONFIG, "262144");
+    }
+
     private void awaitSize(int n) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (delivered.size() < n && System.nanoTime() < deadline) {

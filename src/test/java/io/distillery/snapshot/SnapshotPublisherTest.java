@@ -78,4 +78,12 @@ class SnapshotPublisherTest {
         Map<String, Object> tuned = SnapshotPublisher.producerConfig(Map.of("max.request.size", "99999999"), 32 << 20);
         assertThat(tuned).containsEntry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "99999999");
     }
+
+    @Test
+    void shouldLeaveTheSendBufferToTheKernelUnlessTheUserSetsIt() {
+        assertThat(SnapshotPublisher.producerConfig(Map.of(), 32 << 20))
+            .containsEntry(ProducerConfig.SEND_BUFFER_CONFIG, -1);
+        assertThat(SnapshotPublisher.producerConfig(Map.of("send.buffer.bytes", "262144"), 32 << 20))
+            .containsEntry(ProducerConfig.SEND_BUFFER_CONFIG, "262144");
+    }
 }
