@@ -77,6 +77,8 @@ public final class SnapshotTransportCost {
                 }
                 Collections.reverse(order); // A B B A: neither setting always runs in the warmer JVM
             }
+        } finally {
+            ServeBenchmark.deleteTree(dir);
         }
         System.out.print(out);
     }
