@@ -52,12 +52,12 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Protocol (docs/quality-run.md): a seeded half of the 60,000 training images is history, all labeled,
  * published first; the trainer bootstraps on it (5 epochs); the other half then streams once, 10% labeled,
- * published at {@value #RATE} records/s while trainer, emitter and student run. On the 10,000 test images it
+ * published at {@value #RATE} records/s ({@code --rate=N} another pace) while trainer, emitter and student run. On the 10,000 test images it
  * scores the final teacher, the distilled student, and the best of three label-only students of the same size
  * given the stream's labeled records and 1×, 2× and 4× the distilled student's steps; plus the student's
  * agreement with the teacher, the emitter's rate, and test accuracy against stream position (the curve).
  * Usage: {@code bench/run QualityRun [seed ...] [key=value ...] [--name=row] [--plot=docs/file.svg]
- * [--bootstrap-cache=dir] [--no-warm-up]} (default seeds 0 and 1, after an unscored warm-up run of the first seed's
+ * [--bootstrap-cache=dir] [--no-warm-up] [--rate=records/s]} (default seeds 0 and 1, after an unscored warm-up run of the first seed's
  * first 10,000 stream records that compiles the broker's and the roles' code before anything is measured; the
  * key=value pairs override the roles' configuration, e.g. {@code teacher.ensemble=2} or {@code
  * student.hint.weight=0.05}; the bytes per logits record are printed). With a bootstrap cache the bootstrapped
@@ -121,11 +121,17 @@ public final class QualityRun {
         Path plot = null;
         Path cache = null;
         boolean warmUp = true;
+        double rate = RATE;
         for (String a : args) {
             if (a.startsWith("--name=")) {
                 name = a.substring("--name=".length());
             } else if (a.startsWith("--plot=")) {
                 plot = Path.of(a.substring("--plot=".length()));
+            } else if (a.startsWith("--rate=")) {
+                rate = Double.parseDouble(a.substring("--rate=".length()));
+                if (!(rate >= 10 && rate <= 100_000)) {
+                    throw new IllegalArgumentException("--rate must be in [10, 100000] records/s, got " + rate);
+                }
             } else if (a.equals("--no-warm-up")) {
                 warmUp = false;
             } else if (a.startsWith("--bootstrap-cache=")) {
@@ -139,18 +145,19 @@ public final class QualityRun {
         if (seeds.isEmpty()) {
             seeds = List.of(0L, 1L);
         }
-        System.out.println("QualityRun " + name + ": " + (overrides.isEmpty() ? "defaults" : overrides));
+        System.out.println("QualityRun " + name + ": " + (overrides.isEmpty() ? "defaults" : overrides)
+            + (rate == RATE ? "" : ", stream at " + rate + " records/s"));
         Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
         if (warmUp) {
             long t0 = System.nanoTime();
-            run(seeds.get(0), overrides, train, test, cache, WARM_UP_STREAM);
+            run(seeds.get(0), overrides, train, test, cache, WARM_UP_STREAM, rate);
             System.err.printf("warm-up: %d stream records through every role in %.0f s, not scored%n", WARM_UP_STREAM,
                 (System.nanoTime() - t0) / 1e9);
         }
         List<Result> results = new ArrayList<>();
         for (long seed : seeds) {
-            results.add(run(seed, overrides, train, test, cache, STREAM));
+            results.add(run(seed, overrides, train, test, cache, STREAM, rate));
             print(name, results);
             if (plot != null) {
                 Files.writeString(plot, QualityPlot.svg(results, name));
@@ -161,9 +168,11 @@ public final class QualityRun {
     /**
      * One seed's run over the first {@code streamRecords} records of its stream; scored only when that is the whole
      * stream ({@link #STREAM}), else (the warm-up) {@code null} once the roles have learned from them.
+     *
+     * @param rate the stream's pace, records/s
      */
     static Result run(long seed, Map<String, String> overrides, Dataset train, Dataset test, Path cache,
-                      int streamRecords) throws Exception {
+                      int streamRecords, double rate) throws Exception {
         long t0 = System.nanoTime();
         Map<String, String> settings = new HashMap<>(Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
@@ -202,7 +211,7 @@ public final class QualityRun {
                      FollowedModel studentFollow = follow(run, Topics.STUDENT_SNAPSHOTS, Models.STUDENT, metrics)) {
                     long streamStart = System.nanoTime();
                     Future<Publisher.Summary> stream = publisher.submit(
-                        () -> Pipelines.produceFrom(run.config, source, streamRecords, 0.1, seed, 0, RATE));
+                        () -> Pipelines.produceFrom(run.config, source, streamRecords, 0.1, seed, 0, rate));
                     long emitterDone = 0;
                     long next = SAMPLE_EVERY;
                     while (!(stream.isDone() && student.processed() >= streamRecords
