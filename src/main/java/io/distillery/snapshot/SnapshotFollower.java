@@ -98,8 +98,8 @@ public final class SnapshotFollower implements LoopOwner {
     /**
      * Fetch limits that let a snapshot of {@code maxSnapshotBytes} through; snapshots are few, polls small. The
      * socket's receive buffer is the kernel's (autotuned) rather than Kafka's fixed 64 KiB: a snapshot of about
-     * a megabyte then arrives in fewer reads, measured a fifth to a quarter less CPU on the follower's thread
-     * per snapshot (bench/run SnapshotTransportCost, docs/serving-benchmark.md).
+     * a megabyte then arrives in fewer reads, measured about a tenth less CPU on the consumer's thread per
+     * snapshot (bench/run SnapshotTransportCost, docs/serving-benchmark.md).
      */
     public static Map<String, Object> consumerDefaults(int maxSnapshotBytes) {
         return Map.of(

@@ -78,8 +78,8 @@ public final class SnapshotPublisher implements AutoCloseable {
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2L * maxSnapshotBytes + (1 << 20)));
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         // the kernel sizes the socket buffer (autotuning) instead of Kafka's fixed 128 KiB: a snapshot of
-        // about a megabyte then leaves in fewer writes, measured about a quarter less CPU on the producer's
-        // thread (bench/run SnapshotTransportCost, docs/serving-benchmark.md)
+        // about a megabyte then leaves in fewer writes, measured 15-30% less CPU on the producer's thread
+        // (bench/run SnapshotTransportCost, docs/serving-benchmark.md)
         p.put(ProducerConfig.SEND_BUFFER_CONFIG, -1);
         p.putAll(kafkaProperties);
         p.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);

@@ -52,13 +52,13 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Protocol (docs/quality-run.md): a seeded half of the 60,000 training images is history, all labeled,
  * published first; the trainer bootstraps on it (5 epochs); the other half then streams once, 10% labeled,
- * published at {@value #RATE} records/s ({@code --rate=N} another pace) while trainer, emitter and student run. On the 10,000 test images it
- * scores the final teacher, the distilled student, and the best of three label-only students of the same size
+ * published at {@value #RATE} records/s ({@code --rate=N} another pace) while trainer, emitter and student run.
+ * On the 10,000 test images it scores the final teacher, the distilled student, and the best of three label-only students of the same size
  * given the stream's labeled records and 1×, 2× and 4× the distilled student's steps; plus the student's
  * agreement with the teacher, the emitter's rate, and test accuracy against stream position (the curve).
  * Usage: {@code bench/run QualityRun [seed ...] [key=value ...] [--name=row] [--plot=docs/file.svg]
- * [--bootstrap-cache=dir] [--no-warm-up] [--rate=records/s]} (default seeds 0 and 1, after an unscored warm-up run of the first seed's
- * first 10,000 stream records that compiles the broker's and the roles' code before anything is measured; the
+ * [--bootstrap-cache=dir] [--no-warm-up] [--rate=records/s]} (default seeds 0 and 1, after an unscored warm-up
+ * run of the first seed's first 10,000 stream records that compiles the broker's and the roles' code before anything is measured; the
  * key=value pairs override the roles' configuration, e.g. {@code teacher.ensemble=2} or {@code
  * student.hint.weight=0.05}; the bytes per logits record are printed). With a bootstrap cache the bootstrapped
  * teacher of each seed is kept there as its signed snapshot message, and a later run of that seed publishes it

@@ -15,8 +15,6 @@ import io.distillery.testing.Pipelines;
 import io.distillery.testing.RawHttp;
 import io.distillery.testing.StudentSnapshots;
 import io.distillery.testing.SwapTimes;
-import io.distillery.topics.KafkaClients;
-import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.io.IOException;
@@ -32,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Serving benchmark of a 784-128-10 student in three modes with the same clients, in one run: {@code dl4j}
@@ -201,9 +198,7 @@ public final class ServeBenchmark {
             // delay their side of a request either (it would not run beside them there)
             LoadPhase.clientSlice(o.sliceMicros * 1000L);
             Pipelines.createTopics(base);
-            try (Admin admin = Admin.create(KafkaClients.admin(base))) {
-                new TopicAdmin(admin, new TopicAdmin.Layout(1, (short) 1, 3_600_000L, 1 << 25)).create(List.of(TRAFFIC));
-            }
+            Pipelines.createTopics(base, List.of(TRAFFIC));
             try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS);
                  SnapshotPublisher traffic = SnapshotPublisher.create(base, TRAFFIC)) {
                 AtomicLong version = new AtomicLong(1);
@@ -276,32 +271,37 @@ public final class ServeBenchmark {
         List<byte[]> storming = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
         System.gc();
         // the same messages at the same pace to a topic serving does not follow: the traffic alone
-        long trafficEnd = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
-        AtomicLong trafficVersions = new AtomicLong(version.get());
-        Thread trafficStorm = new Thread(() -> storm(trafficPublisher, storming, trafficVersions, o.periodMs,
-            new SwapTimes(), trafficEnd), "bench-traffic");
-        trafficStorm.start();
-        LoadPhase.Result traffic = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs,
-            new SwapTimes());
-        trafficStorm.join();
+        LoadPhase.Result traffic = underStorm(o, service, one, trafficPublisher, storming,
+            new AtomicLong(version.get()), new SwapTimes(), null);
         System.gc();
         SwapTimes times = new SwapTimes();
-        // stops a second before the clients, so the last versions can still be answered
-        long stormEnd = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
-        Thread storm = new Thread(() -> storm(publisher, storming, version, o.periodMs, times, stormEnd),
-            "bench-storm");
         LoadPhase.Result stormed;
         String report = "";
         try (StormTrace trace = o.trace ? new StormTrace() : null) {
-            storm.start();
-            stormed = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs, times, trace);
-            storm.join();
+            stormed = underStorm(o, service, one, publisher, storming, version, times, trace);
             if (trace != null) {
                 report = trace.report(mode.label() + " one-row, swap storm", o.periodMs, times.publicationTimes());
             }
         }
         awaitVersion(service, version.get());
         return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), report);
+    }
+
+    /**
+     * One load phase of {@code request} while {@code encoded} are published one per period after {@code versions}
+     * (recorded in {@code times}); the publishing stops a second before the clients, so the last versions can
+     * still be answered.
+     */
+    private static LoadPhase.Result underStorm(Options o, ServeService service, byte[] request,
+                                               SnapshotPublisher publisher, List<byte[]> encoded, AtomicLong versions,
+                                               SwapTimes times, StormTrace trace) throws InterruptedException {
+        long end = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
+        Thread storm = new Thread(() -> storm(publisher, encoded, versions, o.periodMs, times, end), "bench-storm");
+        storm.start();
+        LoadPhase.Result result = LoadPhase.run(service.port(), request, o.clients, o.warmupMs, o.measureMs, times,
+            trace);
+        storm.join();
+        return result;
     }
 
     /** The normal one-row load's p99 without and then with hostile clients, same server, same run. */
@@ -426,11 +426,16 @@ public final class ServeBenchmark {
     }
 
     private static double trafficRatio(ModeResult r) {
-        return (double) r.traffic.latencies().p99Nanos() / Math.max(1, r.single.latencies().p99Nanos());
+        return toSteadyP99(r.traffic, r);
     }
 
     private static double stormRatio(ModeResult r) {
-        return (double) r.storm.latencies().p99Nanos() / Math.max(1, r.single.latencies().p99Nanos());
+        return toSteadyP99(r.storm, r);
+    }
+
+    /** The one-row p99 of {@code phase} over that of the mode's steady phase. */
+    private static double toSteadyP99(LoadPhase.Result phase, ModeResult r) {
+        return (double) phase.latencies().p99Nanos() / Math.max(1, r.single.latencies().p99Nanos());
     }
 
     private static String met(boolean ok) {

@@ -17,9 +17,11 @@ import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.student.StudentLoop;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
+import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -57,8 +59,13 @@ public final class Pipelines {
     }
 
     public static void createTopics(Config config) throws InterruptedException {
+        createTopics(config, Topics.ALL);
+    }
+
+    /** Creates {@code topics} with the layout of the test pipelines (3 partitions unless the spec says, 1 replica). */
+    public static void createTopics(Config config, Collection<TopicSpec> topics) throws InterruptedException {
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-            new TopicAdmin(admin, new TopicAdmin.Layout(3, (short) 1, 3_600_000L, 1 << 25)).create(Topics.ALL);
+            new TopicAdmin(admin, new TopicAdmin.Layout(3, (short) 1, 3_600_000L, 1 << 25)).create(topics);
         }
     }
 
