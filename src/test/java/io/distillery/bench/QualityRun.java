@@ -115,35 +115,16 @@ public final class QualityRun {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Long> seeds = new ArrayList<>();
-        Map<String, String> overrides = new HashMap<>();
-        String name = "run";
-        Path plot = null;
-        Path cache = null;
-        boolean warmUp = true;
-        double rate = RATE;
-        for (String a : args) {
-            if (a.startsWith("--name=")) {
-                name = a.substring("--name=".length());
-            } else if (a.startsWith("--plot=")) {
-                plot = Path.of(a.substring("--plot=".length()));
-            } else if (a.startsWith("--rate=")) {
-                rate = Double.parseDouble(a.substring("--rate=".length()));
-                if (!(rate >= 10 && rate <= 100_000)) {
-                    throw new IllegalArgumentException("--rate must be in [10, 100000] records/s, got " + rate);
-                }
-            } else if (a.equals("--no-warm-up")) {
-                warmUp = false;
-            } else if (a.startsWith("--bootstrap-cache=")) {
-                cache = Files.createDirectories(Path.of(a.substring("--bootstrap-cache=".length())));
-            } else if (a.contains("=")) {
-                overrides.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-            } else {
-                seeds.add(Long.parseLong(a));
-            }
-        }
-        if (seeds.isEmpty()) {
-            seeds = List.of(0L, 1L);
+        QualityArgs q = QualityArgs.parse(args, Set.of("name", "plot", "rate", "no-warm-up", "bootstrap-cache"));
+        List<Long> seeds = q.seeds();
+        Map<String, String> overrides = q.settings();
+        String name = q.option("name", "run");
+        Path plot = q.has("plot") ? Path.of(q.option("plot", "")) : null;
+        Path cache = q.has("bootstrap-cache") ? Files.createDirectories(Path.of(q.option("bootstrap-cache", ""))) : null;
+        boolean warmUp = !q.has("no-warm-up");
+        double rate = Double.parseDouble(q.option("rate", Double.toString(RATE)));
+        if (!(rate >= 10 && rate <= 100_000)) {
+            throw new IllegalArgumentException("--rate must be in [10, 100000] records/s, got " + rate);
         }
         System.out.println("QualityRun " + name + ": " + (overrides.isEmpty() ? "defaults" : overrides)
             + (rate == RATE ? "" : ", stream at " + rate + " records/s"));
