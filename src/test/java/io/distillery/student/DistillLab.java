@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * What the student can reach on the quality run's data when nothing but its own step count limits it: the
@@ -37,8 +38,8 @@ import java.util.SplittableRandom;
  *
  * <p>Usage: {@code bench/run io.distillery.student.DistillLab [seed ...] [--steps=N[,N...]] [--teacher-epochs=N]
  * [--teacher-cache=DIR] [--with-history] [key=value ...]} (seeds 0 and 1 and 6,000 steps by default; the keys are
- * the student's, as in the quality run; {@code --with-history}: the student first learns from the history's images
- * with the teacher's logits and no labels, outside the quality run's protocol).
+ * the student's and the teacher's, as in the quality run; {@code --with-history}: the student first learns from the
+ * history's images with the teacher's logits and no labels, outside the quality run's protocol).
  */
 public final class DistillLab {
     private static final int HISTORY = 30_000;
@@ -66,7 +67,7 @@ public final class DistillLab {
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (long seed : seeds) {
             Split split = new Split(train, seed);
-            Network teacher = teacher(split, seed, epochs, cache);
+            Network teacher = teacher(split, seed, epochs, overrides, cache);
             float[][] teacherLogits = logits(teacher, split.streamX);
             int[] teacherOnTest = top1(teacher, test.x());
             double teacherAcc = LogitMath.accuracy(teacherOnTest, test.y());
@@ -128,13 +129,26 @@ public final class DistillLab {
         }
     }
 
-    /** The teacher bootstrapped on the history (kept under {@code cache} when given: it depends on the seed only). */
-    private static Network teacher(Split split, long seed, int epochs, Path cache) throws Exception {
-        Path file = cache == null ? null : cache.resolve("lab-teacher-seed" + seed + "-epochs" + epochs + ".bin");
+    /**
+     * The teacher trained on the history, with the {@code teacher.*} keys of {@code settings} (kept under {@code cache}
+     * when given: it depends on the seed, the epochs and those keys only).
+     */
+    private static Network teacher(Split split, long seed, int epochs, Map<String, String> settings, Path cache)
+        throws Exception {
+        Map<String, String> keys = new TreeMap<>();
+        settings.forEach((k, v) -> {
+            if (k.startsWith("teacher.")) {
+                keys.put(k, v);
+            }
+        });
+        StringBuilder name = new StringBuilder("lab-teacher-seed" + seed + "-epochs" + epochs);
+        keys.forEach((k, v) -> name.append('-').append(k).append('=').append(v.replaceAll("[^0-9A-Za-z.,]", "_")));
+        Path file = cache == null ? null : cache.resolve(name + ".bin");
         if (file != null && Files.exists(file)) {
             return Network.fromBytes(Files.readAllBytes(file), false);
         }
-        TeacherSettings ts = TeacherSettings.from(Config.of(Map.of("teacher.seed", Long.toString(seed))));
+        keys.put("teacher.seed", Long.toString(seed));
+        TeacherSettings ts = TeacherSettings.from(Config.of(keys));
         Network teacher = Network.teacher(ts.network());
         SplittableRandom r = new SplittableRandom(seed);
         int[] idx = new int[HISTORY];
