@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v2/models/<model>[/versions/N]/infer}: reads and checks the request, computes the logits on
@@ -13,6 +14,9 @@ import java.util.concurrent.Semaphore;
  * apart from the metrics it records).
  */
 final class InferEndpoint {
+    /** Models a request tries when swaps keep retiring the one it was about to run on. */
+    private static final int MAX_ATTEMPTS = 3;
+
     private final String model;
     private final int features;
     private final int maxBodyBytes;
@@ -38,9 +42,12 @@ final class InferEndpoint {
 
     /**
      * @param served the model to run, {@code null} before the first verified one (503)
+     * @param current the model served now, when the request asked for the served one rather than a version: a
+     *     request whose model was retired by a swap before it got a network copy runs on the newer one instead
+     *     of failing; {@code null} for a request pinned to a version
      * @throws InterruptedException when interrupted while waiting for a model copy
      */
-    Answer infer(HttpExchange ex, ServedModel served) throws InterruptedException {
+    Answer infer(HttpExchange ex, ServedModel served, Supplier<ServedModel> current) throws InterruptedException {
         long start = System.nanoTime();
         if (served == null) {
             throw new HttpError(503, "no model loaded yet: waiting for the first verified snapshot");
@@ -48,7 +55,18 @@ final class InferEndpoint {
         byte[] body = Exchanges.body(ex, maxBodyBytes);
         int header = BinaryTensors.headerLength(ex.getRequestHeaders().getFirst(BinaryTensors.HEADER), body.length);
         InferRequest request = InferRequest.parse(body, header, features);
-        float[][] logits = logits(served, request.rows());
+        float[][] logits = null;
+        for (int attempt = 1; logits == null; attempt++) {
+            try {
+                logits = logits(served, request.rows());
+            } catch (RejectedExecutionException e) {
+                ServedModel newer = current == null ? null : current.get();
+                if (!served.retired() || newer == null || newer == served || attempt == MAX_ATTEMPTS) {
+                    throw new HttpError(503, e.getMessage());
+                }
+                served = newer;
+            }
+        }
         OipJson.Response response = OipJson.inferResponse(model, served.version(), request.id(), logits,
             request.outputs(), request.binaryOutputs());
         metrics.latency(request.rows().length, System.nanoTime() - start);
@@ -67,6 +85,8 @@ final class InferEndpoint {
     /**
      * The logits, once admitted: a request is admitted after it has been read and checked (a slow client
      * holds no slot), and refused 503 at once when every slot is taken, instead of queueing without bound.
+     *
+     * @throws RejectedExecutionException when the model was retired, or no copy of it became free in time
      */
     private float[][] logits(ServedModel served, float[][] rows) throws InterruptedException {
         if (!slots.tryAcquire()) {
@@ -75,8 +95,6 @@ final class InferEndpoint {
         }
         try {
             return served.logits(rows);
-        } catch (RejectedExecutionException e) {
-            throw new HttpError(503, e.getMessage());
         } finally {
             slots.release();
         }

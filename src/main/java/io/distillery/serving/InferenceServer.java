@@ -163,7 +163,7 @@ final class InferenceServer implements AutoCloseable {
                 chosen, promotion, scorer == null ? Map.of() : scorer.scores()));
             case MODEL_READY -> Answer.ready(chosen != null);
             case MODEL_ONNX -> new Answer(200, ModelDownload.TYPE, download.answer(ex, chosen));
-            case INFER -> infer.infer(ex, chosen);
+            case INFER -> infer.infer(ex, chosen, pinned == null ? registry::current : null);
         };
     }
 

@@ -91,6 +91,11 @@ public final class ServedModel {
         }
     }
 
+    /** Whether {@link #retire()} was called: the model takes no new request. */
+    public boolean retired() {
+        return retired;
+    }
+
     /** The served network as a verified ONNX graph, or {@code null} when its loader has none. */
     public byte[] onnx() {
         return onnx == null ? null : onnx.clone();
