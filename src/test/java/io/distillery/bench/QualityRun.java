@@ -264,7 +264,11 @@ public final class QualityRun {
      * batches (31 MB of native features each, freed only when collected) would exceed JavaCPP's physical cap.
      */
     static int[] predict(Network net, Dataset test) {
-        float[][] x = test.x();
+        return top1(net, test.x());
+    }
+
+    /** Top-1 of {@code net} on {@code x}, 1,000 rows at a time (see {@link #predict(Network, Dataset)}). */
+    public static int[] top1(Network net, float[][] x) {
         int[] out = new int[x.length];
         for (int from = 0; from < x.length; from += 1000) {
             int[] part = net.predict(Arrays.copyOfRange(x, from, Math.min(x.length, from + 1000)));

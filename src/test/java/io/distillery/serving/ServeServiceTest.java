@@ -12,6 +12,7 @@ import io.distillery.config.ServeSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.testing.RawHttp;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -58,25 +59,25 @@ class ServeServiceTest {
                  ServingFixtures.CODEC, FakeNetwork.LOADER, metrics, null)) {
             service.start();
             feed(service, snapshot(1));
-            RawHttp http = new RawHttp("127.0.0.1", service.port(), 10_000);
-            byte[] body = TestClient.inferBody("late", 1, 8, 1f).getBytes(StandardCharsets.UTF_8);
-            byte[] request = RawHttp.request("POST", "/v2/models/student/infer", body,
-                "Content-Type", "application/json");
-            int head = request.length - body.length;
-            // the served version is chosen when the headers are in; the body follows after versions 2 to 5,
-            // which leave 3, 4 and 5 held and version 1 retired
-            http.send(java.util.Arrays.copyOf(request, head));
-            Thread.sleep(300);
-            for (int v = 2; v <= 5; v++) {
-                feed(service, snapshot(v));
-            }
-            assertThat(service.state().heldVersions()).containsExactly(3L, 4L, 5L);
-            http.send(java.util.Arrays.copyOfRange(request, head, request.length));
+            try (RawHttp http = new RawHttp("127.0.0.1", service.port(), 10_000)) {
+                byte[] body = TestClient.inferBody("late", 1, 8, 1f).getBytes(StandardCharsets.UTF_8);
+                byte[] request = RawHttp.request("POST", "/v2/models/student/infer", body,
+                    "Content-Type", "application/json");
+                int head = request.length - body.length;
+                // the served version is chosen when the headers are in; the body follows after versions 2 to 5,
+                // which leave 3, 4 and 5 held and version 1 retired
+                http.send(Arrays.copyOf(request, head));
+                Thread.sleep(300);
+                for (int v = 2; v <= 5; v++) {
+                    feed(service, snapshot(v));
+                }
+                assertThat(service.state().heldVersions()).containsExactly(3L, 4L, 5L);
+                http.send(Arrays.copyOfRange(request, head, request.length));
 
-            RawHttp.Response answer = http.read();
-            assertThat(answer.status()).as(answer.text()).isEqualTo(200);
-            assertThat(answer.text()).contains("\"model_version\":\"5\"");
-            http.close();
+                RawHttp.Response answer = http.read();
+                assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+                assertThat(answer.text()).contains("\"model_version\":\"5\"");
+            }
         }
     }
 

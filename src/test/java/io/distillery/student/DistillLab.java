@@ -1,6 +1,7 @@
 package io.distillery.student;
 
 import io.distillery.bench.QualityArgs;
+import io.distillery.bench.QualityRun;
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
@@ -69,9 +70,9 @@ public final class DistillLab {
             Split split = new Split(train, seed);
             Network teacher = teacher(split, seed, epochs, overrides, cache);
             float[][] teacherLogits = logits(teacher, split.streamX);
-            int[] teacherOnTest = top1(teacher, test.x());
+            int[] teacherOnTest = QualityRun.top1(teacher, test.x());
             double teacherAcc = LogitMath.accuracy(teacherOnTest, test.y());
-            int[] teacherOnStream = top1(teacher, split.streamX);
+            int[] teacherOnStream = QualityRun.top1(teacher, split.streamX);
             float[][] inputs = split.streamX;
             float[][] targets = teacherLogits;
             int[] labels = split.streamLabels;
@@ -88,10 +89,10 @@ public final class DistillLab {
                 StudentSettings ss = StudentSettings.from(Config.of(settings));
                 Network student = distil(inputs, targets, labels, teacher, ss, n, seed);
                 Network labelOnly = labelOnly(split, ss, n, seed);
-                int[] s = top1(student, test.x());
+                int[] s = QualityRun.top1(student, test.x());
                 double studentAcc = LogitMath.accuracy(s, test.y());
-                double baseline = LogitMath.accuracy(top1(labelOnly, test.x()), test.y());
-                int[] onStream = top1(student, split.streamX);
+                double baseline = LogitMath.accuracy(QualityRun.top1(labelOnly, test.x()), test.y());
+                int[] onStream = QualityRun.top1(student, split.streamX);
                 System.out.printf("| %d | %d | %.4f | %.4f | %.4f | %.0f%% | %.4f | %.4f | %.4f |%n", seed, n, teacherAcc,
                     studentAcc, baseline, 100 * (studentAcc - baseline) / (teacherAcc - baseline),
                     LogitMath.accuracy(s, teacherOnTest), LogitMath.accuracy(onStream, teacherOnStream),
@@ -257,15 +258,5 @@ public final class DistillLab {
             }
         }
         return net;
-    }
-
-    /** Top-1 in parts of 1,000 rows (whole-split batches would exceed JavaCPP's physical cap). */
-    private static int[] top1(Network net, float[][] x) {
-        int[] out = new int[x.length];
-        for (int from = 0; from < x.length; from += 1000) {
-            int[] part = net.predict(Arrays.copyOfRange(x, from, Math.min(x.length, from + 1000)));
-            System.arraycopy(part, 0, out, from, part.length);
-        }
-        return out;
     }
 }
