@@ -117,6 +117,9 @@ final class DemoCommand implements Callable<Integer> {
             demoDefaults.put("data.classes", "5");
             demoDefaults.put("teacher.hidden", "128,64");
             demoDefaults.put("student.hidden", "32");
+        } else {
+            // 28 × 28 images: the student's replay shifts them (student.replay.shift)
+            demoDefaults.put("data.image.width", Integer.toString(FashionMnist.WIDTH));
         }
         demoDefaults.put("monitor.window.ms", "5000");
         // not in the OS temp dir, which the OS may clear under Kafka Streams; removed when the demo stops

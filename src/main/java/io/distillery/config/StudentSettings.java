@@ -23,12 +23,15 @@ import java.util.List;
  * @param emaDecay decay of the exponential moving average of the weights that is published (and evaluated) as
  *     the student, in [0, 1); 0 = the trained weights
  * @param mixup share of each replayed batch replaced by points between two replayed records, with the teacher's
- *     logits there and no hard label, in [0, 1]; 0 = off
+ *     logits there and no hard label, in [0, 1]; 0 = off. Not used where images are shifted ({@link #mixupShare})
+ * @param shift share of each replayed batch replaced by copies of replayed images moved by up to one pixel each way,
+ *     with the teacher's logits there and no hard label, in [0, 1]; used on images only ({@link #shiftShare})
+ * @param imageWidth columns of an image record, 0 if records are not images ({@code data.image.width})
  */
 public record StudentSettings(NetworkSpec network, DistillationSpec distillation, int batchSize, int bufferSize,
                               int replayStepsMax, int replayStepsMin, long lagHigh, int snapshotEverySteps,
                               long snapshotEveryMs, long idleReplayMs, long idleReplayMaxSteps, double emaDecay,
-                              double mixup) {
+                              double mixup, double shift, int imageWidth) {
     public static final NetworkKeys NETWORK = NetworkKeys.of("student", "128", "0.001", "2");
     public static final ConfigKey TEMPERATURE = new ConfigKey("student.temperature", "1.0",
         "distillation temperature T of the soft targets (T=1 measured best for small students)");
@@ -55,7 +58,12 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
             + "in [0, 1); 0 = off");
     public static final ConfigKey MIXUP = new ConfigKey("student.replay.mixup", "0.5",
         "share of each replayed batch replaced by mixed points between two replayed records, soft targets from the "
-            + "teacher there, no hard label (function matching), in [0, 1]; 0 = off");
+            + "teacher there, no hard label (function matching), in [0, 1]; 0 = off. On images "
+            + "(data.image.width > 0) student.replay.shift takes its place unless that is 0");
+    public static final ConfigKey SHIFT = new ConfigKey("student.replay.shift", "0.5",
+        "on images (data.image.width > 0): share of each replayed batch replaced by copies of replayed images moved "
+            + "by up to one pixel each way, soft targets from the teacher there, no hard label, in [0, 1], instead of "
+            + "mixup; 0 = off (mixup then applies to images too). Not used on other records");
     public static final List<ConfigKey> KEYS = keys();
 
     public StudentSettings {
@@ -72,6 +80,8 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
             throw ConfigException.invalid(EMA_DECAY.name(), emaDecay, "must be in [0, 1)");
         }
         Checks.inRange(MIXUP, mixup, 0, 1);
+        Checks.inRange(SHIFT, shift, 0, 1);
+        Checks.notNegative(DataSettings.IMAGE_WIDTH, imageWidth);
     }
 
     public static StudentSettings from(Config c) {
@@ -83,7 +93,17 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         return new StudentSettings(NETWORK.spec(c, data), new DistillationSpec(t, a), NETWORK.batch(c),
             c.getInt(BUFFER_SIZE), c.getInt(REPLAY_MAX), c.getInt(REPLAY_MIN), c.getLong(LAG_HIGH),
             c.getInt(SNAPSHOT_STEPS), c.getLong(SNAPSHOT_MS), c.getLong(IDLE_REPLAY_MS), c.getLong(IDLE_REPLAY_STEPS),
-            c.getDouble(EMA_DECAY), c.getDouble(MIXUP));
+            c.getDouble(EMA_DECAY), c.getDouble(MIXUP), c.getDouble(SHIFT), data.imageWidth());
+    }
+
+    /** The share of each replayed batch that is shifted: {@code shift} on images, else 0. */
+    public double shiftShare() {
+        return imageWidth > 0 ? shift : 0;
+    }
+
+    /** The share of each replayed batch that is mixed: {@code mixup}, unless the batch's images are shifted. */
+    public double mixupShare() {
+        return shiftShare() > 0 ? 0 : mixup;
     }
 
     /** Replay steps for this input batch given the current lag: max when caught up, min at lagHigh. */
@@ -101,7 +121,7 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     private static List<ConfigKey> keys() {
         List<ConfigKey> k = new ArrayList<>(NETWORK.all());
         k.addAll(List.of(TEMPERATURE, ALPHA, BUFFER_SIZE, REPLAY_MAX, REPLAY_MIN, LAG_HIGH, SNAPSHOT_STEPS, SNAPSHOT_MS,
-            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS, EMA_DECAY, MIXUP));
+            IDLE_REPLAY_MS, IDLE_REPLAY_STEPS, EMA_DECAY, MIXUP, SHIFT));
         return List.copyOf(k);
     }
 }

@@ -18,6 +18,8 @@ import java.util.zip.GZIPInputStream;
 public final class FashionMnist {
     public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
     public static final int FEATURES = 784;
+    /** Columns of an image (28 × 28, row-major): the {@code data.image.width} of this data. */
+    public static final int WIDTH = 28;
     public static final int CLASSES = 10;
     private static final int IMAGES_MAGIC = 2051;
     private static final int LABELS_MAGIC = 2049;

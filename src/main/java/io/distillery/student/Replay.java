@@ -1,6 +1,7 @@
 package io.distillery.student;
 
 import io.distillery.inference.Engine;
+import io.distillery.model.ImageShift;
 import io.distillery.model.Network;
 import io.distillery.model.Predictor;
 import io.distillery.model.ReplayBuffer;
@@ -18,8 +19,11 @@ import java.util.function.Supplier;
  * <p>With mixup ({@code student.replay.mixup} > 0) that share of each replayed batch is replaced by new points
  * between two replayed records, {@code λ·a + (1 − λ)·b} with {@code λ} uniform in [0, 1), whose soft targets the
  * teacher computes there and which carry no hard label: the student matches the teacher's function between
- * the records too, not only at them ("function matching"). Without a teacher snapshot yet, no mixup. The rows
- * mixup replaces are not refreshed: their targets would not be used.
+ * the records too, not only at them ("function matching"). On images ({@code student.replay.shift} > 0 and an
+ * image width) that share is instead copies of replayed images moved by up to one pixel each way
+ * ({@link ImageShift#nudged}), with the teacher's soft targets there and no hard label: new points near the data
+ * rather than between records. Without a teacher snapshot yet, neither. The rows they replace are not refreshed:
+ * their targets would not be used.
  *
  * <p>Threading: used by the student's loop thread only; it keeps its own predictor of the followed teacher on
  * the configured engine.
@@ -31,26 +35,45 @@ final class Replay {
     private long copiedVersion = Long.MIN_VALUE;
     private final Engine engine;
     private final double mixup;
+    private final double shift;
+    private final int imageWidth;
     private final Random random;
     private Predictor teacherCopy;
     private long teacherRows;
+
+    /** A replay of records that are not images: mixup only. */
+    Replay(ReplayBuffer buffer, Supplier<FollowedModel.Current> teacher, int batchSize, Engine engine, double mixup,
+           long seed) {
+        this(buffer, teacher, batchSize, engine, mixup, 0, 0, seed);
+    }
 
     /**
      * @param teacher the newest verified teacher, or {@code null} before the first
      * @param engine the engine of the soft-target refresh
      * @param mixup share of each replayed batch replaced by mixed points, in [0, 1]
-     * @param seed seed of the mixup's pairs and weights
+     * @param shift share of each replayed batch replaced by shifted copies (the first rows; mixup takes the next),
+     *     in [0, 1 − mixup]; 0 unless the records are images
+     * @param imageWidth columns of an image record; used when {@code shift} > 0
+     * @param seed seed of the mixup's pairs and weights and of the shifts
      */
     Replay(ReplayBuffer buffer, Supplier<FollowedModel.Current> teacher, int batchSize, Engine engine, double mixup,
-           long seed) {
+           double shift, int imageWidth, long seed) {
         if (!(mixup >= 0 && mixup <= 1)) {
             throw new IllegalArgumentException("mixup share must be in [0, 1], was " + mixup);
+        }
+        if (!(shift >= 0 && shift + mixup <= 1)) {
+            throw new IllegalArgumentException("shift share must be in [0, 1 - mixup share], was " + shift);
+        }
+        if (shift > 0 && imageWidth <= 0) {
+            throw new IllegalArgumentException("shifting needs the image width, was " + imageWidth);
         }
         this.buffer = buffer;
         this.teacher = teacher;
         this.batchSize = batchSize;
         this.engine = engine;
         this.mixup = mixup;
+        this.shift = shift;
+        this.imageWidth = imageWidth;
         this.random = new Random(seed);
     }
 
@@ -82,31 +105,42 @@ final class Replay {
         return student.fitDistill(b.x(), b.logits(), b.labels());
     }
 
-    /** The next replayed batch: sampled, the mixup share mixed, the other rows' soft targets the newest teacher's. */
+    /**
+     * The next replayed batch: sampled, the shift share shifted, the mixup share mixed, the other rows' soft targets
+     * the newest teacher's.
+     */
     ReplayBuffer.Batch batch() {
         ReplayBuffer.Batch b = buffer.sample(batchSize);
         FollowedModel.Current now = teacher.get();
         if (now != null) {
-            int n = (int) Math.round(mixup * b.size());
-            refresh(b, n, now);
-            mix(b, n);
+            int shifted = (int) Math.round(shift * b.size());
+            int mixed = Math.min(b.size() - shifted, (int) Math.round(mixup * b.size()));
+            refresh(b, shifted + mixed, now);
+            augment(b, shifted, mixed);
         }
         return b;
     }
 
-    /** Replaces the first {@code n} rows of the batch with mixed points and the teacher's logits there. */
-    private void mix(ReplayBuffer.Batch b, int n) {
+    /**
+     * Replaces the first {@code shifted} rows of the batch with shifted copies and the next {@code mixed} with mixed
+     * points (partners drawn from the sampled rows), each with the teacher's logits there and no hard label.
+     */
+    private void augment(ReplayBuffer.Batch b, int shifted, int mixed) {
+        int n = shifted + mixed;
         if (n == 0) {
             return;
         }
-        float[][] mixed = new float[n][];
-        for (int i = 0; i < n; i++) {
-            mixed[i] = between(b.x()[i], b.x()[random.nextInt(b.size())], random.nextFloat());
+        float[][] points = new float[n][];
+        for (int i = 0; i < shifted; i++) {
+            points[i] = ImageShift.nudged(b.x()[i], imageWidth, random);
         }
-        float[][] logits = teacherCopy.logits(mixed);
+        for (int i = shifted; i < n; i++) {
+            points[i] = between(b.x()[i], b.x()[random.nextInt(b.size())], random.nextFloat());
+        }
+        float[][] logits = teacherCopy.logits(points);
         teacherRows += n;
         for (int i = 0; i < n; i++) {
-            b.x()[i] = mixed[i];
+            b.x()[i] = points[i];
             b.logits()[i] = logits[i];
             b.labels()[i] = -1;
         }

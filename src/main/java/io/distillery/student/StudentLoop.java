@@ -157,7 +157,8 @@ public final class StudentLoop extends ServiceLoop {
             replay.close();
         }
         replay = new Replay(new ReplayBuffer(settings.bufferSize(), true, settings.network().seed()),
-            teacher::current, settings.batchSize(), engine, settings.mixup(), settings.network().seed());
+            teacher::current, settings.batchSize(), engine, settings.mixupShare(), settings.shiftShare(),
+            settings.imageWidth(), settings.network().seed());
         average = new WeightAverage(settings.emaDecay());
         ResumePoint resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);

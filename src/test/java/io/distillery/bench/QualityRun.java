@@ -7,6 +7,7 @@ import io.distillery.ingest.FashionMnist;
 import io.distillery.ingest.Publisher;
 import io.distillery.ingest.RecordSource;
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.ImageShift;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.Predictor;
@@ -36,6 +37,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -159,7 +161,8 @@ public final class QualityRun {
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
             "teacher.trainer.cpu.share", "1.0",
             "teacher.snapshot.every.steps", "50", "teacher.snapshot.every.ms", "5000",
-            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "2000"));
+            "student.snapshot.every.steps", "2000", "student.snapshot.every.ms", "2000",
+            "data.image.width", Integer.toString(FashionMnist.WIDTH)));
         settings.putAll(overrides);
         List<Sample> samples = new ArrayList<>();
         Frozen teachers = new Frozen();
@@ -338,7 +341,8 @@ public final class QualityRun {
      * A label-only student: same network size and seed as the distilled one, trained on hard labels from the
      * stream's labeled records as they arrive (a buffer of those seen so far), with {@code multiple} times the
      * distilled student's {@code steps} spread evenly over the stream's 128-record batches; scored on the test
-     * set at each of {@code positions}.
+     * set at each of {@code positions}. When the student shifts images in replay, the label-only student shifts the
+     * same share of each batch (labels kept): the baseline gets the augmentation too.
      */
     static LabelOnly labelOnly(Set<String> labeledIds, Dataset train, Dataset test, long seed, long steps, int multiple,
                                StudentSettings ss, List<Long> positions) {
@@ -350,6 +354,7 @@ public final class QualityRun {
         int batches = (STREAM + 127) / 128;
         double perBatch = (double) steps * multiple / batches;
         double credit = 0;
+        Random shifts = new Random(seed);
         for (int b = 0; b < batches; b++) {
             int end = Math.min(STREAM, (b + 1) * 128);
             for (; scored < positions.size() && positions.get(scored) <= b * 128L; scored++) {
@@ -364,6 +369,8 @@ public final class QualityRun {
             credit += perBatch;
             while (credit >= 1 && buffer.size() > 0) {
                 ReplayBuffer.Batch batch = buffer.sample(ss.batchSize());
+                ImageShift.nudgeRows(batch.x(), (int) Math.round(ss.shiftShare() * batch.size()), ss.imageWidth(),
+                    shifts);
                 net.fitHard(batch.x(), batch.labels());
                 credit -= 1;
             }

@@ -29,6 +29,31 @@ class StudentSettingsTest {
     }
 
     @Test
+    void shouldShiftImagesInsteadOfMixingThemAndMixOtherRecords() {
+        StudentSettings notImages = StudentSettings.from(Config.defaults());
+        assertThat(notImages.shiftShare()).isZero();
+        assertThat(notImages.mixupShare()).isEqualTo(0.5);
+
+        StudentSettings images = StudentSettings.from(Config.of(Map.of("data.image.width", "28")));
+        assertThat(images.shiftShare()).isEqualTo(0.5);
+        assertThat(images.mixupShare()).isZero();
+        assertThat(images.imageWidth()).isEqualTo(28);
+
+        StudentSettings shiftOff = StudentSettings.from(Config.of(Map.of("data.image.width", "28",
+            "student.replay.shift", "0")));
+        assertThat(shiftOff.shiftShare()).isZero();
+        assertThat(shiftOff.mixupShare()).isEqualTo(0.5);
+    }
+
+    @Test
+    void shouldRefuseAnImageWidthThatDoesNotDivideTheFeatures() {
+        assertThatThrownBy(() -> StudentSettings.from(Config.of(Map.of("data.image.width", "27"))))
+            .hasMessage("data.image.width must divide data.features (784) into rows, was 27");
+        assertThatThrownBy(() -> StudentSettings.from(Config.of(Map.of("student.replay.shift", "1.5"))))
+            .hasMessage("student.replay.shift must be in [0.0, 1.0], was 1.5");
+    }
+
+    @Test
     void shouldNameKeyAndValueOfBadSettings() {
         assertThatThrownBy(() -> StudentSettings.from(Config.of(Map.of("student.alpha", "1.5"))))
             .hasMessage("student.alpha must be in [0.0, 1.0], was 1.5");

@@ -8,6 +8,7 @@ import io.distillery.config.TeacherSettings;
 import io.distillery.inference.Engine;
 import io.distillery.ingest.Dataset;
 import io.distillery.ingest.FashionMnist;
+import io.distillery.model.ImageShift;
 import io.distillery.model.LogitMath;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
@@ -21,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -86,6 +88,7 @@ public final class DistillLab {
             for (long n : steps) {
                 Map<String, String> settings = new HashMap<>(overrides);
                 settings.putIfAbsent("student.seed", Long.toString(seed + 100));
+                settings.putIfAbsent("data.image.width", Integer.toString(FashionMnist.WIDTH));
                 StudentSettings ss = StudentSettings.from(Config.of(settings));
                 Network student = distil(inputs, targets, labels, teacher, ss, n, seed);
                 Network labelOnly = labelOnly(split, ss, n, seed);
@@ -202,7 +205,7 @@ public final class DistillLab {
         CheckedNetwork checked = new CheckedNetwork(teacher, OnnxExport.export(teacher, Map.of()));
         FollowedModel.Current current = new FollowedModel.Current(1, checked, null, null);
         Replay replay = new Replay(new ReplayBuffer(ss.bufferSize(), true, seed), () -> current, ss.batchSize(),
-            Engine.ONNX, ss.mixup(), seed);
+            Engine.ONNX, ss.mixupShare(), ss.shiftShare(), ss.imageWidth(), seed);
         WeightAverage average = new WeightAverage(ss.emaDecay());
         try {
             int chunks = (x.length + CHUNK - 1) / CHUNK;
@@ -244,6 +247,7 @@ public final class DistillLab {
         int chunks = (STREAM + CHUNK - 1) / CHUNK;
         double perChunk = (double) steps / chunks;
         double credit = 0;
+        Random shifts = new Random(seed);
         for (int from = 0; from < STREAM; from += CHUNK) {
             for (int i = from; i < Math.min(STREAM, from + CHUNK); i++) {
                 if (split.streamLabels[i] >= 0) {
@@ -253,6 +257,7 @@ public final class DistillLab {
             credit += perChunk;
             while (credit >= 1 && buffer.size() > 0) {
                 ReplayBuffer.Batch b = buffer.sample(ss.batchSize());
+                ImageShift.nudgeRows(b.x(), (int) Math.round(ss.shiftShare() * b.size()), ss.imageWidth(), shifts);
                 net.fitHard(b.x(), b.labels());
                 credit -= 1;
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.distillery.inference.Engine;
+import io.distillery.model.ImageShift;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
 import io.distillery.model.ReplayBuffer;
@@ -18,7 +19,9 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Replayed batches: soft targets refreshed by the newest teacher, and mixup's points between records. */
+/**
+ * Replayed batches: soft targets refreshed by the newest teacher, mixup's points between records, and shifted images.
+ */
 class ReplayTest {
     private static final Network TEACHER = Network.teacher(new NetworkSpec(4, List.of(6), 3, "relu", "adam", 1e-2, 3));
     private static final FollowedModel.Current CURRENT =
@@ -54,6 +57,62 @@ class ReplayTest {
             assertThat(b.x()[i]).as("replayed row %d is the record itself", i).isEqualTo(unmixed.x()[i]);
         }
         replay.close();
+    }
+
+    @Test
+    void shouldReplaceTheShiftShareWithImagesMovedAPixelAndTheTeachersLogitsThere() {
+        // the 4 features of a record are a 2 × 2 image
+        Replay replay = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0, 0.5, 2, 7);
+        ReplayBuffer.Batch plain = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0, 7).batch();
+
+        ReplayBuffer.Batch b = replay.batch();
+
+        float[][] teacher = TEACHER.logits(b.x());
+        Random shifts = new Random(7);
+        for (int i = 0; i < 4; i++) {
+            assertThat(b.x()[i]).as("row %d: the sampled image moved as ImageShift.nudged moves it", i)
+                .containsExactly(ImageShift.nudged(plain.x()[i], 2, shifts));
+            assertThat(b.labels()[i]).as("shifted row %d has no hard label", i).isEqualTo(-1);
+        }
+        for (int i = 4; i < 8; i++) {
+            assertThat(b.x()[i]).as("replayed row %d is the record itself", i).isEqualTo(plain.x()[i]);
+            assertThat(b.labels()[i]).as("replayed row %d keeps its label", i).isBetween(0, 2);
+        }
+        for (int i = 0; i < 8; i++) {
+            assertThat(b.logits()[i]).as("row %d: the newest teacher's logits at the row's features", i)
+                .containsExactly(teacher[i], offset(1e-5f));
+        }
+        assertThat(replay.teacherRows()).isEqualTo(8);
+        replay.close();
+    }
+
+    @Test
+    void shouldShiftTheFirstRowsAndMixTheNextWhenBothShareABatch() {
+        Replay replay = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0.25, 0.25, 2, 7);
+        ReplayBuffer.Batch plain = new Replay(buffer(), () -> CURRENT, 8, Engine.DL4J, 0, 7).batch();
+
+        ReplayBuffer.Batch b = replay.batch();
+
+        Random random = new Random(7);
+        for (int i = 0; i < 2; i++) {
+            assertThat(b.x()[i]).as("row %d shifted", i).containsExactly(ImageShift.nudged(plain.x()[i], 2, random));
+        }
+        for (int i = 2; i < 4; i++) {
+            float[] partner = plain.x()[random.nextInt(8)];
+            assertThat(b.x()[i]).as("row %d mixed with a sampled record", i)
+                .containsExactly(Replay.between(plain.x()[i], partner, random.nextFloat()));
+            assertThat(b.labels()[i]).isEqualTo(-1);
+        }
+        assertThat(b.labels()[4]).isBetween(0, 2);
+        replay.close();
+    }
+
+    @Test
+    void shouldRefuseSharesAboveOneOrAShiftWithoutAnImageWidth() {
+        assertThatThrownBy(() -> new Replay(buffer(), () -> null, 8, Engine.DL4J, 0.6, 0.5, 2, 7))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shift share");
+        assertThatThrownBy(() -> new Replay(buffer(), () -> null, 8, Engine.DL4J, 0, 0.5, 0, 7))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image width");
     }
 
     @Test
