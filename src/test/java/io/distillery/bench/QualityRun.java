@@ -217,7 +217,11 @@ public final class QualityRun {
                         }
                         Thread.sleep(50);
                     }
-                    emitterRate = streamRecords / ((Math.max(emitterDone, streamStart + 1) - streamStart) / 1e9);
+                    if (emitterDone == 0) {
+                        // the emitter's last logits came during the last sleep, with the student's last records
+                        emitterDone = System.nanoTime();
+                    }
+                    emitterRate = streamRecords / ((emitterDone - streamStart) / 1e9);
                 }
             } finally {
                 publisher.shutdownNow();
