@@ -34,15 +34,18 @@ import java.util.TreeMap;
  * teacher is trained on the history (11 epochs by default: about the steps the quality run's teacher has when the
  * stream ends, 5 bootstrap epochs and its online steps) and then held fixed; the student
  * learns from the stream in 128-record batches exactly as {@link StudentLoop} does (one step on the new records
- * with the teacher's logits, then replay steps through {@link Replay}, mixup included), with a given number of
+ * with the teacher's logits, then replay steps through {@link Replay}: the images shifted, as the lab states the
+ * records' width, 28, unless {@code data.image.width=0} or {@code student.replay.shift=0}), with a given number of
  * steps spread evenly over the stream, so two settings compare on the same steps. Per setting it prints the
  * student's test accuracy, its agreement with the teacher on the test images and on the stream's own images,
  * and the label-only student of the same size given the same steps on the stream's labels.
  *
  * <p>Usage: {@code bench/run io.distillery.student.DistillLab [seed ...] [--steps=N[,N...]] [--teacher-epochs=N]
- * [--teacher-cache=DIR] [--with-history] [key=value ...]} (seeds 0 and 1 and 6,000 steps by default; the keys are
- * the student's and the teacher's, as in the quality run; {@code --with-history}: the student first learns from the
- * history's images with the teacher's logits and no labels, outside the quality run's protocol).
+ * [--teacher-shift=S] [--teacher-cache=DIR] [--with-history] [key=value ...]} (seeds 0 and 1 and 6,000 steps by
+ * default; the keys are the student's and the teacher's, as in the quality run; {@code --teacher-shift}: that share
+ * of each of the teacher's batches shifted as the student's replay shifts, labels kept, which the trainer role does
+ * not do; {@code --with-history}: the student first learns from the history's images with the teacher's logits and
+ * no labels, outside the quality run's protocol).
  */
 public final class DistillLab {
     private static final int HISTORY = 30_000;
@@ -54,11 +57,13 @@ public final class DistillLab {
     }
 
     public static void main(String[] args) throws Exception {
-        QualityArgs q = QualityArgs.parse(args, Set.of("steps", "teacher-epochs", "with-history", "teacher-cache"));
+        QualityArgs q = QualityArgs.parse(args,
+            Set.of("steps", "teacher-epochs", "teacher-shift", "with-history", "teacher-cache"));
         List<Long> seeds = q.seeds();
         Map<String, String> overrides = q.settings();
         long[] steps = Arrays.stream(q.option("steps", "6000").split(",")).mapToLong(Long::parseLong).toArray();
         int epochs = Integer.parseInt(q.option("teacher-epochs", "11"));
+        double teacherShift = Double.parseDouble(q.option("teacher-shift", "0"));
         boolean withHistory = q.has("with-history");
         Path cache = q.has("teacher-cache") ? Files.createDirectories(Path.of(q.option("teacher-cache", ""))) : null;
         Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
@@ -70,7 +75,7 @@ public final class DistillLab {
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         for (long seed : seeds) {
             Split split = new Split(train, seed);
-            Network teacher = teacher(split, seed, epochs, overrides, cache);
+            Network teacher = teacher(split, seed, epochs, teacherShift, overrides, cache);
             float[][] teacherLogits = logits(teacher, split.streamX);
             int[] teacherOnTest = QualityRun.top1(teacher, test.x());
             double teacherAcc = LogitMath.accuracy(teacherOnTest, test.y());
@@ -137,8 +142,8 @@ public final class DistillLab {
      * The teacher trained on the history, with the {@code teacher.*} keys of {@code settings} (kept under {@code cache}
      * when given: it depends on the seed, the epochs and those keys only).
      */
-    private static Network teacher(Split split, long seed, int epochs, Map<String, String> settings, Path cache)
-        throws Exception {
+    private static Network teacher(Split split, long seed, int epochs, double shift, Map<String, String> settings,
+                                   Path cache) throws Exception {
         Map<String, String> keys = new TreeMap<>();
         settings.forEach((k, v) -> {
             if (k.startsWith("teacher.")) {
@@ -147,6 +152,9 @@ public final class DistillLab {
         });
         StringBuilder name = new StringBuilder("lab-teacher-seed" + seed + "-epochs" + epochs);
         keys.forEach((k, v) -> name.append('-').append(k).append('=').append(v.replaceAll("[^0-9A-Za-z.,]", "_")));
+        if (shift > 0) {
+            name.append("-shift").append(shift);
+        }
         Path file = cache == null ? null : cache.resolve(name + ".bin");
         if (file != null && Files.exists(file)) {
             return Network.fromBytes(Files.readAllBytes(file), false);
@@ -155,6 +163,7 @@ public final class DistillLab {
         TeacherSettings ts = TeacherSettings.from(Config.of(keys));
         Network teacher = Network.teacher(ts.network());
         SplittableRandom r = new SplittableRandom(seed);
+        Random shifts = new Random(seed);
         int[] idx = new int[HISTORY];
         for (int i = 0; i < HISTORY; i++) {
             idx[i] = i;
@@ -174,6 +183,7 @@ public final class DistillLab {
                     x[k - from] = split.historyX[idx[k]];
                     y[k - from] = split.historyY[idx[k]];
                 }
+                ImageShift.nudgeRows(x, (int) Math.round(shift * x.length), FashionMnist.WIDTH, shifts);
                 teacher.fitHard(x, y);
             }
         }
