@@ -41,8 +41,12 @@ public final class ImageShift {
         return shifted(image, width, dx, dy);
     }
 
-    /** Replaces rows {@code [0, n)} of {@code x} by {@link #nudged} copies, in order. */
-    public static void nudgeRows(float[][] x, int n, int width, Random random) {
+    /**
+     * Replaces the first {@code share} of the rows of {@code x} (rounded, as the student's replay rounds its shift
+     * share) by {@link #nudged} copies, in order: a batch shifted as the student's replay shifts its own.
+     */
+    public static void nudgeShare(float[][] x, double share, int width, Random random) {
+        int n = (int) Math.round(share * x.length);
         for (int i = 0; i < n; i++) {
             x[i] = nudged(x[i], width, random);
         }

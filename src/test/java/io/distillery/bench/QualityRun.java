@@ -373,8 +373,7 @@ public final class QualityRun {
             credit += perBatch;
             while (credit >= 1 && buffer.size() > 0) {
                 ReplayBuffer.Batch batch = buffer.sample(ss.batchSize());
-                ImageShift.nudgeRows(batch.x(), (int) Math.round(ss.shiftShare() * batch.size()), ss.imageWidth(),
-                    shifts);
+                ImageShift.nudgeShare(batch.x(), ss.shiftShare(), ss.imageWidth(), shifts);
                 net.fitHard(batch.x(), batch.labels());
                 credit -= 1;
             }

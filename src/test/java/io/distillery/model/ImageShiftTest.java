@@ -73,13 +73,21 @@ class ImageShiftTest {
     }
 
     @Test
-    void shouldNudgeOnlyTheFirstRowsInPlace() {
+    void shouldNudgeOnlyTheFirstRowsOfTheShareInPlace() {
         float[][] x = {IMAGE.clone(), IMAGE.clone(), IMAGE.clone()};
         float[] last = x[2];
-        ImageShift.nudgeRows(x, 2, 4, new Random(1));
+        ImageShift.nudgeShare(x, 0.6, 4, new Random(1));   // 1.8 rows, rounded: 2
         assertThat(x[2]).isSameAs(last);
         Random same = new Random(1);
         assertThat(x[0]).containsExactly(ImageShift.nudged(IMAGE, 4, same));
         assertThat(x[1]).containsExactly(ImageShift.nudged(IMAGE, 4, same));
+    }
+
+    @Test
+    void shouldLeaveRecordsThatAreNotImagesAloneAtAZeroShare() {
+        float[][] x = {IMAGE.clone()};
+        float[] row = x[0];
+        ImageShift.nudgeShare(x, 0, 0, new Random(1));
+        assertThat(x[0]).isSameAs(row);
     }
 }

@@ -183,7 +183,7 @@ public final class DistillLab {
                     x[k - from] = split.historyX[idx[k]];
                     y[k - from] = split.historyY[idx[k]];
                 }
-                ImageShift.nudgeRows(x, (int) Math.round(shift * x.length), FashionMnist.WIDTH, shifts);
+                ImageShift.nudgeShare(x, shift, FashionMnist.WIDTH, shifts);
                 teacher.fitHard(x, y);
             }
         }
@@ -267,7 +267,7 @@ public final class DistillLab {
             credit += perChunk;
             while (credit >= 1 && buffer.size() > 0) {
                 ReplayBuffer.Batch b = buffer.sample(ss.batchSize());
-                ImageShift.nudgeRows(b.x(), (int) Math.round(ss.shiftShare() * b.size()), ss.imageWidth(), shifts);
+                ImageShift.nudgeShare(b.x(), ss.shiftShare(), ss.imageWidth(), shifts);
                 net.fitHard(b.x(), b.labels());
                 credit -= 1;
             }
