@@ -11,6 +11,17 @@ import org.slf4j.LoggerFactory;
 /** Reading requests from and writing answers to the JDK server's exchanges. Stateless. */
 final class Exchanges {
     private static final Logger LOG = LoggerFactory.getLogger(Exchanges.class);
+    /**
+     * Bytes of a request body left unread that the JDK server reads and discards once the answer is sent
+     * ({@code sun.net.httpserver.drainAmount}, 64 KiB unless set); when more may be left, or the body is
+     * chunked and was not read to its end, it closes the connection after the answer.
+     */
+    static final long DRAINED_BYTES = Long.getLong("sun.net.httpserver.drainAmount", 64 * 1024);
+    /**
+     * The exchange whose request body {@link #body} read to its end on this thread, until its answer is sent
+     * (a JDK 17 exchange's attributes are its context's, shared by every request, so not those).
+     */
+    private static final ThreadLocal<HttpExchange> BODY_READ = new ThreadLocal<>();
 
     private Exchanges() {
     }
@@ -41,7 +52,29 @@ final class Exchanges {
         if (body.length > max) {
             throw new HttpError(413, "request body is over serve.max.body.bytes=" + max);
         }
+        BODY_READ.set(ex);
         return body;
+    }
+
+    /** Whether the server will close the connection for a request body not read to its end; forgets the mark. */
+    private static boolean leavesBodyUnread(HttpExchange ex) {
+        boolean read = BODY_READ.get() == ex;
+        BODY_READ.remove();
+        if (read) {
+            return false;
+        }
+        if (ex.getRequestHeaders().containsKey("Transfer-Encoding")) {
+            return true;
+        }
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length == null) {
+            return false;
+        }
+        try {
+            return Long.parseLong(length.trim()) > DRAINED_BYTES;
+        } catch (NumberFormatException e) {
+            return true;
+        }
     }
 
     private static boolean isOver(String length, int max) {
@@ -61,11 +94,19 @@ final class Exchanges {
         }
     }
 
-    /** Sends the answer and closes the exchange; a client that went away is logged at DEBUG only. */
+    /**
+     * Sends the answer and closes the exchange; a client that went away is logged at DEBUG only. When the
+     * answer leaves more of the request body unread than the JDK server discards, the answer says
+     * {@code Connection: close}: the server closes that connection after the answer, and a keep-alive client
+     * told nothing would send its next request into the closed connection and get no answer at all.
+     */
     static void send(HttpExchange ex, Answer answer) {
         try (ex) {
             for (Map.Entry<String, String> h : answer.headers().entrySet()) {
                 ex.getResponseHeaders().set(h.getKey(), h.getValue());
+            }
+            if (leavesBodyUnread(ex)) {
+                ex.getResponseHeaders().set("Connection", "close");
             }
             ex.getResponseHeaders().set("Content-Type", answer.type());
             ex.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);

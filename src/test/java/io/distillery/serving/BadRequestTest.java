@@ -5,8 +5,10 @@ import static io.distillery.serving.ServingFixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.testing.RawHttp;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +109,61 @@ class BadRequestTest {
 
         assertThat(a.status()).isEqualTo(413);
         assertThat(a.error()).contains("over serve.max.body.bytes=65536");
+    }
+
+    /**
+     * The JDK server discards up to 64 KiB of a body left unread and closes the connection when more may be
+     * left; the answer must then say {@code Connection: close}, or a keep-alive client sends its next request
+     * into a closed connection and gets nothing back. Each case on a fresh connection: the answer's status,
+     * whether it says close, and whether the connection then closes or serves a good request.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unreadBodies")
+    void shouldSayConnectionCloseExactlyWhenItClosesTheConnection(String name, byte[] request, int status,
+                                                                  boolean closes) throws Exception {
+        try (RawHttp http = new RawHttp("127.0.0.1", service.port(), 2000)) {
+            RawHttp.Response first = http.exchange(request);
+
+            assertThat(first.status()).isEqualTo(status);
+            assertThat(first.headers().get("connection")).isEqualTo(closes ? "close" : null);
+            if (closes) {
+                assertThat(http.closedByServer()).as("connection closed after the answer").isTrue();
+            } else {
+                byte[] good = tensor("[1,8]", "FP32", ROW).getBytes(StandardCharsets.US_ASCII);
+                RawHttp.Response next = http.exchange(RawHttp.request("POST", "/v2/models/student/infer", good));
+                assertThat(next.status()).as("the next request on the same connection").isEqualTo(200);
+            }
+        }
+    }
+
+    static Stream<Arguments> unreadBodies() {
+        String path = "/v2/models/student/infer";
+        byte[] over64KiB = ("{\"pad\":\"" + "x".repeat(70_000) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        byte[] kilobyte = ("{\"pad\":\"" + "x".repeat(1000) + "\"}").getBytes(StandardCharsets.US_ASCII);
+        return Stream.of(
+            Arguments.of("70 KB by Content-Length, refused unread", RawHttp.request("POST", path, over64KiB), 413,
+                true),
+            Arguments.of("1 KB refused unread (405), discarded whole", RawHttp.request("POST", "/v2/health/live",
+                kilobyte), 405, false),
+            Arguments.of("70 KB chunked, read to the limit", chunked(path, over64KiB), 413, true),
+            Arguments.of("bad JSON, read whole", RawHttp.request("POST", path, "{{{".getBytes(StandardCharsets.US_ASCII)),
+                400, false),
+            Arguments.of("a good request", RawHttp.request("POST", path,
+                tensor("[1,8]", "FP32", ROW).getBytes(StandardCharsets.US_ASCII)), 200, false));
+    }
+
+    /** A request with the body sent chunked, 8 KiB a chunk. */
+    private static byte[] chunked(String path, byte[] body) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(RawHttp.request("POST", path, null, "Transfer-Encoding", "chunked"));
+        for (int at = 0; at < body.length; at += 8192) {
+            int n = Math.min(8192, body.length - at);
+            b.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            b.write(body, at, n);
+            b.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        b.writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        return b.toByteArray();
     }
 
     @Test

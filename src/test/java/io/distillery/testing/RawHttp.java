@@ -97,6 +97,18 @@ public final class RawHttp implements AutoCloseable {
         return new Response(status, headers, body);
     }
 
+    /**
+     * Whether the server has closed the connection: true when a read finds its end, false when it times out
+     * with nothing to read (still open).
+     */
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     private byte[] chunked() throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
