@@ -7,6 +7,7 @@ import io.distillery.config.Config;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.snapshot.SnapshotPublisher;
 import io.distillery.spec.Models;
+import io.distillery.testing.ClockWatch;
 import io.distillery.testing.InferClient;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
@@ -47,7 +48,7 @@ class SwapStormIT {
         Queue<String> failures = new ConcurrentLinkedQueue<>();
         SwapTimes times = new SwapTimes();
         AtomicLong answered = new AtomicLong();
-        try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated()) {
+        try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated(); ClockWatch clocks = ClockWatch.start()) {
             Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", "2"));
             Pipelines.createTopics(config);
@@ -77,12 +78,12 @@ class SwapStormIT {
                 SwapTimes.Summary s = times.summary();
                 System.out.printf("SwapStormIT: %d answers, %d good versions published (last %d), %d never answered;"
                         + " publication to first answer with that version: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
-                        + " (n=%d); to first answer with it or newer: p99 %.1f ms; load average %s%n",
+                        + " (n=%d); to first answer with it or newer: p99 %.1f ms; load average %s; %s%n",
                     answered.get(), s.versions(), last, s.unanswered(), s.toFirstAnswer().p50Ms(),
                     s.toFirstAnswer().p99Ms(), s.toFirstAnswer().maxMs(), s.toFirstAnswer().count(),
-                    s.toFirstAtLeast().p99Ms(), loadAverage());
+                    s.toFirstAtLeast().p99Ms(), loadAverage(), clocks);
 
-                assertThat(failures).isEmpty();
+                assertThat(failures).as("failures (clocks: %s)", clocks).isEmpty();
                 assertThat(clients).noneMatch(Thread::isAlive);
                 assertThat(answered.get()).isGreaterThan(1000);
                 assertThat(service.state().currentVersion()).isEqualTo(last);
@@ -157,7 +158,7 @@ class SwapStormIT {
             try {
                 a = client.infer(body);
             } catch (Exception e) {
-                failures.add(Thread.currentThread().getName() + ": " + e);
+                failures.add(Thread.currentThread().getName() + " at " + java.time.Instant.now() + ": " + e);
                 continue;
             }
             long now = System.nanoTime();
