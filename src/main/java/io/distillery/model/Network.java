@@ -46,6 +46,8 @@ public final class Network implements Predictor {
     /** The members when this is an ensemble, else null; {@link #net} is then the first member's. */
     private final Ensemble ensemble;
     private long steps;
+    /** Steps between flushes of tiny optimizer state ({@link UpdaterState}); 0 = never, for the benchmark. */
+    private int flushTinyEvery = UpdaterState.FLUSH_EVERY;
 
     Network(MultiLayerNetwork net, NetworkSpec spec, DistillationSpec distillation, long steps) {
         this.net = net;
@@ -237,7 +239,21 @@ public final class Network implements Predictor {
         }
         net.fit(Batches.features(x, inputs()), targets);
         steps++;
+        if (flushTinyEvery > 0 && steps % flushTinyEvery == 0) {
+            UpdaterState.flushTiny(net);
+        }
         return net.score();
+    }
+
+    /**
+     * Steps between two flushes of the optimizer state's tiny values ({@link UpdaterState}); 0 never flushes, to
+     * measure what the flush saves. Not carried by {@link #copy} or {@link #toBytes}.
+     */
+    void flushTinyEvery(int steps) {
+        if (steps < 0) {
+            throw new IllegalArgumentException("flush period must be >= 0, was " + steps);
+        }
+        this.flushTinyEvery = steps;
     }
 
     /** Optimizer steps taken since creation, across {@link #toBytes}/{@link #fromBytes}. */
