@@ -82,19 +82,17 @@ class UpdaterStateTest {
     }
 
     private static int tinyOrSubnormal(INDArray state) {
-        int count = 0;
-        for (float v : state.data().asFloat()) {
-            if (v != 0 && Math.abs(v) < UpdaterState.TINY) {
-                count++;
-            }
-        }
-        return count;
+        return count(state, v -> v != 0 && Math.abs(v) < UpdaterState.TINY);
     }
 
     private static int subnormals(INDArray state) {
+        return count(state, v -> v != 0 && Math.abs(v) < Float.MIN_NORMAL);
+    }
+
+    private static int count(INDArray state, java.util.function.DoublePredicate which) {
         int count = 0;
         for (float v : state.data().asFloat()) {
-            if (v != 0 && Math.abs(v) < Float.MIN_NORMAL) {
+            if (which.test(v)) {
                 count++;
             }
         }
