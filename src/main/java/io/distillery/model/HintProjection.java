@@ -73,9 +73,7 @@ public final class HintProjection {
         MultiLayerNetwork own = student.dl4j();
         copyHidden(own, net);
         net.fit(Batches.features(x, student.inputs()), Batches.features(teacherHidden, teacherWidth));
-        if (net.getIterationCount() % UpdaterState.FLUSH_EVERY == 0) {
-            UpdaterState.flushTiny(net);
-        }
+        UpdaterState.afterStep(net, net.getIterationCount(), UpdaterState.FLUSH_EVERY);
         copyHidden(net, own);
         return net.score();
     }

@@ -239,9 +239,7 @@ public final class Network implements Predictor {
         }
         net.fit(Batches.features(x, inputs()), targets);
         steps++;
-        if (flushTinyEvery > 0 && steps % flushTinyEvery == 0) {
-            UpdaterState.flushTiny(net);
-        }
+        UpdaterState.afterStep(net, steps, flushTinyEvery);
         return net.score();
     }
 

@@ -26,6 +26,13 @@ final class UpdaterState {
     private UpdaterState() {
     }
 
+    /** After optimizer step {@code step}: flushes the state on every {@code every}-th step (0 = never). */
+    static void afterStep(MultiLayerNetwork net, long step, int every) {
+        if (every > 0 && step % every == 0) {
+            flushTiny(net);
+        }
+    }
+
     /** Sets every value of the network's updater state below {@link #TINY} in magnitude to zero, in place. */
     static void flushTiny(MultiLayerNetwork net) {
         Updater updater = net.getUpdater(false);
