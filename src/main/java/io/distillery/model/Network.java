@@ -48,6 +48,8 @@ public final class Network implements Predictor {
     private long steps;
     /** Steps between flushes of tiny optimizer state ({@link UpdaterState}); 0 = never, for the benchmark. */
     private int flushTinyEvery = UpdaterState.FLUSH_EVERY;
+    /** What takes a training step, in place of DL4J's {@code fit}; made at the first step. */
+    private DenseStep step;
 
     Network(MultiLayerNetwork net, NetworkSpec spec, DistillationSpec distillation, long steps) {
         this.net = net;
@@ -237,10 +239,13 @@ public final class Network implements Predictor {
         if (x.length == 0) {
             throw new IllegalArgumentException("cannot fit an empty batch");
         }
-        net.fit(Batches.features(x, inputs()), targets);
+        if (step == null) {
+            step = DenseStep.of(net);
+        }
+        double loss = step.fit(Batches.features(x, inputs()), targets);
         steps++;
         UpdaterState.afterStep(net, steps, flushTinyEvery);
-        return net.score();
+        return loss;
     }
 
     /**

@@ -46,15 +46,20 @@ public final class AdamStepCost {
         int[] y = new int[batch];
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
-            for (int i = 0; i < batch; i++) {
-                int row = random.nextInt(data.x().length);
-                x[i] = data.x()[row];
-                y[i] = data.y()[row];
-            }
+            sample(data, random, x, y);
             ImageShift.nudgeShare(x, 0.5, FashionMnist.WIDTH, random);
             n.fitHard(x, y);
         }
         return (System.nanoTime() - t0) / 1000 / steps;
+    }
+
+    /** Fills {@code x} and {@code y} with rows of {@code data} drawn at random, with replacement. */
+    static void sample(Dataset data, Random random, float[][] x, int[] y) {
+        for (int i = 0; i < x.length; i++) {
+            int row = random.nextInt(data.x().length);
+            x[i] = data.x()[row];
+            y[i] = data.y()[row];
+        }
     }
 
     private static double subnormalShare(Network n) {
