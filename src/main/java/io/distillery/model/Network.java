@@ -206,15 +206,14 @@ public final class Network implements Predictor {
             steps++;
             return loss;
         }
-        INDArray targets = Batches.targets(x.length, null, labels, outputs());
         if (distillation == null) {
-            return fit(x, targets);
+            return fit(x, null, labels);
         }
         BaseOutputLayer outputConf = (BaseOutputLayer) net.getOutputLayer().conf().getLayer();
         ILossFunction distill = outputConf.getLossFn();
         outputConf.setLossFn(DistillationLoss.hardOnly());
         try {
-            return fit(x, targets);
+            return fit(x, null, labels);
         } finally {
             outputConf.setLossFn(distill);
         }
@@ -232,17 +231,18 @@ public final class Network implements Predictor {
         if (distillation == null) {
             throw new IllegalStateException("fitDistill needs a student; this network is a teacher");
         }
-        return fit(x, Batches.targets(x.length, teacherLogits, labels, outputs()));
+        return fit(x, teacherLogits, labels);
     }
 
-    private double fit(float[][] x, INDArray targets) {
+    /** A step on the rows' targets as {@link Batches#targets} makes them (teacher logits or none, labels). */
+    private double fit(float[][] x, float[][] teacherLogits, int[] labels) {
         if (x.length == 0) {
             throw new IllegalArgumentException("cannot fit an empty batch");
         }
         if (step == null) {
             step = DenseStep.of(net);
         }
-        double loss = step.fit(Batches.features(x, inputs()), targets);
+        double loss = step.fit(x, teacherLogits, labels);
         steps++;
         UpdaterState.afterStep(net, steps, flushTinyEvery);
         return loss;

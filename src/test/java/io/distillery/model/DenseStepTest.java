@@ -46,8 +46,8 @@ class DenseStepTest {
         MultiLayerNetwork theirs = ours.copy().dl4j();
         SplittableRandom random = new SplittableRandom(7);
         for (int s = 0; s < STEPS; s++) {
-            float[][] x = rows(random);
-            int[] y = labels(random, false);
+            float[][] x = rows(random, ROWS);
+            int[] y = labels(random, ROWS, false);
             double loss = ours.fitHard(x, y);
             theirs.fit(Batches.features(x, INPUTS), Batches.targets(ROWS, null, y, OUTPUTS));
             assertThat(loss).as("loss of step %d", s).isCloseTo(theirs.score(), relative(theirs.score()));
@@ -55,17 +55,19 @@ class DenseStepTest {
         assertSame(ours.dl4j(), theirs);
     }
 
+    /** Batches of 1 to 40 rows, as a student's batches of fresh records vary: the step's workspace grows. */
     @Test
-    void shouldDistillAsDl4jFitDoesWithUnlabeledRows() {
+    void shouldDistillAsDl4jFitDoesWithUnlabeledRowsAndBatchesOfAnySize() {
         Network ours = Network.student(spec("relu", "adam", "8"), new DistillationSpec(4, 0.3));
         MultiLayerNetwork theirs = ours.copy().dl4j();
         SplittableRandom random = new SplittableRandom(11);
         for (int s = 0; s < STEPS; s++) {
-            float[][] x = rows(random);
-            float[][] teacher = logits(random);
-            int[] y = labels(random, true);
+            int n = 1 + random.nextInt(40);
+            float[][] x = rows(random, n);
+            float[][] teacher = logits(random, n);
+            int[] y = labels(random, n, true);
             double loss = ours.fitDistill(x, teacher, y);
-            theirs.fit(Batches.features(x, INPUTS), Batches.targets(ROWS, teacher, y, OUTPUTS));
+            theirs.fit(Batches.features(x, INPUTS), Batches.targets(n, teacher, y, OUTPUTS));
             assertThat(loss).as("loss of step %d", s).isCloseTo(theirs.score(), relative(theirs.score()));
         }
         assertSame(ours.dl4j(), theirs);
@@ -86,8 +88,8 @@ class DenseStepTest {
                 ours.resetUpdaterState();
                 twin.resetUpdaterState();
             }
-            float[][] x = rows(random);
-            int[] y = labels(random, false);
+            float[][] x = rows(random, ROWS);
+            int[] y = labels(random, ROWS, false);
             ours.fitHard(x, y);
             theirs.fit(Batches.features(x, INPUTS), Batches.targets(ROWS, null, y, OUTPUTS));
         }
@@ -100,13 +102,13 @@ class DenseStepTest {
         Network trained = Network.teacher(spec("relu", "adam", "8"));
         SplittableRandom random = new SplittableRandom(5);
         for (int s = 0; s < 5; s++) {
-            trained.fitHard(rows(random), labels(random, false));
+            trained.fitHard(rows(random, ROWS), labels(random, ROWS, false));
         }
         Network ours = Network.fromBytes(trained.toBytes(false));
         MultiLayerNetwork theirs = Network.fromBytes(trained.toBytes(false)).dl4j();
         for (int s = 0; s < STEPS; s++) {
-            float[][] x = rows(random);
-            int[] y = labels(random, false);
+            float[][] x = rows(random, ROWS);
+            int[] y = labels(random, ROWS, false);
             ours.fitHard(x, y);
             theirs.fit(Batches.features(x, INPUTS), Batches.targets(ROWS, null, y, OUTPUTS));
         }
@@ -145,8 +147,8 @@ class DenseStepTest {
         return new NetworkSpec(INPUTS, widths, OUTPUTS, activation, updater, 1e-2, 42);
     }
 
-    private static float[][] rows(SplittableRandom random) {
-        float[][] x = new float[ROWS][INPUTS];
+    private static float[][] rows(SplittableRandom random, int n) {
+        float[][] x = new float[n][INPUTS];
         for (float[] row : x) {
             for (int j = 0; j < INPUTS; j++) {
                 row[j] = random.nextInt(3) == 0 ? 0 : (float) random.nextDouble();
@@ -155,8 +157,8 @@ class DenseStepTest {
         return x;
     }
 
-    private static float[][] logits(SplittableRandom random) {
-        float[][] z = new float[ROWS][OUTPUTS];
+    private static float[][] logits(SplittableRandom random, int n) {
+        float[][] z = new float[n][OUTPUTS];
         for (float[] row : z) {
             for (int j = 0; j < OUTPUTS; j++) {
                 row[j] = (float) (3 * random.nextGaussian());
@@ -165,9 +167,9 @@ class DenseStepTest {
         return z;
     }
 
-    private static int[] labels(SplittableRandom random, boolean someUnlabeled) {
-        int[] y = new int[ROWS];
-        for (int r = 0; r < ROWS; r++) {
+    private static int[] labels(SplittableRandom random, int n, boolean someUnlabeled) {
+        int[] y = new int[n];
+        for (int r = 0; r < n; r++) {
             y[r] = someUnlabeled && random.nextBoolean() ? -1 : random.nextInt(OUTPUTS);
         }
         return y;
