@@ -2,6 +2,7 @@ package io.distillery.model;
 
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.function.Supplier;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
@@ -33,8 +34,8 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * updater state and iteration count, the same update, for a fraction of the work.
  *
  * <p>What {@code fit} spends that this does not: DL4J's backward pass computes each layer's pre-activation a
- * second time and the gradient with respect to the network's input, which nothing uses (two of a dense layer's
- * four matrix products, the first layer's being the largest); and its Adam op takes 5-10 ns a parameter where
+ * second time and the gradient with respect to the network's input, which nothing uses (one of a dense layer's
+ * four matrix products, two of the first layer's, the largest); and its Adam op takes 5-10 ns a parameter where
  * the same arithmetic as a Java loop over chunks copied to the heap takes about 1 (the student's 101,770
  * parameters: 0.5-1 ms against 0.08 ms). Here the forward pass keeps what the backward pass needs, the first
  * layer passes nothing back, and an Adam network's update is that loop on DL4J's own state view ({@code m} then
@@ -42,6 +43,8 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * continues with the other. Other optimizers go through DL4J's updater (still without the redundant products).
  * {@code DenseStepTest} holds both ways side by side, step after step; {@code bench/run
  * io.distillery.model.FitStepCost} measures them.
+ *
+ * <p>Also the step of the hint projection ({@link HintProjection}), a network of the same kind.
  *
  * <p>Owned by the network's training thread, as the network is.
  */
@@ -122,11 +125,24 @@ final class DenseStep {
      * @return the batch's mean loss before the step, as {@code net.score()} gives it after {@code fit}
      */
     double fit(float[][] x, float[][] teacherLogits, int[] labels) {
+        return fit(x, () -> Batches.targets(x.length, teacherLogits, labels, outputs()));
+    }
+
+    /**
+     * One step toward target rows as wide as the output layer, for a loss that reads them as they are (the hint
+     * projection's {@link HintLoss}).
+     *
+     * @return the batch's mean loss before the step
+     */
+    double fitTargets(float[][] x, float[][] targets) {
+        return fit(x, () -> Batches.features(targets, outputs()));
+    }
+
+    private double fit(float[][] x, Supplier<INDArray> targets) {
         int rows = x.length;
         double loss;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
-            loss = gradients(Batches.features(x, (int) weights[0].size(0)),
-                Batches.targets(rows, teacherLogits, labels, (int) weights[layers - 1].size(1)));
+            loss = gradients(Batches.features(x, (int) weights[0].size(0)), targets.get());
         }
         int iteration = net.getIterationCount();
         int epoch = net.getEpochCount();
@@ -251,6 +267,10 @@ final class DenseStep {
     private static boolean wholeFloatBuffer(INDArray a) {
         return a != null && a.dataType() == DataType.FLOAT && a.offset() == 0 && a.data().offset() == 0
             && a.length() == a.data().length();
+    }
+
+    private int outputs() {
+        return (int) weights[layers - 1].size(1);
     }
 
     private static INDArray slice(INDArray row, long from, long length) {

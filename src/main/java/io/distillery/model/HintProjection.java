@@ -16,11 +16,13 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class HintProjection {
     private final MultiLayerNetwork net;
+    private final DenseStep step;
     private final int hiddenLayers;
     private final int teacherWidth;
 
     private HintProjection(MultiLayerNetwork net, int hiddenLayers, int teacherWidth) {
         this.net = net;
+        this.step = DenseStep.of(net);
         this.hiddenLayers = hiddenLayers;
         this.teacherWidth = teacherWidth;
     }
@@ -72,10 +74,10 @@ public final class HintProjection {
         }
         MultiLayerNetwork own = student.dl4j();
         copyHidden(own, net);
-        net.fit(Batches.features(x, student.inputs()), Batches.features(teacherHidden, teacherWidth));
+        double loss = step.fitTargets(x, teacherHidden);
         UpdaterState.afterStep(net, net.getIterationCount(), UpdaterState.FLUSH_EVERY);
         copyHidden(net, own);
-        return net.score();
+        return loss;
     }
 
     /** The projection of the student's last hidden layer, {@code [rows][teacherWidth]} (for tests). */

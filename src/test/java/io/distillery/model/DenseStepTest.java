@@ -73,6 +73,26 @@ class DenseStepTest {
         assertSame(ours.dl4j(), theirs);
     }
 
+    /** The hint projection's network: the student's hidden layers and a projection trained on {@link HintLoss}. */
+    @Test
+    void shouldTrainTheHintProjectionAsDl4jFitDoes() {
+        NetworkSpec shape = spec("relu", "adam", "8");
+        MultiLayerNetwork ours = new MultiLayerNetwork(Network.configuration(shape, new HintLoss(0.5),
+            org.nd4j.linalg.api.buffer.DataType.FLOAT));
+        ours.init();
+        MultiLayerNetwork theirs = ours.clone();
+        DenseStep step = DenseStep.of(ours);
+        SplittableRandom random = new SplittableRandom(13);
+        for (int s = 0; s < STEPS; s++) {
+            float[][] x = rows(random, ROWS);
+            float[][] hidden = logits(random, ROWS);
+            double loss = step.fitTargets(x, hidden);
+            theirs.fit(Batches.features(x, INPUTS), Batches.features(hidden, OUTPUTS));
+            assertThat(loss).as("loss of step %d", s).isCloseTo(theirs.score(), relative(theirs.score()));
+        }
+        assertSame(ours, theirs);
+    }
+
     @Test
     void shouldFollowLearningRateChangesAndResets() {
         Network ours = Network.teacher(spec("relu", "adam", "8 6"));
