@@ -128,10 +128,14 @@ final class InferenceServer implements AutoCloseable {
             answer = dispatch(ex, route, pinned);
         } catch (HttpError e) {
             answer = Answer.error(e.status(), e.getMessage());
-        } catch (RuntimeException e) {
-            // The client gets only an id to quote; the detail stays in the log, under that id.
+        } catch (RuntimeException | Error e) {
+            // The client gets only an id to quote; the detail stays in the log, under that id. An Error too: let
+            // through, the JDK server would close the connection without an answer and log it at TRACE only.
             String id = errorId();
             LOG.error("{} {} failed, error id {}", ex.getRequestMethod(), ex.getRequestURI(), id, e);
+            if (e instanceof VirtualMachineError vm) {
+                throw vm;
+            }
             answer = Answer.error(500, "internal error, id " + id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

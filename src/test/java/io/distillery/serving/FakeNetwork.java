@@ -16,7 +16,8 @@ final class FakeNetwork implements ServingNetwork {
     /**
      * Loads {@code fake:ok}, {@code fake:nan} (non-finite logits), {@code fake:throws} (fails every call,
      * so the swap's test prediction rejects it), {@code fake:throws-on-input} (passes the all-zero test
-     * prediction, fails on any row with a non-zero value: a served model that breaks); else LOAD_FAILED.
+     * prediction, fails on any row with a non-zero value: a served model that breaks), {@code fake:error-on-input}
+     * (the same, with an {@link Error} instead of an exception); else LOAD_FAILED.
      */
     static final ModelLoader LOADER = FakeNetwork::load;
     /** The message of the failure of a {@code throws-on-input} network: internal detail, never for clients. */
@@ -75,6 +76,9 @@ final class FakeNetwork implements ServingNetwork {
             }
             if (mode.equals("throws-on-input") && hasNonZero(rows)) {
                 throw new IllegalStateException(FAILURE_DETAIL);
+            }
+            if (mode.equals("error-on-input") && hasNonZero(rows)) {
+                throw new LinkageError(FAILURE_DETAIL);
             }
             if (workNanos > 0) {
                 LockSupport.parkNanos(workNanos);

@@ -66,6 +66,23 @@ class InternalErrorTest {
     }
 
     @Test
+    void shouldAnswer500AndLogAnErrorThatIsNotAnException() {
+        feed(service, snapshot(1, FEATURES, CLASSES, "error-on-input"));
+
+        TestClient.Answer a = client.post("v2/models/student/infer", TestClient.inferBody("r1", 1, FEATURES, 1f));
+
+        assertThat(a.status()).isEqualTo(500);
+        assertThat(a.body()).doesNotContain(FakeNetwork.FAILURE_DETAIL).doesNotContain("LinkageError");
+        String id = a.error().substring("internal error, id ".length());
+        assertThat(logged).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement().satisfies(e -> {
+            assertThat(e.getMessage().getFormattedMessage()).contains("error id " + id);
+            assertThat(e.getThrown()).isInstanceOf(LinkageError.class).hasMessage(FakeNetwork.FAILURE_DETAIL);
+        });
+        // the connection stays usable: the next request on it is answered
+        assertThat(client.get("v2/health/live").status()).isEqualTo(200);
+    }
+
+    @Test
     void shouldGiveEachFailureItsOwnId() {
         feed(service, snapshot(1, FEATURES, CLASSES, "throws-on-input"));
 
