@@ -9,6 +9,7 @@ import io.distillery.snapshot.SnapshotPublisher;
 import io.distillery.spec.Models;
 import io.distillery.testing.ClockWatch;
 import io.distillery.testing.InferClient;
+import io.distillery.testing.JdkHttpLog;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
 import io.distillery.testing.StudentSnapshots;
@@ -16,6 +17,7 @@ import io.distillery.testing.SwapTimes;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,9 @@ class SwapStormIT {
         Queue<String> failures = new ConcurrentLinkedQueue<>();
         SwapTimes times = new SwapTimes();
         AtomicLong answered = new AtomicLong();
-        try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated(); ClockWatch clocks = ClockWatch.start()) {
+        Instant began = Instant.now();
+        try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated(); ClockWatch clocks = ClockWatch.start();
+             JdkHttpLog httpLog = JdkHttpLog.start()) {
             Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", "2"));
             Pipelines.createTopics(config);
@@ -78,12 +82,14 @@ class SwapStormIT {
                 SwapTimes.Summary s = times.summary();
                 System.out.printf("SwapStormIT: %d answers, %d good versions published (last %d), %d never answered;"
                         + " publication to first answer with that version: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
-                        + " (n=%d); to first answer with it or newer: p99 %.1f ms; load average %s; %s%n",
+                        + " (n=%d); to first answer with it or newer: p99 %.1f ms; load average %s; %s;"
+                        + " HTTP server log records %d%n",
                     answered.get(), s.versions(), last, s.unanswered(), s.toFirstAnswer().p50Ms(),
                     s.toFirstAnswer().p99Ms(), s.toFirstAnswer().maxMs(), s.toFirstAnswer().count(),
-                    s.toFirstAtLeast().p99Ms(), loadAverage(), clocks);
+                    s.toFirstAtLeast().p99Ms(), loadAverage(), clocks, httpLog.seen());
 
-                assertThat(failures).as("failures (clocks: %s)", clocks).isEmpty();
+                assertThat(failures).as("failures (clocks: %s; what the JDK HTTP server logged on closing or"
+                    + " failing: %s)", clocks, httpLog.keptSince(began)).isEmpty();
                 assertThat(clients).noneMatch(Thread::isAlive);
                 assertThat(answered.get()).isGreaterThan(1000);
                 assertThat(service.state().currentVersion()).isEqualTo(last);
@@ -158,7 +164,7 @@ class SwapStormIT {
             try {
                 a = client.infer(body);
             } catch (Exception e) {
-                failures.add(Thread.currentThread().getName() + " at " + java.time.Instant.now() + ": " + e);
+                failures.add(Thread.currentThread().getName() + " at " + Instant.now() + ": " + e);
                 continue;
             }
             long now = System.nanoTime();
