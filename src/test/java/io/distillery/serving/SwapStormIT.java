@@ -164,7 +164,7 @@ class SwapStormIT {
             try {
                 a = client.infer(body);
             } catch (Exception e) {
-                failures.add(Thread.currentThread().getName() + " at " + Instant.now() + ": " + e);
+                failures.add(Thread.currentThread().getName() + " at " + Instant.now() + ": " + causes(e));
                 continue;
             }
             long now = System.nanoTime();
@@ -187,6 +187,15 @@ class SwapStormIT {
         if (last < target.get()) {
             failures.add(Thread.currentThread().getName() + " never saw version " + target.get() + ", last " + last);
         }
+    }
+
+    /** The exception and its causes, innermost last: an end of stream and a reset read alike at the top. */
+    private static String causes(Throwable e) {
+        StringBuilder b = new StringBuilder(e.toString());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            b.append(" <- ").append(c);
+        }
+        return b.toString();
     }
 
     private static void checkLogits(InferClient.Answer a, float[] expected, int rows, Queue<String> failures) {
