@@ -41,7 +41,7 @@ import java.util.Set;
  * {@link #close()} or if ONNX Runtime fails during a run.
  */
 public final class OnnxPredictor implements Predictor, AutoCloseable {
-    private static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ENV = environment();
 
     private final Session shared;
     private final OrtSession session;
@@ -54,6 +54,12 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     private final int hiddenWidth;
     private FloatBuffer input = FloatBuffer.allocate(0);
     private boolean closed;
+
+    /** ONNX Runtime's environment, its native libraries loaded from our cache ({@link OrtNatives}). */
+    private static OrtEnvironment environment() {
+        OrtNatives.prepare();
+        return OrtEnvironment.getEnvironment();
+    }
 
     /**
      * Loads a model.
