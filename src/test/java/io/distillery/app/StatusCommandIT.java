@@ -10,7 +10,7 @@ import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,9 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code status} against every role running in-process on a real broker, then with the student stopped. */
 class StatusCommandIT {
+    @TempDir
+    Path tmp;
+
     private static final List<String> ROLES = List.of(Roles.TEACHER, Roles.STUDENT, Roles.MONITOR, Roles.SERVE);
 
     /** One run of the command: its exit code and what it printed. */
@@ -32,7 +36,7 @@ class StatusCommandIT {
         try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated()) {
             Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "monitor.window.ms", "1000", "monitor.grace.ms", "500",
-                "monitor.state.dir", Files.createTempDirectory("status-it").toString(),
+                "monitor.state.dir", tmp.resolve("monitor-state").toString(),
                 "heartbeat.interval.ms", "1000", "serve.port", "0"));
             Pipelines.createTopics(config);
             List<RoleRunner> runners = new ArrayList<>();

@@ -9,12 +9,14 @@ import io.distillery.modelstore.CheckedNetwork;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.testing.TempDirs;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.TopicAdmin;
 import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 final class BenchRun implements AutoCloseable {
 
     final EmbeddedKafka kafka;
+    private final Path dir;
     final Config config;
     final SnapshotCodec codec = SnapshotFixtures.CODEC;
 
@@ -33,7 +36,8 @@ final class BenchRun implements AutoCloseable {
 
     /** As {@link #BenchRun(Map)}, with {@code partitions} partitions per partitioned topic. */
     BenchRun(Map<String, String> settings, int partitions) throws Exception {
-        kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(Files.createTempDirectory("distill-bench"), 0,
+        dir = Files.createTempDirectory("distill-bench");
+        kafka = EmbeddedKafka.start(new EmbeddedKafka.Options(dir, 0,
             4L << 30, Duration.ofHours(2).toMillis()));
         Map<String, String> m = new HashMap<>(settings);
         m.put("kafka.bootstrap.servers", kafka.bootstrapServers());
@@ -81,5 +85,6 @@ final class BenchRun implements AutoCloseable {
     @Override
     public void close() {
         kafka.close();
+        TempDirs.delete(dir);
     }
 }

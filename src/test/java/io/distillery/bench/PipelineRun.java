@@ -33,6 +33,7 @@ import io.distillery.teacher.TeacherModel;
 import io.distillery.teacher.Trainer;
 import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
+import io.distillery.testing.TempDirs;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -40,16 +41,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One benchmark run: a fresh in-process broker, every role in this process wired as the {@code teacher},
@@ -57,7 +54,6 @@ import org.slf4j.LoggerFactory;
  * stream, a drain, then the topics read back and the final student scored on held-out records.
  */
 final class PipelineRun {
-    private static final Logger LOG = LoggerFactory.getLogger(PipelineRun.class);
     private static final String ROLE = "teacher";
 
     private final BenchOptions o;
@@ -95,7 +91,7 @@ final class PipelineRun {
             TopicReader.readAll(config, Topics.STUDENT_EVALS.name(), v -> data.addEval(EvalCodec.decode(v)));
             TopicReader.readAll(config, Topics.FEEDBACK.name(), v -> data.signals.addAll(FeedbackCodec.decode(v).drifts()));
         } finally {
-            deleteQuietly(dir);
+            TempDirs.delete(dir);
         }
         data.runSeconds = (System.nanoTime() - started) / 1e9;
         return data;
@@ -279,11 +275,4 @@ final class PipelineRun {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            LOG.warn("cannot delete {}: {}", dir, e.toString());
-        }
-    }
 }

@@ -15,9 +15,9 @@ import io.distillery.testing.Pipelines;
 import io.distillery.testing.RawHttp;
 import io.distillery.testing.StudentSnapshots;
 import io.distillery.testing.SwapTimes;
+import io.distillery.testing.TempDirs;
 import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -232,7 +232,7 @@ public final class ServeBenchmark {
                 }
             }
         } finally {
-            deleteTree(dir);
+            TempDirs.delete(dir);
         }
         System.out.print(phase != null ? header(o, loadBefore) + phase : print(o, results, loadBefore));
         System.out.flush();
@@ -461,11 +461,4 @@ public final class ServeBenchmark {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

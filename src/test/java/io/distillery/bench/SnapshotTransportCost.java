@@ -4,6 +4,7 @@ import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.Config;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.snapshot.SnapshotPublisher;
+import io.distillery.testing.TempDirs;
 import io.distillery.topics.KafkaClients;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -78,7 +79,7 @@ public final class SnapshotTransportCost {
                 Collections.reverse(order); // A B B A: neither setting always runs in the warmer JVM
             }
         } finally {
-            ServeBenchmark.deleteTree(dir);
+            TempDirs.delete(dir);
         }
         System.out.print(out);
     }

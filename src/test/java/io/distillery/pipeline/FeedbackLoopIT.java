@@ -23,22 +23,26 @@ import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Monitor and teacher exchange feedback on a real broker; the emission share moves both ways. */
 class FeedbackLoopIT {
+    @TempDir
+    Path tmp;
+
     @Test
     void shouldShrinkEmissionWhenStudentAgreesAndRestoreItOnDrift() throws Exception {
         try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated()) {
             Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "monitor.window.ms", "1000", "monitor.grace.ms", "500",
-                "monitor.state.dir", Files.createTempDirectory("feedback-it").toString(),
+                "monitor.state.dir", tmp.resolve("monitor-state").toString(),
                 "feedback.min.window.records", "50"));
             Pipelines.createTopics(config);
             SnapshotCodec codec = SnapshotFixtures.CODEC;

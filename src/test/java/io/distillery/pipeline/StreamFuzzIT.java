@@ -33,7 +33,7 @@ import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +47,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every role on a real broker against 10,000 seeded bad messages in each topic it reads, beside a stream of
@@ -55,6 +56,9 @@ import org.junit.jupiter.api.Test;
  * emitted and learned from exactly once.
  */
 class StreamFuzzIT {
+    @TempDir
+    Path tmp;
+
     private static final int BAD_PER_TOPIC = 10_000;
     private static final long SEED = 12;
 
@@ -63,7 +67,7 @@ class StreamFuzzIT {
         try (KafkaFixture.Cluster kafka = KafkaFixture.dedicated()) {
             Config config = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "monitor.window.ms", "1000", "monitor.grace.ms", "1000",
-                "monitor.state.dir", Files.createTempDirectory("stream-fuzz-it").toString(),
+                "monitor.state.dir", tmp.resolve("monitor-state").toString(),
                 "feedback.rewind.messages", "100000"));
             Pipelines.createTopics(config);
             DataSettings data = DataSettings.from(config);

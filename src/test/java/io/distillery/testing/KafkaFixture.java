@@ -44,8 +44,12 @@ public final class KafkaFixture {
             return new Cluster(kafka.getBootstrapServers(), kafka::stop);
         }
         try {
-            EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(Files.createTempDirectory("distill-it-kafka")));
-            return new Cluster(kafka.bootstrapServers(), kafka::close);
+            Path dir = Files.createTempDirectory("distill-it-kafka");
+            EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
+            return new Cluster(kafka.bootstrapServers(), () -> {
+                kafka.close();
+                TempDirs.delete(dir);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,7 +101,10 @@ public final class KafkaFixture {
         try {
             Path dir = Files.createTempDirectory("distill-it-kafka");
             EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "it-kafka-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                kafka.close();
+                TempDirs.delete(dir);
+            }, "it-kafka-shutdown"));
             return kafka.bootstrapServers();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
