@@ -37,11 +37,12 @@ public record MonitorSettings(long windowMs, long graceMs, double adwinDelta, do
         "values the Page-Hinkley detector sees before it may signal a change");
     public static final ConfigKey APPLICATION_ID = new ConfigKey("monitor.application.id", "distill-monitor",
         "Kafka Streams application.id of the monitor (its group id and internal topic prefix)");
-    /** Where the monitor keeps its state stores when neither monitor.state.dir nor kafka.state.dir is set. */
+    /** The monitor's Kafka Streams state directory when neither monitor.state.dir nor kafka.state.dir is set. */
     public static final Path DEFAULT_STATE_DIR = Path.of(System.getProperty("user.home"), ".distillery", "streams");
     public static final ConfigKey STATE_DIR = new ConfigKey("monitor.state.dir", null,
-        "directory of the monitor's local state stores; unset: kafka.state.dir, else ~/.distillery/streams "
-            + "(not the OS temp dir, which the OS may clear)");
+        "the monitor's Kafka Streams state directory (checkpoints and locks; its stores are in memory, restored "
+            + "from their changelogs); unset: kafka.state.dir, else ~/.distillery/streams (not the OS temp dir, "
+            + "which the OS may clear)");
     public static final List<ConfigKey> KEYS = List.of(WINDOW_MS, GRACE_MS, ADWIN_DELTA, PH_LAMBDA, PH_DELTA,
         PH_ALPHA, PH_MIN_INSTANCES, APPLICATION_ID, STATE_DIR);
 

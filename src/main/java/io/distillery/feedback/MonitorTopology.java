@@ -47,12 +47,18 @@ import org.apache.kafka.streams.state.WindowStore;
  *       the window closes (suppressed until then). Records later than the grace are dropped by Kafka
  *       Streams and counted in its task metric {@code dropped-records-total}.</li>
  *   <li><b>drift</b>: {@link DriftProcessor} runs the detectors in arrival order with their state in the
- *       persistent, changelogged store {@value #DETECTOR_STORE}; a drift report goes to
+ *       changelogged store {@value #DETECTOR_STORE}; a drift report goes to
  *       {@code distill.feedback} at the very record at which a detector fires, not at window close, so
  *       the teacher hears of it with no delay beyond the detector's own.</li>
  * </ul>
  *
  * Output key is {@value #KEY}; values use {@link FeedbackSerde}.
+ *
+ * <p>Both stores are in memory, restored from their changelog topics when a task starts: they hold a few
+ * windows' sums and the detectors' snapshots (kilobytes), and under exactly-once Kafka Streams restores a
+ * store from its changelog after an unclean stop anyway. In memory, the monitor loads no RocksDB: no native
+ * library copied to {@code java.io.tmpdir} per process (14.5 MB, left there when the process is killed), and no
+ * RocksDB memory outside the JVM's limits.
  */
 public final class MonitorTopology {
     /** Every reason an evaluation message is refused for ({@link EvalCheck}, {@link MessageChecks#eval}). */
@@ -116,7 +122,7 @@ public final class MonitorTopology {
                 Duration.ofMillis(settings.graceMs())))
             .aggregate(() -> new WindowStats(classes), (k, e, stats) -> stats.add(e), Named.as("window-stats"),
                 Materialized.<String, WindowStats, WindowStore<Bytes, byte[]>>as(WINDOW_STORE)
-                    .withKeySerde(Serdes.String()).withValueSerde(WindowStats.serde(classes)))
+                    .withStoreType(Materialized.StoreType.IN_MEMORY).withKeySerde(Serdes.String()).withValueSerde(WindowStats.serde(classes)))
             .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("until-close"))
             .toStream(Named.as("closed-windows"))
             .map((w, stats) -> KeyValue.pair(KEY, stats.toFeedback(w.window().start(), w.window().end())),
@@ -124,7 +130,7 @@ public final class MonitorTopology {
             .peek((k, report) -> listener.windowClosed(report), Named.as("window-listener"))
             .to(Topics.FEEDBACK.name(), Produced.with(Serdes.String(), feedbackSerde).withName("window-feedback"));
 
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DETECTOR_STORE),
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DETECTOR_STORE),
             Serdes.String(), Serdes.ByteArray()));
         evals.process(() -> new DriftProcessor(settings, listener), Named.as("drift-detectors"), DETECTOR_STORE)
             .to(Topics.FEEDBACK.name(), Produced.with(Serdes.String(), feedbackSerde).withName("drift-feedback"));

@@ -35,6 +35,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -131,6 +132,23 @@ class MonitorTopologyTest {
                 .isEqualTo(DriftVectors.moaDetections("abrupt-s1", "PageHinkley"));
             assertThat(positions(all, "ADWIN", DriftSignal.DIVERGENCE))
                 .isEqualTo(DriftVectors.moaDetections("divergence-s1", "ADWIN"));
+        }
+    }
+
+    @Test
+    void shouldKeepBothStoresInMemoryWithAChangelog() {
+        try (Harness h = new Harness(MonitorListener.NONE)) {
+            for (String name : List.of(MonitorTopology.DETECTOR_STORE, MonitorTopology.WINDOW_STORE)) {
+                StateStore store = h.driver.getAllStateStores().get(name);
+                assertThat(store).as(name).isNotNull();
+                // persistent stores are RocksDB, which copies a 14.5 MB native library into /tmp per process
+                assertThat(store.persistent()).as(name + " persistent").isFalse();
+            }
+            assertThat(h.driver.producedTopicNames()).isEmpty();
+            h.send(eval("r-1", 1_000, 1, 1, 1, 0.1));
+            assertThat(h.driver.producedTopicNames()).as("changelogs written")
+                .contains(SETTINGS.applicationId() + "-" + MonitorTopology.DETECTOR_STORE + "-changelog",
+                    SETTINGS.applicationId() + "-" + MonitorTopology.WINDOW_STORE + "-changelog");
         }
     }
 
