@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * under {@code java.io.tmpdir}. It is created readable and writable by its owner only, and not used when it
  * belongs to another user or others may write to it (native code is loaded from it). When
  * {@code onnxruntime.native.path} is already set, when the platform's libraries are not on the classpath, or
- * when the cache cannot be used, nothing changes and ONNX Runtime extracts as it always did (logged once).
+ * when the cache cannot be used (a warning says why), nothing changes and ONNX Runtime extracts as it always did.
  */
 public final class OrtNatives {
     /** ONNX Runtime's property: a directory holding its native libraries, loaded from there without a copy. */
