@@ -18,7 +18,7 @@ class DriftDetectorTest {
     @ValueSource(strings = {"stationary-s1", "stationary-s2", "abrupt-s1", "abrupt-s2", "gradual-s1",
         "gradual-s2", "divergence-s1", "divergence-s2"})
     void shouldFireAdwinAtMoaIndices(String stream) {
-        assertThat(detections(new Adwin(0.002), DriftVectors.values(stream)))
+        assertThat(Detections.of(new Adwin(0.002), DriftVectors.values(stream)))
             .isEqualTo(DriftVectors.moaDetections(stream, "ADWIN"));
     }
 
@@ -26,15 +26,15 @@ class DriftDetectorTest {
     @ValueSource(strings = {"stationary-s1", "stationary-s2", "abrupt-s1", "abrupt-s2", "gradual-s1",
         "gradual-s2", "divergence-s1", "divergence-s2"})
     void shouldFirePageHinkleyAtMoaIndices(String stream) {
-        assertThat(detections(new PageHinkley(30, 0.005, 50, 0.9999), DriftVectors.values(stream)))
+        assertThat(Detections.of(new PageHinkley(30, 0.005, 50, 0.9999), DriftVectors.values(stream)))
             .isEqualTo(DriftVectors.moaDetections(stream, "PageHinkley"));
     }
 
     @Test
     void shouldStaySilentOnStationaryStreams() {
         for (String s : List.of("stationary-s1", "stationary-s2")) {
-            assertThat(detections(new Adwin(), DriftVectors.values(s))).as("ADWIN on " + s).isEmpty();
-            assertThat(detections(new PageHinkley(), DriftVectors.values(s))).as("PH on " + s).isEmpty();
+            assertThat(Detections.of(new Adwin(), DriftVectors.values(s))).as("ADWIN on " + s).isEmpty();
+            assertThat(Detections.of(new PageHinkley(), DriftVectors.values(s))).as("PH on " + s).isEmpty();
         }
     }
 
@@ -55,7 +55,7 @@ class DriftDetectorTest {
                     split.add((long) i);
                 }
             }
-            assertThat(split).as(first.name()).isEqualTo(detections(kind.get(), values)).isNotEmpty();
+            assertThat(split).as(first.name()).isEqualTo(Detections.of(kind.get(), values)).isNotEmpty();
         }
     }
 
@@ -79,15 +79,5 @@ class DriftDetectorTest {
         assertThat(adwin.cuts()).isPositive();
         assertThat(reported).isZero();
         assertThat(adwin.estimation()).isLessThan(0.1);
-    }
-
-    private static List<Long> detections(DriftDetector d, double[] values) {
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            if (d.add(values[i])) {
-                out.add((long) i);
-            }
-        }
-        return out;
     }
 }

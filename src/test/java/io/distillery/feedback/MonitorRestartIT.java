@@ -74,13 +74,13 @@ class MonitorRestartIT {
             }
 
             List<DriftSignal> drifts = drifts(kafka);
-            assertThat(positions(drifts, Adwin.NAME, DriftSignal.TEACHER_ERROR))
-                .isEqualTo(detections(new Adwin(settings.adwinDelta()), errors)).isNotEmpty();
-            assertThat(positions(drifts, PageHinkley.NAME, DriftSignal.TEACHER_ERROR))
-                .isEqualTo(detections(new PageHinkley(settings.phMinInstances(), settings.phDelta(),
+            assertThat(Detections.reported(drifts, Adwin.NAME, DriftSignal.TEACHER_ERROR))
+                .isEqualTo(Detections.of(new Adwin(settings.adwinDelta()), errors)).isNotEmpty();
+            assertThat(Detections.reported(drifts, PageHinkley.NAME, DriftSignal.TEACHER_ERROR))
+                .isEqualTo(Detections.of(new PageHinkley(settings.phMinInstances(), settings.phDelta(),
                     settings.phLambda(), settings.phAlpha()), errors)).isNotEmpty();
-            assertThat(positions(drifts, Adwin.NAME, DriftSignal.DIVERGENCE))
-                .isEqualTo(detections(new Adwin(settings.adwinDelta()), kl)).isNotEmpty();
+            assertThat(Detections.reported(drifts, Adwin.NAME, DriftSignal.DIVERGENCE))
+                .isEqualTo(Detections.of(new Adwin(settings.adwinDelta()), kl)).isNotEmpty();
         }
     }
 
@@ -127,20 +127,5 @@ class MonitorRestartIT {
             }
         }
         return out;
-    }
-
-    private static List<Long> detections(DriftDetector d, double[] values) {
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            if (d.add(values[i])) {
-                out.add((long) i);
-            }
-        }
-        return out;
-    }
-
-    private static List<Long> positions(List<DriftSignal> drifts, String detector, String signal) {
-        return drifts.stream().filter(d -> d.detector().equals(detector) && d.signal().equals(signal))
-            .map(DriftSignal::position).toList();
     }
 }

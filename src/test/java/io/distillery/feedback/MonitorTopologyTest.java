@@ -126,11 +126,11 @@ class MonitorTopologyTest {
             h.sendAll(labeledStream(errors, kl, 10_048, 10_464));
 
             List<DriftSignal> all = h.drifts();
-            assertThat(positions(all, "ADWIN", DriftSignal.TEACHER_ERROR))
+            assertThat(Detections.reported(all, "ADWIN", DriftSignal.TEACHER_ERROR))
                 .isEqualTo(DriftVectors.moaDetections("abrupt-s1", "ADWIN"));
-            assertThat(positions(all, "PageHinkley", DriftSignal.TEACHER_ERROR))
+            assertThat(Detections.reported(all, "PageHinkley", DriftSignal.TEACHER_ERROR))
                 .isEqualTo(DriftVectors.moaDetections("abrupt-s1", "PageHinkley"));
-            assertThat(positions(all, "ADWIN", DriftSignal.DIVERGENCE))
+            assertThat(Detections.reported(all, "ADWIN", DriftSignal.DIVERGENCE))
                 .isEqualTo(DriftVectors.moaDetections("divergence-s1", "ADWIN"));
         }
     }
@@ -174,12 +174,12 @@ class MonitorTopologyTest {
             saved.forEach(h.detectorStore()::put);
             h.sendAll(labeledStream(errors, kl, 600, errors.length));
             List<DriftSignal> drifts = h.drifts();
-            assertThat(positions(drifts, "ADWIN", DriftSignal.TEACHER_ERROR))
-                .isEqualTo(detections(new Adwin(SETTINGS.adwinDelta()), errors)).isNotEmpty();
-            assertThat(positions(drifts, "PageHinkley", DriftSignal.TEACHER_ERROR))
-                .isEqualTo(detections(new PageHinkley(), errors)).isNotEmpty();
-            assertThat(positions(drifts, "ADWIN", DriftSignal.DIVERGENCE))
-                .isEqualTo(detections(new Adwin(SETTINGS.adwinDelta()), kl)).isNotEmpty();
+            assertThat(Detections.reported(drifts, "ADWIN", DriftSignal.TEACHER_ERROR))
+                .isEqualTo(Detections.of(new Adwin(SETTINGS.adwinDelta()), errors)).isNotEmpty();
+            assertThat(Detections.reported(drifts, "PageHinkley", DriftSignal.TEACHER_ERROR))
+                .isEqualTo(Detections.of(new PageHinkley(), errors)).isNotEmpty();
+            assertThat(Detections.reported(drifts, "ADWIN", DriftSignal.DIVERGENCE))
+                .isEqualTo(Detections.of(new Adwin(SETTINGS.adwinDelta()), kl)).isNotEmpty();
         }
     }
 
@@ -265,21 +265,6 @@ class MonitorTopologyTest {
             out.add(KeyValue.pair("r" + i, eval("r" + i, i * 10L, 0, teacher, teacher, kl[i])));
         }
         return out;
-    }
-
-    private static List<Long> detections(DriftDetector d, double[] values) {
-        List<Long> out = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            if (d.add(values[i])) {
-                out.add((long) i);
-            }
-        }
-        return out;
-    }
-
-    private static List<Long> positions(List<DriftSignal> drifts, String detector, String signal) {
-        return drifts.stream().filter(d -> d.detector().equals(detector) && d.signal().equals(signal))
-            .map(DriftSignal::position).toList();
     }
 
     private static EvalMessage eval(String id, long t, int label, int teacher, int student, double kl) {
