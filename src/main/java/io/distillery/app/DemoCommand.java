@@ -131,9 +131,14 @@ final class DemoCommand implements Callable<Integer> {
         demoDefaults.put("snapshot.signing.key", keys[0]);
         demoDefaults.put("snapshot.verify.keys", keys[1]);
         EmbeddedKafka kafka = null;
+        Path temporaryKafkaDir = null;
         Config user = common.load();
         if (user.kafkaProperties().get("bootstrap.servers") == null) {
-            Path dir = dataDir != null ? dataDir : Files.createTempDirectory("distill-demo-kafka");
+            Path dir = dataDir;
+            if (dir == null) {
+                dir = Files.createTempDirectory("distill-demo-kafka");
+                temporaryKafkaDir = dir;
+            }
             kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir));
             demoDefaults.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         }
@@ -147,6 +152,10 @@ final class DemoCommand implements Callable<Integer> {
         RoleMetrics metrics = new RoleMetrics(Roles.DEMO);
         RoleRunner runner = new RoleRunner();
         runner.add("demo state", () -> DemoLog.deleteTree(streams));
+        if (temporaryKafkaDir != null) {
+            Path dir = temporaryKafkaDir;
+            runner.add("demo Kafka data", () -> DemoLog.deleteTree(dir)); // closed after the broker below
+        }
         if (kafka != null) {
             EmbeddedKafka k = kafka;
             runner.add("in-process Kafka", k);
