@@ -79,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
         description = "share of records broken on purpose to show the dead-letter path (default: ${DEFAULT-VALUE})")
     double faultRate;
 
-    @Option(names = "--data-dir", description = "broker data directory (default: a fresh temporary directory)")
+    @Option(names = "--data-dir",
+        description = "broker data directory, kept (default: a fresh temporary directory, deleted when the demo stops)")
     Path dataDir;
 
     @Option(names = "--data", defaultValue = "synthetic", converter = DataConverter.class,
