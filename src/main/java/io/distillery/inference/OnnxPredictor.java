@@ -55,10 +55,15 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     private FloatBuffer input = FloatBuffer.allocate(0);
     private boolean closed;
 
-    /** ONNX Runtime's environment, its native libraries loaded from our cache ({@link OrtNatives}). */
+    /**
+     * ONNX Runtime's environment, its native libraries loaded from our cache ({@link OrtNatives}), without its
+     * shutdown hook ({@link OrtShutdown}).
+     */
     private static OrtEnvironment environment() {
         OrtNatives.prepare();
-        return OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtShutdown.removeHook();
+        return env;
     }
 
     /**
