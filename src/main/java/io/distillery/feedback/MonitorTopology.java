@@ -122,7 +122,8 @@ public final class MonitorTopology {
                 Duration.ofMillis(settings.graceMs())))
             .aggregate(() -> new WindowStats(classes), (k, e, stats) -> stats.add(e), Named.as("window-stats"),
                 Materialized.<String, WindowStats, WindowStore<Bytes, byte[]>>as(WINDOW_STORE)
-                    .withStoreType(Materialized.StoreType.IN_MEMORY).withKeySerde(Serdes.String()).withValueSerde(WindowStats.serde(classes)))
+                    .withStoreType(Materialized.StoreType.IN_MEMORY)
+                    .withKeySerde(Serdes.String()).withValueSerde(WindowStats.serde(classes)))
             .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("until-close"))
             .toStream(Named.as("closed-windows"))
             .map((w, stats) -> KeyValue.pair(KEY, stats.toFeedback(w.window().start(), w.window().end())),
