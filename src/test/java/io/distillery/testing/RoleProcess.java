@@ -44,11 +44,18 @@ public final class RoleProcess implements AutoCloseable {
      * @param logDir where {@code <name>.<incarnation>.log} files go
      */
     public RoleProcess(String name, List<String> args, Map<String, String> settings, Path logDir) {
+        this(name, List.of(), args, settings, logDir);
+    }
+
+    /** As {@link #RoleProcess(String, List, Map, Path)}, with JVM flags after the default ones (a later one wins). */
+    public RoleProcess(String name, List<String> jvmFlags, List<String> args, Map<String, String> settings,
+                       Path logDir) {
         this.name = name;
         this.logDir = logDir;
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "@" + Path.of("deploy", "jvm.options").toAbsolutePath(), "-Xmx512m",
-            "-jar", jar().toString()));
+            "@" + Path.of("deploy", "jvm.options").toAbsolutePath(), "-Xmx512m"));
+        c.addAll(jvmFlags);
+        c.addAll(List.of("-jar", jar().toString()));
         c.addAll(args);
         settings.forEach((k, v) -> c.addAll(List.of("--set", k + "=" + v)));
         this.command = List.copyOf(c);
@@ -114,6 +121,29 @@ public final class RoleProcess implements AutoCloseable {
         p.destroyForcibly(); // SIGKILL on Linux (ProcessHandleImpl.destroy0 with force)
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException(name + " (pid " + p.pid() + ") did not die within 30 s of SIGKILL");
+        }
+        return p.exitValue();
+    }
+
+    /**
+     * Stops the running incarnation as Ctrl-C or {@code docker stop} does (SIGTERM) and waits for it to exit.
+     *
+     * @return its exit status
+     * @throws IllegalStateException when it is still running after the timeout
+     */
+    public int stop(Duration timeout) throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            p = process;
+            if (p == null || !p.isAlive()) {
+                throw new IllegalStateException(name + " is not running");
+            }
+            killedPids.add(p.pid());
+        }
+        p.destroy(); // SIGTERM on Linux
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " (pid " + p.pid() + ") still running " + timeout + " after SIGTERM"
+                + "; see " + log);
         }
         return p.exitValue();
     }
