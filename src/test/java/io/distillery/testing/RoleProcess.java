@@ -109,13 +109,8 @@ public final class RoleProcess implements AutoCloseable {
      * @return its exit status ({@link #SIGKILL_EXIT} when the signal killed it)
      */
     public int kill() throws InterruptedException {
-        Process p;
+        Process p = ending();
         synchronized (this) {
-            p = process;
-            if (p == null || !p.isAlive()) {
-                throw new IllegalStateException(name + " is not running");
-            }
-            killedPids.add(p.pid());
             kills++;
         }
         p.destroyForcibly(); // SIGKILL on Linux (ProcessHandleImpl.destroy0 with force)
@@ -125,6 +120,16 @@ public final class RoleProcess implements AutoCloseable {
         return p.exitValue();
     }
 
+    /** The running incarnation, its coming exit marked as ours (not unexpected). */
+    private synchronized Process ending() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            throw new IllegalStateException(name + " is not running");
+        }
+        killedPids.add(p.pid());
+        return p;
+    }
+
     /**
      * Stops the running incarnation as Ctrl-C or {@code docker stop} does (SIGTERM) and waits for it to exit.
      *
@@ -132,14 +137,7 @@ public final class RoleProcess implements AutoCloseable {
      * @throws IllegalStateException when it is still running after the timeout
      */
     public int stop(Duration timeout) throws InterruptedException {
-        Process p;
-        synchronized (this) {
-            p = process;
-            if (p == null || !p.isAlive()) {
-                throw new IllegalStateException(name + " is not running");
-            }
-            killedPids.add(p.pid());
-        }
+        Process p = ending();
         p.destroy(); // SIGTERM on Linux
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException(name + " (pid " + p.pid() + ") still running " + timeout + " after SIGTERM"
