@@ -23,8 +23,9 @@ import java.time.Clock;
  * oversized payload, malformed JSON, a missing id, a wrong feature count, a non-finite value (NaN and
  * Infinity are read so they can be named), a label outside [0, classes), or an event time outside the
  * {@link EventTimeBound} ({@code data.max.future.ms} ahead of the clock at most). Unknown fields are
- * ignored, so producers may add their own. It streams through the tokens (no tree), since every
- * record of the service passes here. Thread-safe.
+ * ignored, so producers may add their own. Every record of the service passes here, so records of the
+ * common shape are read by {@link InputScanner} without a JSON library, to the same values; the rest
+ * (and every malformed payload) by Jackson's streaming parser (no tree), which names the fault. Thread-safe.
  */
 public final class InputCodec {
     // NaN and Infinity are read and written as bare tokens, so they are named as non-finite, not malformed.
@@ -82,61 +83,75 @@ public final class InputCodec {
             return Decoded.rejected(RejectReason.OVERSIZED,
                 payload.length + " bytes > data.max.record.bytes=" + data.maxRecordBytes());
         }
+        Fields f = InputScanner.scan(payload, data.features(), data.classes());
+        return f != null ? validate(f) : decodeWithJackson(payload);
+    }
+
+    /** {@link #decode} by Jackson's streaming parser alone: the reference the fast path is tested against. */
+    Decoded decodeWithJackson(byte[] payload) {
         try (JsonParser p = JSON.createParser(payload)) {
-            return parse(p);
+            Object fields = parse(p);
+            return fields instanceof Fields f ? validate(f) : (Decoded) fields;
         } catch (IOException | RuntimeException e) {
             return Decoded.rejected(RejectReason.MALFORMED_JSON, firstLine(e.getMessage()));
         }
     }
 
-    private Decoded parse(JsonParser p) throws IOException {
+    /** The fields of one record as read, before validation. */
+    static final class Fields {
+        String id;
+        long ts;
+        float[] features;
+        int featureCount = -1;
+        int label = InputRecord.NO_LABEL;
+        String badLabel;
+        /** Index of the first non-finite feature, or -1. */
+        int nonFinite = -1;
+    }
+
+    /** The record's {@link Fields}, or a {@link Decoded} rejection of a malformed payload. */
+    private Object parse(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             return Decoded.rejected(RejectReason.MALFORMED_JSON, "not a JSON object");
         }
-        String id = null;
-        long ts = 0;
-        float[] features = null;
-        int featureCount = -1;
-        int label = InputRecord.NO_LABEL;
-        String badLabel = null;
-        int nonFinite = -1;
+        Fields r = new Fields();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
             switch (field) {
-                case "id" -> id = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT ? p.getText() : null;
-                case "ts" -> ts = t.isNumeric() ? p.getLongValue() : 0;
+                case "id" -> r.id = t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT ? p.getText() : null;
+                case "ts" -> r.ts = t.isNumeric() ? p.getLongValue() : 0;
                 case "label" -> {
                     if (t == JsonToken.VALUE_NUMBER_INT) {
                         long l = p.getLongValue();
                         if (l < 0 || l >= data.classes()) {
-                            badLabel = Long.toString(l);
+                            r.badLabel = Long.toString(l);
                         } else {
-                            label = (int) l;
+                            r.label = (int) l;
                         }
                     } else if (t != JsonToken.VALUE_NULL) {
-                        badLabel = p.getText();
+                        r.badLabel = p.getText();
                     }
                 }
                 case "features" -> {
                     if (t != JsonToken.START_ARRAY) {
                         return Decoded.rejected(RejectReason.MALFORMED_JSON, "features is not an array");
                     }
-                    features = new float[data.features()];
-                    featureCount = 0;
+                    r.features = new float[data.features()];
+                    r.featureCount = 0;
                     for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken()) {
                         if (!v.isNumeric()) {
                             return Decoded.rejected(RejectReason.MALFORMED_JSON,
-                                "features[" + featureCount + "] is not a number");
+                                "features[" + r.featureCount + "] is not a number");
                         }
                         float f = p.getFloatValue();
-                        if (!Float.isFinite(f) && nonFinite < 0) {
-                            nonFinite = featureCount;
+                        if (!Float.isFinite(f) && r.nonFinite < 0) {
+                            r.nonFinite = r.featureCount;
                         }
-                        if (featureCount < features.length) {
-                            features[featureCount] = f;
+                        if (r.featureCount < r.features.length) {
+                            r.features[r.featureCount] = f;
                         }
-                        featureCount++;
+                        r.featureCount++;
                     }
                 }
                 default -> p.skipChildren();
@@ -145,25 +160,29 @@ public final class InputCodec {
         if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
             return Decoded.rejected(RejectReason.MALFORMED_JSON, "trailing content after the object");
         }
-        if (id == null || id.isBlank()) {
+        return r;
+    }
+
+    private Decoded validate(Fields r) {
+        if (r.id == null || r.id.isBlank()) {
             return Decoded.rejected(RejectReason.MISSING_ID, "no id");
         }
-        if (featureCount != data.features()) {
+        if (r.featureCount != data.features()) {
             return Decoded.rejected(RejectReason.FEATURE_COUNT,
-                (featureCount < 0 ? "no" : featureCount) + " features, expected " + data.features());
+                (r.featureCount < 0 ? "no" : r.featureCount) + " features, expected " + data.features());
         }
-        if (nonFinite >= 0) {
-            return Decoded.rejected(RejectReason.NON_FINITE, "features[" + nonFinite + "] is not finite");
+        if (r.nonFinite >= 0) {
+            return Decoded.rejected(RejectReason.NON_FINITE, "features[" + r.nonFinite + "] is not finite");
         }
-        if (badLabel != null) {
+        if (r.badLabel != null) {
             return Decoded.rejected(RejectReason.LABEL_OUT_OF_RANGE,
-                "label " + badLabel + " not in [0, " + data.classes() + ")");
+                "label " + r.badLabel + " not in [0, " + data.classes() + ")");
         }
-        Rejected time = eventTime.check(ts);
+        Rejected time = eventTime.check(r.ts);
         if (time != null) {
             return Decoded.rejected(time.reason(), time.detail());
         }
-        return Decoded.ok(new InputRecord(id, ts, features, label));
+        return Decoded.ok(new InputRecord(r.id, r.ts, r.features, r.label));
     }
 
     private static String firstLine(String s) {
