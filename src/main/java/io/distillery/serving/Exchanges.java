@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,15 @@ final class Exchanges {
         // thread before it is answered. The exchange drains it after the answer is sent.
         InputStream in = ex.getRequestBody();
         try {
-            body = in.readNBytes(max + 1);
+            int declared = declaredLength(ex, length);
+            if (declared >= 0) {
+                // read into one array of the announced size: no growing buffers, no copy (it ends there)
+                body = new byte[declared];
+                int read = in.readNBytes(body, 0, declared);
+                body = read == declared ? body : Arrays.copyOf(body, read); // cut short: the parser says so
+            } else {
+                body = in.readNBytes(max + 1);
+            }
         } catch (IOException e) {
             // the client broke off or sent a bad chunk: its fault, not the server's
             throw HttpError.badRequest("unreadable request body: " + Messages.abbreviate(e.getMessage()));
@@ -75,6 +84,18 @@ final class Exchanges {
         } catch (NumberFormatException e) {
             return true;
         }
+    }
+
+    /**
+     * The body's length as its {@code Content-Length} (already checked against the limit) gives it, or -1 when
+     * the body is chunked, has no length or a negative one: then it is read up to the limit.
+     */
+    private static int declaredLength(HttpExchange ex, String length) {
+        if (length == null || length.isBlank() || ex.getRequestHeaders().containsKey("Transfer-Encoding")) {
+            return -1;
+        }
+        long n = Long.parseLong(length.trim()); // a number: isOver has parsed it
+        return n < 0 ? -1 : (int) n;
     }
 
     private static boolean isOver(String length, int max) {

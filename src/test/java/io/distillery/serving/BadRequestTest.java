@@ -167,6 +167,21 @@ class BadRequestTest {
     }
 
     @Test
+    void shouldAnswer400ToABodyCutShortOfItsContentLength() throws Exception {
+        byte[] request = RawHttp.request("POST", "/v2/models/student/infer",
+            tensor("[1,8]", "FP32", ROW).getBytes(StandardCharsets.US_ASCII));
+        try (RawHttp http = new RawHttp("127.0.0.1", service.port(), 2000)) {
+            http.send(java.util.Arrays.copyOf(request, request.length - 10));
+            http.endOutput();
+
+            RawHttp.Response a = http.read();
+
+            assertThat(a.status()).isEqualTo(400);
+            assertThat(a.text()).contains("unreadable request body");
+        }
+    }
+
+    @Test
     void shouldAnswer400ToABinaryHeaderLengthThatCutsTheJson() {
         TestClient.Answer a = client.post("v2/models/student/infer", tensor("[1,8]", "FP32", ROW),
             "Inference-Header-Content-Length", "10");

@@ -12,12 +12,14 @@ import io.distillery.testing.InferClient;
 import io.distillery.testing.RawHttp;
 import io.distillery.testing.StudentSnapshots;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -28,7 +30,8 @@ import java.util.Set;
  * loopback HTTP round trip to an {@link InferenceServer} whose model costs nothing (so that HTTP, the
  * server's threads and queueing are what remains once parsing and encoding are taken off). One thread, one
  * keep-alive connection, no concurrency: these are costs, not throughput. Rounds of all stages are
- * interleaved; the median round's µs per call is printed. Usage:
+ * interleaved; the median round's µs per call is printed, and the heap bytes allocated per call by every thread
+ * (the round trips' include the client's and the server's threads). Usage:
  * {@code bench/run io.distillery.serving.ServePathCost [rounds]}.
  */
 public final class ServePathCost {
@@ -75,17 +78,20 @@ public final class ServePathCost {
             stages.put(n + " row(s): HTTP round trip, binary, free model", () -> roundTrip(http, binaryRequest));
         }
         Map<String, double[]> micros = new LinkedHashMap<>();
+        Map<String, double[]> allocated = new LinkedHashMap<>();
         for (int round = -1; round < rounds; round++) {
             for (Map.Entry<String, Runnable> s : stages.entrySet()) {
-                double m = measure(s.getValue());
+                double[] m = measure(s.getValue());
                 if (round >= 0) {
-                    micros.computeIfAbsent(s.getKey(), k -> new double[rounds])[round] = m;
+                    micros.computeIfAbsent(s.getKey(), k -> new double[rounds])[round] = m[0];
+                    allocated.computeIfAbsent(s.getKey(), k -> new double[rounds])[round] = m[1];
                 }
             }
         }
-        System.out.println("| stage | µs per call (median of " + rounds + " rounds) |");
-        System.out.println("|---|---|");
-        micros.forEach((k, v) -> System.out.printf("| %s | %.1f |%n", k, median(v)));
+        System.out.println("| stage | µs per call (median of " + rounds + " rounds) | KB allocated per call, all threads |");
+        System.out.println("|---|---|---|");
+        micros.forEach((k, v) -> System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f |%n", k, median(v),
+            median(allocated.get(k)) / 1024));
         for (int i = closing.size() - 1; i >= 0; i--) {
             closing.get(i).close();
         }
@@ -114,19 +120,31 @@ public final class ServePathCost {
         }
     }
 
-    /** µs per call over about 0.3 s of calls. */
-    private static double measure(Runnable stage) {
+    /** µs per call and heap bytes allocated per call by every thread, over about 0.3 s of calls. */
+    private static double[] measure(Runnable stage) {
         for (int i = 0; i < 50; i++) {
             stage.run();
         }
         int calls = 0;
+        long bytes0 = allocatedBytes();
         long t0 = System.nanoTime();
         long deadline = t0 + 300_000_000L;
         do {
             stage.run();
             calls++;
         } while (System.nanoTime() < deadline);
-        return (System.nanoTime() - t0) / 1e3 / calls;
+        long t1 = System.nanoTime();
+        return new double[] {(t1 - t0) / 1e3 / calls, (double) (allocatedBytes() - bytes0) / calls};
+    }
+
+    /** Heap bytes allocated so far by the live threads. */
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
     }
 
     private static double median(double[] values) {

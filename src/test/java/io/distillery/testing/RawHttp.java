@@ -71,6 +71,11 @@ public final class RawHttp implements AutoCloseable {
         out.flush();
     }
 
+    /** Half-closes the connection: the server reads the end of the stream, and can still answer. */
+    public void endOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Reads one answer. */
     public Response read() throws IOException {
         String statusLine = line();
