@@ -12,12 +12,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One timed load phase: {@code clients} threads, each with its own keep-alive connection ({@link RawHttp}:
- * little client CPU, so the server gets the cores), send the same infer request back to back for a warm-up and then a measured window; latencies are those the clients see
- * (request sent to answer read), recorded only inside the window. Every answer's version is reported to
- * a {@link SwapTimes}, warm-up included, so a swap storm's first answers are all seen.
+ * little client CPU, so the server gets the cores), send the same infer request for a warm-up and then a measured
+ * window; latencies are those the clients see (request sent to answer read), recorded only inside the window. Every
+ * answer's version is reported to a {@link SwapTimes}, warm-up included, so a swap storm's first answers are all seen.
+ *
+ * <p>Back to back (closed loop, {@link #run}), the clients keep the server saturated: the phase measures capacity,
+ * and its latencies are mostly queueing for the two cores. {@link #paced} is an open loop at an offered rate: each
+ * client sends on a fixed schedule, and a request that an earlier, slow answer held past its scheduled time counts
+ * its latency from that time, not from when it could be sent (the delay a user arriving then would see; a client
+ * that was merely woken late counts from its send).
  */
 final class LoadPhase {
     /** What the measured window gave. */
@@ -50,6 +57,16 @@ final class LoadPhase {
     /** As above, each measured request also recorded in {@code trace} when it is not null. */
     static Result run(int port, byte[] request, int clients, long warmupMs, long measureMs, SwapTimes times,
                       StormTrace trace) throws InterruptedException {
+        return paced(port, request, clients, 0, warmupMs, measureMs, times, trace);
+    }
+
+    /**
+     * An open-loop phase: the clients together offer {@code perSecond} requests a second, each on its own fixed
+     * schedule, staggered; {@code perSecond} 0 is back to back ({@link #run}).
+     */
+    static Result paced(int port, byte[] request, int clients, double perSecond, long warmupMs, long measureMs,
+                        SwapTimes times, StormTrace trace) throws InterruptedException {
+        long interval = perSecond > 0 ? (long) (clients * 1e9 / perSecond) : 0;
         long start = System.nanoTime();
         long from = start + warmupMs * 1_000_000;
         long to = from + measureMs * 1_000_000;
@@ -61,7 +78,8 @@ final class LoadPhase {
             Recorder r = new Recorder();
             recorders.add(r);
             StormTrace.Client traced = trace == null ? null : trace.client();
-            Thread t = new Thread(() -> loop(port, request, from, to, stop, r, errors, times, traced),
+            Schedule schedule = new Schedule(start + interval * c / clients, interval);
+            Thread t = new Thread(() -> loop(port, request, schedule, from, to, stop, r, errors, times, traced),
                 "bench-client-" + c);
             t.setDaemon(true);
             threads.add(t);
@@ -75,17 +93,45 @@ final class LoadPhase {
         return new Result(all.length, errors.get(), measureMs / 1000.0, Latencies.of(all));
     }
 
-    private static void loop(int port, byte[] request, long from, long to, AtomicBoolean stop, Recorder out,
-                             AtomicLong errors, SwapTimes times, StormTrace.Client trace) {
+    /** When a client sends: from {@code first}, every {@code interval} ns; an interval of 0 is back to back. */
+    private static final class Schedule {
+        private long due;
+        private final long interval;
+
+        Schedule(long first, long interval) {
+            this.due = first;
+            this.interval = interval;
+        }
+
+        /** Waits for the next scheduled time (none back to back); its time, or 0 back to back. */
+        long next() {
+            if (interval == 0) {
+                return 0;
+            }
+            long at = due;
+            due += interval;
+            for (long wait = at - System.nanoTime(); wait > 0; wait = at - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            return at;
+        }
+    }
+
+    private static void loop(int port, byte[] request, Schedule schedule, long from, long to, AtomicBoolean stop,
+                             Recorder out, AtomicLong errors, SwapTimes times, StormTrace.Client trace) {
         RawHttp client = null;
         if (clientSliceNanos > 0) {
             ThreadSlice.requestForCurrent(clientSliceNanos);
         }
+        long lastAnswer = 0;
         while (!stop.get()) {
+            long due = schedule.next();
             long sent = System.nanoTime();
             if (sent >= to) {
                 break;
             }
+            // held past its time by the previous answer: the user's wait began at the scheduled time
+            long begin = due != 0 && lastAnswer > due ? due : sent;
             RawHttp.Response a;
             try {
                 client = client != null ? client : new RawHttp("127.0.0.1", port, 10_000);
@@ -94,8 +140,10 @@ final class LoadPhase {
                 errors.incrementAndGet();
                 client = closeQuietly(client);
                 continue;
+            } finally {
+                lastAnswer = System.nanoTime();
             }
-            long done = System.nanoTime();
+            long done = lastAnswer;
             if (a.status() != 200) {
                 errors.incrementAndGet();
                 continue;
@@ -104,10 +152,10 @@ final class LoadPhase {
             long version = InferClient.version(new String(a.body(), 0, Math.min(a.body().length, 256),
                 StandardCharsets.ISO_8859_1));
             times.answered(version, done);
-            if (sent >= from && done <= to) {
-                out.add(done - sent);
+            if (begin >= from && done <= to) {
+                out.add(done - begin);
                 if (trace != null) {
-                    trace.request(sent, done, version);
+                    trace.request(begin, done, version);
                 }
             }
         }

@@ -63,7 +63,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * saturated box it then delivers late, which lengthens publication → first answer), {@code --slice-us N}
  * ({@code serve.request.slice.us}, whose default it takes; the client threads ask for the same slice, 0 = the
  * kernel's), {@code --trace true} (after the tables, where each mode's slowest storm requests were sent
- * relative to the newest publication: {@link StormTrace}).
+ * relative to the newest publication: {@link StormTrace}), {@code --paced F} (0.5: after each mode's phases, its
+ * one-row load offered at F times the one-row rate it reached, each client on a fixed schedule ({@link
+ * LoadPhase#paced}), steady and in a storm; 0 = not run).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
@@ -78,7 +80,7 @@ public final class ServeBenchmark {
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
-                           boolean trace, int sliceMicros) {
+                           boolean trace, int sliceMicros, double paced) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -95,16 +97,18 @@ public final class ServeBenchmark {
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
                 Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
                 "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")),
-                Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())));
+                Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())),
+                Double.parseDouble(m.getOrDefault("paced", "0.5")));
             if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
-                || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10
+                || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10 || o.paced < 0 || o.paced > 1
                 || o.sliceMicros != 0 && (o.sliceMicros * 1000L < ThreadSlice.MIN_NANOS
                     || o.sliceMicros * 1000L > ThreadSlice.MAX_NANOS)) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
-                    + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10, slice-us 0 or in [100, 100000];"
+                    + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10, slice-us 0 or in [100, 100000],"
+                    + " 0 <= paced <= 1;"
                     + " got " + o);
             }
             return o;
@@ -140,7 +144,7 @@ public final class ServeBenchmark {
 
     /** What one mode gave. */
     private record ModeResult(Mode mode, LoadPhase.Result single, LoadPhase.Result traffic, LoadPhase.Result storm,
-                              LoadPhase.Result batch, SwapTimes.Summary swaps, String trace) {
+                              LoadPhase.Result batch, SwapTimes.Summary swaps, String trace, Paced paced) {
     }
 
     private ServeBenchmark() {
@@ -284,7 +288,27 @@ public final class ServeBenchmark {
             }
         }
         awaitVersion(service, version.get());
-        return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), report);
+        Paced paced = null;
+        if (o.paced > 0) {
+            double rate = o.paced * single.requestsPerSecond();
+            System.gc();
+            LoadPhase.Result steady = LoadPhase.paced(service.port(), one, o.clients, rate, o.warmupMs, o.measureMs,
+                new SwapTimes(), null);
+            System.gc();
+            LoadPhase.Result storm = underStorm(o, rate, service, one, publisher,
+                preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs), version,
+                new SwapTimes(), null);
+            awaitVersion(service, version.get());
+            paced = new Paced(rate, steady, storm);
+        }
+        return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), report, paced);
+    }
+
+    /** The one-row load offered at a fixed rate, steady and in a storm (open loop). */
+    private record Paced(double rate, LoadPhase.Result steady, LoadPhase.Result storm) {
+        double ratio() {
+            return (double) storm.latencies().p99Nanos() / Math.max(1, steady.latencies().p99Nanos());
+        }
     }
 
     /**
@@ -295,11 +319,18 @@ public final class ServeBenchmark {
     private static LoadPhase.Result underStorm(Options o, ServeService service, byte[] request,
                                                SnapshotPublisher publisher, List<byte[]> encoded, AtomicLong versions,
                                                SwapTimes times, StormTrace trace) throws InterruptedException {
+        return underStorm(o, 0, service, request, publisher, encoded, versions, times, trace);
+    }
+
+    /** As above, the load offered at {@code perSecond} requests a second (0: back to back). */
+    private static LoadPhase.Result underStorm(Options o, double perSecond, ServeService service, byte[] request,
+                                               SnapshotPublisher publisher, List<byte[]> encoded, AtomicLong versions,
+                                               SwapTimes times, StormTrace trace) throws InterruptedException {
         long end = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
         Thread storm = new Thread(() -> storm(publisher, encoded, versions, o.periodMs, times, end), "bench-storm");
         storm.start();
-        LoadPhase.Result result = LoadPhase.run(service.port(), request, o.clients, o.warmupMs, o.measureMs, times,
-            trace);
+        LoadPhase.Result result = LoadPhase.paced(service.port(), request, o.clients, perSecond, o.warmupMs,
+            o.measureMs, times, trace);
         storm.join();
         return result;
     }
@@ -417,10 +448,29 @@ public final class ServeBenchmark {
                     + "first answer p99 %.0f ms (< 1 s): %s%n", r.mode.label(), stormRatio(r), met(stormRatio(r) <= 1.5),
                 r.swaps.toFirstAnswer().p99Ms(), met(r.swaps.toFirstAnswer().p99Ms() < 1000)));
         }
+        if (o.paced > 0) {
+            b.append(String.format(Locale.ROOT, "- at %.0f%% of each mode's one-row rate, offered on a schedule (open "
+                + "loop): storm p99 / steady p99 %s%n", o.paced * 100, String.join(", ", results.stream()
+                .map(r -> String.format(Locale.ROOT, "%s %.2f× (<= 1.5×): %s", r.mode.label(), r.paced.ratio(),
+                    met(r.paced.ratio() <= 1.5))).toList())));
+        }
         b.append("\nThe storm's traffic alone (the same messages, pace and load, to a topic nobody follows) / steady p99: ");
         b.append(String.join(", ", results.stream().map(r -> String.format(Locale.ROOT, "%s %.2f×", r.mode.label(),
             trafficRatio(r))).toList()));
         b.append(" (this box's publisher and broker beside serving, no swap)\n");
+        if (o.paced > 0) {
+            b.append(String.format(Locale.ROOT, "%nOne-row requests offered at %.0f%% of the mode's rate above, each "
+                + "client on a fixed schedule (latency from the scheduled time when an earlier answer held a request "
+                + "back):%n%n| mode | offered req/s | answered req/s steady / storm | p50 / p99 ms steady | p50 / p99 ms "
+                + "swap storm | storm / steady p99 | errors |%n|---|---|---|---|---|---|---|%n", o.paced * 100));
+            for (ModeResult r : results) {
+                Paced p = r.paced;
+                b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f / %.0f | %.2f / %.2f | %.2f / %.2f | %.2f× "
+                        + "| %d |%n", r.mode.label(), p.rate, p.steady.requestsPerSecond(), p.storm.requestsPerSecond(),
+                    p.steady.latencies().p50Ms(), p.steady.latencies().p99Ms(), p.storm.latencies().p50Ms(),
+                    p.storm.latencies().p99Ms(), p.ratio(), p.steady.errors() + p.storm.errors()));
+            }
+        }
         results.forEach(r -> b.append(r.trace));
         return b.toString();
     }
