@@ -41,7 +41,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
     /** One input tensor as written in the request, unchecked. */
-    private static final class Tensor {
+    static final class Tensor {
         String name = "input";
         String datatype;
         long[] shape;
@@ -52,12 +52,31 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         long binarySize = -1;
     }
 
+    /** The request's fields as written, before the checks against the model. */
+    record Fields(String id, List<Tensor> inputs, List<String> outputs, Set<String> binary) {
+    }
+
     static InferRequest parse(byte[] body, int features) {
         return parse(body, body.length, features);
     }
 
-    /** @param headerLength the JSON header's length; the rest of the body is binary tensor data */
+    /**
+     * Requests of the common shape are read by {@link InferScanner} without a JSON library, to the same values;
+     * the rest, every malformed one included, by Jackson's streaming parser, which names the fault.
+     *
+     * @param headerLength the JSON header's length; the rest of the body is binary tensor data
+     */
     static InferRequest parse(byte[] body, int headerLength, int features) {
+        Fields f = InferScanner.scan(body, headerLength);
+        return checked(f != null ? f : jackson(body, headerLength), body, headerLength, features);
+    }
+
+    /** {@link #parse} by Jackson alone: the reference the fast path is tested against. */
+    static InferRequest parseWithJackson(byte[] body, int headerLength, int features) {
+        return checked(jackson(body, headerLength), body, headerLength, features);
+    }
+
+    private static Fields jackson(byte[] body, int headerLength) {
         try (JsonParser p = JSON.createParser(body, 0, headerLength)) {
             expect(p.nextToken() == JsonToken.START_OBJECT, "request body must be a JSON object");
             String id = null;
@@ -83,26 +102,31 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                 }
             }
             expect(p.nextToken() == null, "malformed JSON: content after the request object");
-            expect(inputs != null, "request has no 'inputs'");
-            expect(inputs.size() == 1, "expected exactly 1 input tensor, got " + inputs.size());
-            Tensor input = inputs.get(0);
-            if (input.binarySize >= 0) {
-                expect(!input.hasData, "input '" + input.name + "' has both data and binary_data_size");
-                checkShape(input, features);
-                input.data = BinaryTensors.floats(body, headerLength, input.binarySize, input.shape[0], features);
-                input.size = input.data.length;
-                input.hasData = true;
-                input.nonFinite = LogitMath.firstNonFinite(input.data);
-            } else {
-                expect(headerLength == body.length, "the body carries " + (body.length - headerLength)
-                    + " bytes after the JSON header but no input declares binary_data_size");
-            }
-            return new InferRequest(id, rows(input, features), outputs, Set.copyOf(binary));
+            return new Fields(id, inputs, outputs, binary);
         } catch (JsonProcessingException e) {
             throw HttpError.badRequest("malformed JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw HttpError.badRequest("unreadable request body: " + e.getMessage());
         }
+    }
+
+    private static InferRequest checked(Fields f, byte[] body, int headerLength, int features) {
+        List<Tensor> inputs = f.inputs();
+        expect(inputs != null, "request has no 'inputs'");
+        expect(inputs.size() == 1, "expected exactly 1 input tensor, got " + inputs.size());
+        Tensor input = inputs.get(0);
+        if (input.binarySize >= 0) {
+            expect(!input.hasData, "input '" + input.name + "' has both data and binary_data_size");
+            checkShape(input, features);
+            input.data = BinaryTensors.floats(body, headerLength, input.binarySize, input.shape[0], features);
+            input.size = input.data.length;
+            input.hasData = true;
+            input.nonFinite = LogitMath.firstNonFinite(input.data);
+        } else {
+            expect(headerLength == body.length, "the body carries " + (body.length - headerLength)
+                + " bytes after the JSON header but no input declares binary_data_size");
+        }
+        return new InferRequest(f.id(), rows(input, features), f.outputs(), Set.copyOf(f.binary()));
     }
 
     /** The input tensors; a second one is refused before anything of it is read or allocated. */
@@ -157,7 +181,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
      * Room for the data: what the shape declares when it came first and could fit in the JSON (every value
      * takes at least two bytes there, "0,"), else a small start that doubles as values arrive.
      */
-    private static int capacity(long[] shape, int jsonLength) {
+    static int capacity(long[] shape, int jsonLength) {
         long most = jsonLength / 2 + 1;
         if (shape == null || shape.length != 2 || shape[0] <= 0 || shape[1] <= 0 || shape[0] > most
             || shape[1] > most || shape[0] * shape[1] > most) {

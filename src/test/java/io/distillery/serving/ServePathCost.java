@@ -60,6 +60,8 @@ public final class ServePathCost {
             InferClient.BinaryBody binary = InferClient.binaryBody(rows);
             float[][] logits = net.logits(rows);
             stages.put(n + " row(s): parse JSON request", () -> InferRequest.parse(json, FEATURES));
+            stages.put(n + " row(s): parse JSON request, Jackson alone",
+                () -> InferRequest.parseWithJackson(json, json.length, FEATURES));
             stages.put(n + " row(s): parse binary request",
                 () -> InferRequest.parse(binary.bytes(), binary.headerLength(), FEATURES));
             for (Engine e : Engine.values()) {
