@@ -34,8 +34,8 @@ final class InputScanner {
         boolean seenTs = false;
         boolean seenLabel = false;
         do {
-            String name = c.plainString();
-            if (name == null || !c.take(':')) {
+            String name = c.fieldName();
+            if (name == null) {
                 return null;
             }
             boolean read = switch (name) {

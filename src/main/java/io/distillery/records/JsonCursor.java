@@ -89,6 +89,12 @@ public final class JsonCursor {
         return null;
     }
 
+    /** An object's field name and its colon, consumed; {@code null} unless the name is a plain string. */
+    public String fieldName() {
+        String name = plainString();
+        return name != null && take(':') ? name : null;
+    }
+
     /** Consumes {@code word} (after whitespace) if it is next. */
     public boolean literal(String word) {
         if (!skipSpace() || i + word.length() > end) {

@@ -29,8 +29,8 @@ final class InferScanner {
         List<InferRequest.Tensor> inputs = null;
         if (!c.take('}')) {
             do {
-                String name = c.plainString();
-                if (name == null || !c.take(':')) {
+                String name = c.fieldName();
+                if (name == null) {
                     return null;
                 }
                 boolean read;
@@ -63,8 +63,8 @@ final class InferScanner {
         InferRequest.Tensor t = new InferRequest.Tensor();
         boolean named = false;
         do {
-            String field = c.plainString();
-            if (field == null || !c.take(':')) {
+            String field = c.fieldName();
+            if (field == null) {
                 return null;
             }
             boolean read;
