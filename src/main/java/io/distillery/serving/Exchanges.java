@@ -33,7 +33,8 @@ final class Exchanges {
      */
     static byte[] body(HttpExchange ex, int max) {
         String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.trim().length() > 0 && isOver(length.trim(), max)) {
+        long declared = contentLength(length);
+        if (declared > max) {
             throw new HttpError(413, "request body of " + Messages.abbreviate(length.trim())
                 + " bytes is over serve.max.body.bytes=" + max);
         }
@@ -42,13 +43,13 @@ final class Exchanges {
         // thread before it is answered. The exchange drains it after the answer is sent.
         InputStream in = ex.getRequestBody();
         try {
-            int declared = declaredLength(ex, length);
-            if (declared >= 0) {
+            if (declared >= 0 && !ex.getRequestHeaders().containsKey("Transfer-Encoding")) {
                 // read into one array of the announced size: no growing buffers, no copy (it ends there)
-                body = new byte[declared];
-                int read = in.readNBytes(body, 0, declared);
-                body = read == declared ? body : Arrays.copyOf(body, read); // cut short: the parser says so
+                body = new byte[(int) declared];
+                int read = in.readNBytes(body, 0, body.length);
+                body = read == body.length ? body : Arrays.copyOf(body, read); // cut short: the parser says so
             } else {
+                // chunked, or no usable length: up to the limit
                 body = in.readNBytes(max + 1);
             }
         } catch (IOException e) {
@@ -87,22 +88,19 @@ final class Exchanges {
     }
 
     /**
-     * The body's length as its {@code Content-Length} (already checked against the limit) gives it, or -1 when
-     * the body is chunked, has no length or a negative one: then it is read up to the limit.
+     * The {@code Content-Length} header's value, -1 when there is none (or it is blank); a negative value is
+     * returned as it is, and the body then read up to the limit.
+     *
+     * @throws HttpError 400 when it is not a number
      */
-    private static int declaredLength(HttpExchange ex, String length) {
-        if (length == null || length.isBlank() || ex.getRequestHeaders().containsKey("Transfer-Encoding")) {
+    private static long contentLength(String length) {
+        if (length == null || length.isBlank()) {
             return -1;
         }
-        long n = Long.parseLong(length.trim()); // a number: isOver has parsed it
-        return n < 0 ? -1 : (int) n;
-    }
-
-    private static boolean isOver(String length, int max) {
         try {
-            return Long.parseLong(length) > max;
+            return Long.parseLong(length.trim());
         } catch (NumberFormatException e) {
-            throw HttpError.badRequest("bad Content-Length: " + Messages.abbreviate(length));
+            throw HttpError.badRequest("bad Content-Length: " + Messages.abbreviate(length.trim()));
         }
     }
 
