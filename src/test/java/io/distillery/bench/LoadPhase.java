@@ -32,6 +32,11 @@ final class LoadPhase {
         double requestsPerSecond() {
             return requests / seconds;
         }
+
+        /** This phase's p99 over {@code base}'s. */
+        double p99Over(Result base) {
+            return (double) latencies.p99Nanos() / Math.max(1, base.latencies().p99Nanos());
+        }
     }
 
     /** Slice the client threads ask Linux for, nanoseconds; 0 = the kernel's. */
@@ -51,18 +56,13 @@ final class LoadPhase {
      */
     static Result run(int port, byte[] request, int clients, long warmupMs, long measureMs, SwapTimes times)
             throws InterruptedException {
-        return run(port, request, clients, warmupMs, measureMs, times, null);
-    }
-
-    /** As above, each measured request also recorded in {@code trace} when it is not null. */
-    static Result run(int port, byte[] request, int clients, long warmupMs, long measureMs, SwapTimes times,
-                      StormTrace trace) throws InterruptedException {
-        return paced(port, request, clients, 0, warmupMs, measureMs, times, trace);
+        return paced(port, request, clients, 0, warmupMs, measureMs, times, null);
     }
 
     /**
      * An open-loop phase: the clients together offer {@code perSecond} requests a second, each on its own fixed
-     * schedule, staggered; {@code perSecond} 0 is back to back ({@link #run}).
+     * schedule, staggered; {@code perSecond} 0 is back to back ({@link #run}). Each measured request is also
+     * recorded in {@code trace} when it is not null.
      */
     static Result paced(int port, byte[] request, int clients, double perSecond, long warmupMs, long measureMs,
                         SwapTimes times, StormTrace trace) throws InterruptedException {

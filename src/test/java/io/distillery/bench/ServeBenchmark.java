@@ -275,14 +275,14 @@ public final class ServeBenchmark {
         List<byte[]> storming = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
         System.gc();
         // the same messages at the same pace to a topic serving does not follow: the traffic alone
-        LoadPhase.Result traffic = underStorm(o, service, one, trafficPublisher, storming,
+        LoadPhase.Result traffic = underStorm(o, 0, service, one, trafficPublisher, storming,
             new AtomicLong(version.get()), new SwapTimes(), null);
         System.gc();
         SwapTimes times = new SwapTimes();
         LoadPhase.Result stormed;
         String report = "";
         try (StormTrace trace = o.trace ? new StormTrace() : null) {
-            stormed = underStorm(o, service, one, publisher, storming, version, times, trace);
+            stormed = underStorm(o, 0, service, one, publisher, storming, version, times, trace);
             if (trace != null) {
                 report = trace.report(mode.label() + " one-row, swap storm", o.periodMs, times.publicationTimes());
             }
@@ -307,22 +307,15 @@ public final class ServeBenchmark {
     /** The one-row load offered at a fixed rate, steady and in a storm (open loop). */
     private record Paced(double rate, LoadPhase.Result steady, LoadPhase.Result storm) {
         double ratio() {
-            return (double) storm.latencies().p99Nanos() / Math.max(1, steady.latencies().p99Nanos());
+            return storm.p99Over(steady);
         }
     }
 
     /**
      * One load phase of {@code request} while {@code encoded} are published one per period after {@code versions}
-     * (recorded in {@code times}); the publishing stops a second before the clients, so the last versions can
-     * still be answered.
+     * (recorded in {@code times}), the load offered at {@code perSecond} requests a second (0: back to back); the
+     * publishing stops a second before the clients, so the last versions can still be answered.
      */
-    private static LoadPhase.Result underStorm(Options o, ServeService service, byte[] request,
-                                               SnapshotPublisher publisher, List<byte[]> encoded, AtomicLong versions,
-                                               SwapTimes times, StormTrace trace) throws InterruptedException {
-        return underStorm(o, 0, service, request, publisher, encoded, versions, times, trace);
-    }
-
-    /** As above, the load offered at {@code perSecond} requests a second (0: back to back). */
     private static LoadPhase.Result underStorm(Options o, double perSecond, ServeService service, byte[] request,
                                                SnapshotPublisher publisher, List<byte[]> encoded, AtomicLong versions,
                                                SwapTimes times, StormTrace trace) throws InterruptedException {
@@ -362,7 +355,7 @@ public final class ServeBenchmark {
             }
             b.append(String.format(Locale.ROOT, "%nAttack during the second phase: %s%n", report));
             b.append(String.format(Locale.ROOT, "p99 with attack / without: %.2f×%n",
-                (double) attacked.latencies().p99Nanos() / Math.max(1, quiet.latencies().p99Nanos())));
+                attacked.p99Over(quiet)));
             return b.toString();
         }
     }
@@ -475,17 +468,14 @@ public final class ServeBenchmark {
         return b.toString();
     }
 
+    /** The one-row p99 of the storm's traffic alone over that of the mode's steady phase. */
     private static double trafficRatio(ModeResult r) {
-        return toSteadyP99(r.traffic, r);
+        return r.traffic.p99Over(r.single);
     }
 
+    /** The one-row p99 of the swap storm over that of the mode's steady phase. */
     private static double stormRatio(ModeResult r) {
-        return toSteadyP99(r.storm, r);
-    }
-
-    /** The one-row p99 of {@code phase} over that of the mode's steady phase. */
-    private static double toSteadyP99(LoadPhase.Result phase, ModeResult r) {
-        return (double) phase.latencies().p99Nanos() / Math.max(1, r.single.latencies().p99Nanos());
+        return r.storm.p99Over(r.single);
     }
 
     private static String met(boolean ok) {
