@@ -84,10 +84,7 @@ final class InputScanner {
         int count = 0;
         if (!c.take(']')) {
             do {
-                if (!c.number()) {
-                    return false;
-                }
-                float v = c.floatValue();
+                float v = c.floatNumber();
                 if (Float.isNaN(v)) {
                     return false;
                 }

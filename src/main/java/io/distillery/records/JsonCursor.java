@@ -197,6 +197,11 @@ public final class JsonCursor {
         return plain;
     }
 
+    /** Consumes the number token at the cursor and gives {@link #floatValue}; NaN if {@link #number} cannot read it. */
+    public float floatNumber() {
+        return number() ? floatValue() : Float.NaN;
+    }
+
     /** Whether the last number was an integer token (no fraction, no exponent). */
     public boolean integer() {
         return integer;
@@ -210,7 +215,7 @@ public final class JsonCursor {
     /** The last number as Jackson's {@code getFloatValue} gives it, or NaN where the caller must ask Jackson. */
     public float floatValue() {
         if (integer) {
-            return negative ? -mantissa : mantissa; // from a long, as Jackson converts an integer token
+            return longValue(); // from a long, as Jackson converts an integer token
         }
         if (mantissa == 0) {
             return negative ? -0.0f : 0.0f;

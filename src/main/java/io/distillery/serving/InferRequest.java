@@ -50,6 +50,20 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         int size;
         int nonFinite = -1;
         long binarySize = -1;
+
+        /** Marks the data as present and makes room for it (see {@link #capacity}). */
+        void startData(int jsonLength) {
+            hasData = true;
+            data = new float[capacity(shape, jsonLength)];
+        }
+
+        /** Appends a value to {@code data}, doubling it when full. */
+        void add(float v) {
+            if (size == data.length) {
+                data = Arrays.copyOf(data, Math.max(16, data.length * 2));
+            }
+            data[size++] = v;
+        }
     }
 
     /** The request's fields as written, before the checks against the model. */
@@ -154,8 +168,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                 }
                 case "shape" -> t.shape = shape(p, value);
                 case "data" -> {
-                    t.hasData = true;
-                    t.data = new float[capacity(t.shape, jsonLength)];
+                    t.startData(jsonLength);
                     data(p, value, t);
                 }
                 case "parameters" -> t.binarySize = binarySize(p, value);
@@ -181,7 +194,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
      * Room for the data: what the shape declares when it came first and could fit in the JSON (every value
      * takes at least two bytes there, "0,"), else a small start that doubles as values arrive.
      */
-    static int capacity(long[] shape, int jsonLength) {
+    private static int capacity(long[] shape, int jsonLength) {
         long most = jsonLength / 2 + 1;
         if (shape == null || shape.length != 2 || shape[0] <= 0 || shape[1] <= 0 || shape[0] > most
             || shape[1] > most || shape[0] * shape[1] > most) {
@@ -206,10 +219,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
                 if (!Float.isFinite(v) && t.nonFinite < 0) {
                     t.nonFinite = t.size;
                 }
-                if (t.size == t.data.length) {
-                    t.data = Arrays.copyOf(t.data, Math.max(16, t.data.length * 2));
-                }
-                t.data[t.size++] = v;
+                t.add(v);
             } else {
                 throw HttpError.badRequest("input data must hold only numbers, found " + describe(tok));
             }

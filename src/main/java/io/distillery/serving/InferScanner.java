@@ -112,13 +112,12 @@ final class InferScanner {
         return Arrays.copyOf(dims, n);
     }
 
-    /** Flattens nested arrays of numbers into {@code t.data}, grown as {@link InferRequest} grows it. */
+    /** Flattens nested arrays of numbers into {@code t.data}, sized and grown as {@link InferRequest} does it. */
     private static boolean data(JsonCursor c, InferRequest.Tensor t, int headerLength) {
         if (!c.take('[')) {
             return false;
         }
-        t.hasData = true;
-        t.data = new float[InferRequest.capacity(t.shape, headerLength)];
+        t.startData(headerLength);
         int depth = 1;
         // what was read last: an opening bracket, a comma, or a value (a number or a closed array)
         char last = '[';
@@ -131,15 +130,12 @@ final class InferScanner {
             } else if (last != 'v' && c.take('[')) {
                 depth++;
                 last = '[';
-            } else if (last != 'v' && c.number()) {
-                float v = c.floatValue();
+            } else if (last != 'v') {
+                float v = c.floatNumber();
                 if (Float.isNaN(v)) {
                     return false;
                 }
-                if (t.size == t.data.length) {
-                    t.data = Arrays.copyOf(t.data, Math.max(16, t.data.length * 2));
-                }
-                t.data[t.size++] = v;
+                t.add(v);
                 last = 'v';
             } else {
                 return false;
