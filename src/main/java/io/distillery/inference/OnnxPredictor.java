@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import io.distillery.model.Forward;
 import io.distillery.model.OnnxExport;
 import io.distillery.model.Predictor;
+import io.distillery.model.RowMajor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -171,6 +172,26 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
     }
 
     /**
+     * Logits of {@code rows} rows given as one row-major array, copied into the input buffer as they are (no
+     * split into rows and no copy per row).
+     *
+     * @param values at least {@code rows × }{@link #inputs()} floats, row-major (the rest is ignored)
+     * @throws IllegalArgumentException if {@code values} is shorter or {@code rows} &lt; 1
+     * @throws IllegalStateException    if the predictor is closed or ONNX Runtime fails
+     */
+    @Override
+    public synchronized float[][] logits(float[] values, int rows) {
+        if (closed) {
+            throw new IllegalStateException("predictor is closed");
+        }
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, was " + rows);
+        }
+        RowMajor.requireSize(values, inputs, rows);
+        return run(buffer(rows).put(values, 0, rows * inputs).flip(), rows, false).logits();
+    }
+
+    /**
      * Logits and the {@value OnnxExport#HIDDEN} output of each row, from one ONNX Runtime run.
      *
      * @param rows n rows of {@link #inputs()} floats; n = 0 gives empty arrays
@@ -195,14 +216,18 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
         if (rows.length == 0) {
             return new Forward(new float[0][], withHidden ? new float[0][] : null);
         }
-        FloatBuffer batch = fill(rows);
+        return run(fill(rows), rows.length, withHidden);
+    }
+
+    /** One run on the first {@code rows} rows of the filled input buffer. */
+    private Forward run(FloatBuffer batch, int rows, boolean withHidden) {
         Set<String> wanted = withHidden ? Set.of(logitsName, hiddenName) : Set.of(logitsName);
-        try (OnnxTensor tensor = OnnxTensor.createTensor(ENV, batch, new long[] {rows.length, inputs});
+        try (OnnxTensor tensor = OnnxTensor.createTensor(ENV, batch, new long[] {rows, inputs});
              OrtSession.Result result = session.run(Map.of(inputName, tensor), wanted)) {
-            return new Forward(matrix(result, logitsName, rows.length, outputs),
-                withHidden ? matrix(result, hiddenName, rows.length, hiddenWidth) : null);
+            return new Forward(matrix(result, logitsName, rows, outputs),
+                withHidden ? matrix(result, hiddenName, rows, hiddenWidth) : null);
         } catch (OrtException e) {
-            throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows.length + " rows: "
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + rows + " rows: "
                 + e.getMessage(), e);
         }
     }
@@ -252,13 +277,18 @@ public final class OnnxPredictor implements Predictor, AutoCloseable {
         }
     }
 
-    /** Copies the rows into the reused direct buffer (grown when a batch is larger), checking each width. */
-    private FloatBuffer fill(float[][] rows) {
-        int size = rows.length * inputs;
+    /** The reused direct input buffer, cleared, grown when a batch of {@code rows} is larger. */
+    private FloatBuffer buffer(int rows) {
+        int size = rows * inputs;
         if (input.capacity() < size) {
             input = ByteBuffer.allocateDirect(size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
-        input.clear();
+        return input.clear();
+    }
+
+    /** Copies the rows into the input buffer, checking each width. */
+    private FloatBuffer fill(float[][] rows) {
+        FloatBuffer input = buffer(rows.length);
         for (int i = 0; i < rows.length; i++) {
             float[] row = rows[i];
             if (row == null || row.length != inputs) {

@@ -21,6 +21,11 @@ public interface ForwardingPredictor extends Predictor {
     }
 
     @Override
+    default float[][] logits(float[] values, int rows) {
+        return delegate().logits(values, rows);
+    }
+
+    @Override
     default boolean hasHidden() {
         return delegate().hasHidden();
     }

@@ -23,6 +23,20 @@ public interface Predictor extends AutoCloseable {
     float[][] logits(float[][] rows);
 
     /**
+     * Logits of {@code rows} rows given as one row-major array, which a caller holding its data flat (a binary
+     * request) passes without splitting it. The default splits it for {@link #logits(float[][])}; a predictor that
+     * copies its batch into one buffer anyway (ONNX Runtime's) reads the array as it is.
+     *
+     * @param values at least {@code rows × }{@link #inputs()} finite floats, row-major (the rest is ignored)
+     * @param rows n &gt; 0
+     * @return n rows of {@link #outputs()} logits
+     * @throws IllegalArgumentException if {@code values} is shorter
+     */
+    default float[][] logits(float[] values, int rows) {
+        return logits(RowMajor.split(values, inputs(), rows));
+    }
+
+    /**
      * Whether {@link #forward} gives the last hidden layer beside the logits. False unless the predictor says
      * otherwise: a plain logits predictor (an ONNX graph with only a {@code logits} output) has none.
      */

@@ -58,7 +58,7 @@ final class InferEndpoint {
         float[][] logits = null;
         for (int attempt = 1; logits == null; attempt++) {
             try {
-                logits = logits(served, request.rows());
+                logits = logits(served, request);
             } catch (RejectedExecutionException e) {
                 ServedModel newer = current == null ? null : current.get();
                 if (!served.retired() || newer == null || newer == served || attempt == MAX_ATTEMPTS) {
@@ -69,9 +69,9 @@ final class InferEndpoint {
         }
         OipJson.Response response = OipJson.inferResponse(model, served.version(), request.id(), logits,
             request.outputs(), request.binaryOutputs());
-        metrics.latency(request.rows().length, System.nanoTime() - start);
+        metrics.latency(request.rowCount(), System.nanoTime() - start);
         if (scorer != null) {
-            scorer.shadow(served.version(), request.rows(), logits);
+            scorer.shadow(served.version(), request.values(), request.features(), logits);
         }
         if (response.binary().length == 0) {
             return Answer.json(200, response.json());
@@ -88,13 +88,13 @@ final class InferEndpoint {
      *
      * @throws RejectedExecutionException when the model was retired, or no copy of it became free in time
      */
-    private float[][] logits(ServedModel served, float[][] rows) throws InterruptedException {
+    private float[][] logits(ServedModel served, InferRequest request) throws InterruptedException {
         if (!slots.tryAcquire()) {
             throw new HttpError(503, "busy: " + admitted + " infer requests are running or waiting "
                 + "(serve.threads + serve.queue.size); retry later");
         }
         try {
-            return served.logits(rows);
+            return served.logits(request.values(), request.rowCount());
         } finally {
             slots.release();
         }

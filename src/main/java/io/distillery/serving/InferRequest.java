@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.distillery.model.LogitMath;
+import io.distillery.model.RowMajor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,11 +28,15 @@ import java.util.Set;
  * The parser streams (no JSON tree), so a 32×784 batch costs one pass over the body.
  *
  * @param id the request id, or {@code null}
- * @param rows the input rows, each of the model's width
+ * @param values the input rows, row-major: {@code rowCount × features} values (the array may be longer; the rest is
+ *     not the request's)
+ * @param rowCount the number of rows, &gt; 0
+ * @param features the model's width
  * @param outputs requested output names, empty for all
  * @param binaryOutputs the outputs to answer as binary data ({@code "*"} for all)
  */
-record InferRequest(String id, float[][] rows, List<String> outputs, Set<String> binaryOutputs) {
+record InferRequest(String id, float[] values, int rowCount, int features, List<String> outputs,
+                    Set<String> binaryOutputs) {
     static final List<String> OUTPUT_NAMES = List.of("logits", "probabilities", "predicted_class");
     /** Most dimensions a shape may have; a longer one is refused as it is read. */
     static final int MAX_DIMS = 8;
@@ -68,6 +73,11 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
 
     /** The request's fields as written, before the checks against the model. */
     record Fields(String id, List<Tensor> inputs, List<String> outputs, Set<String> binary) {
+    }
+
+    /** The input rows as arrays of their own (a copy of {@link #values}, unless it is one row exactly). */
+    float[][] rows() {
+        return RowMajor.split(values, features, rowCount);
     }
 
     static InferRequest parse(byte[] body, int features) {
@@ -140,7 +150,9 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
             expect(headerLength == body.length, "the body carries " + (body.length - headerLength)
                 + " bytes after the JSON header but no input declares binary_data_size");
         }
-        return new InferRequest(f.id(), rows(input, features), f.outputs(), Set.copyOf(f.binary()));
+        checkData(input, features);
+        return new InferRequest(f.id(), input.data, (int) input.shape[0], features, f.outputs(),
+            Set.copyOf(f.binary()));
     }
 
     /** The input tensors; a second one is refused before anything of it is read or allocated. */
@@ -226,7 +238,7 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
         }
     }
 
-    private static float[][] rows(Tensor t, int features) {
+    private static void checkData(Tensor t, int features) {
         checkShape(t, features);
         long n = t.shape[0];
         expect(t.hasData, "input '" + t.name + "' has no data");
@@ -235,14 +247,6 @@ record InferRequest(String id, float[][] rows, List<String> outputs, Set<String>
             + " values, shape " + Messages.shape(t.shape) + " needs " + (n <= t.size ? n * features + "" : "more"));
         expect(t.nonFinite < 0, "input '" + t.name + "' value " + t.nonFinite + " (row " + t.nonFinite / features
             + ", feature " + t.nonFinite % features + ") is not a finite FP32 number");
-        if (n == 1 && t.data.length == features) {
-            return new float[][] {t.data};
-        }
-        float[][] rows = new float[(int) n][];
-        for (int i = 0; i < n; i++) {
-            rows[i] = Arrays.copyOfRange(t.data, i * features, (i + 1) * features);
-        }
-        return rows;
     }
 
     private static void checkShape(Tensor t, int features) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One verified snapshot ready to serve: its manifest and a pool of network copies.
@@ -57,6 +58,22 @@ public final class ServedModel {
      * @throws InterruptedException when interrupted while waiting for a copy
      */
     public float[][] logits(float[][] rows) throws InterruptedException {
+        return onCopy(network -> network.logits(rows));
+    }
+
+    /**
+     * Logits of {@code rows} rows held in one row-major array ({@link io.distillery.model.Predictor#logits(float[],
+     * int)}), computed on a borrowed copy.
+     *
+     * @param values at least rows × {@link #inputs()} finite values (checked by the caller)
+     * @throws RejectedExecutionException when no copy became free within 10 s
+     * @throws InterruptedException when interrupted while waiting for a copy
+     */
+    public float[][] logits(float[] values, int rows) throws InterruptedException {
+        return onCopy(network -> network.logits(values, rows));
+    }
+
+    private float[][] onCopy(Function<ServingNetwork, float[][]> work) throws InterruptedException {
         // a retired model gets no copies back: a request that still holds it must not wait for one
         ServingNetwork network = retired ? pool.poll() : pool.poll(BORROW_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         if (network == null && retired) {
@@ -66,7 +83,7 @@ public final class ServedModel {
             throw new RejectedExecutionException("all " + copies + " copies of version " + version() + " stayed busy");
         }
         try {
-            return network.logits(rows);
+            return work.apply(network);
         } finally {
             giveBack(network);
         }

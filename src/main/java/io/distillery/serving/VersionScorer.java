@@ -2,6 +2,7 @@ package io.distillery.serving;
 
 import io.distillery.config.PromotionSettings;
 import io.distillery.model.LogitMath;
+import io.distillery.model.RowMajor;
 import io.distillery.records.LogitsCodec;
 import io.distillery.records.LogitsMessage;
 import java.time.Clock;
@@ -74,17 +75,20 @@ final class VersionScorer {
     /**
      * Queues a sampled share of infer requests for shadow answers. Called on the request thread after the
      * answer is computed; never blocks, never throws.
+     *
+     * @param values the request's rows, row-major, {@code features} values each (the first rows of a sampled request
+     *     are copied); {@code servedLogits} has one row per request row
      */
-    void shadow(long servedVersion, float[][] rows, float[][] servedLogits) {
+    void shadow(long servedVersion, float[] values, int features, float[][] servedLogits) {
         if (settings.shadowSample() <= 0 || ThreadLocalRandom.current().nextDouble() >= settings.shadowSample()) {
             return;
         }
-        int n = Math.min(rows.length, SHADOW_ROWS);
+        int n = Math.min(servedLogits.length, SHADOW_ROWS);
         int[] served = new int[n];
         for (int i = 0; i < n; i++) {
             served[i] = LogitMath.argmax(servedLogits[i]);
         }
-        if (!shadowQueue.offer(new Shadowed(servedVersion, Arrays.copyOf(rows, n), served))) {
+        if (!shadowQueue.offer(new Shadowed(servedVersion, RowMajor.split(values, features, n), served))) {
             metrics.shadowDropped();
         }
     }

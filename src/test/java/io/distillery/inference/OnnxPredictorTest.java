@@ -116,6 +116,44 @@ class OnnxPredictorTest {
     }
 
     @Test
+    void shouldGiveFromOneRowMajorArrayExactlyWhatTheRowsGive() {
+        Network network = TrainedNetworks.student(TrainedNetworks.spec(20, List.of(8), 3, "relu", 8), 3);
+        Random random = new Random(8);
+        try (OnnxPredictor onnx = new OnnxPredictor(OnnxExport.export(network, META))) {
+            for (int rows : new int[] {1, 32, 3, 40, 1}) {
+                float[][] x = TrainedNetworks.gaussianRows(rows, 20, random);
+                float[] values = new float[rows * 20 + 7];
+                for (int i = 0; i < rows; i++) {
+                    System.arraycopy(x[i], 0, values, i * 20, 20);
+                }
+                values[rows * 20] = Float.NaN;
+                // the values after the batch are not read: the same answer, to the bit, as the rows'
+                assertThat(onnx.logits(values, rows)).isDeepEqualTo(onnx.logits(x));
+                assertThat(network.logits(values, rows)).as("the default: the rows split out")
+                    .isDeepEqualTo(network.logits(x));
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectARowMajorArrayShorterThanItsRows() {
+        Network network = TrainedNetworks.teacher(TrainedNetworks.spec(13, List.of(4), 2, "tanh", 2), 1);
+        try (OnnxPredictor onnx = new OnnxPredictor(OnnxExport.export(network, META))) {
+            assertThatThrownBy(() -> onnx.logits(new float[25], 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("2 rows of 13 features need 26 values, had 25");
+            assertThatThrownBy(() -> onnx.logits(new float[13], 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("rows must be >= 1, was 0");
+            assertThat(onnx.logits(new float[13], 1)).hasNumberOfRows(1);
+            onnx.close();
+            assertThatThrownBy(() -> onnx.logits(new float[13], 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("predictor is closed");
+        }
+    }
+
+    @Test
     void shouldRejectRowOfWrongWidthNamingBothWidths() {
         Network network = TrainedNetworks.teacher(TrainedNetworks.spec(13, List.of(4), 2, "tanh", 2), 1);
         try (OnnxPredictor onnx = new OnnxPredictor(OnnxExport.export(network, META))) {

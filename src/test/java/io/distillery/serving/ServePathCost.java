@@ -56,6 +56,10 @@ public final class ServePathCost {
         closing.add(http);
         for (int n : new int[] {1, 32}) {
             float[][] rows = rows(n);
+            float[] values = new float[n * FEATURES];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(rows[i], 0, values, i * FEATURES, FEATURES);
+            }
             byte[] json = InferClient.body(rows).getBytes(StandardCharsets.UTF_8);
             InferClient.BinaryBody binary = InferClient.binaryBody(rows);
             float[][] logits = net.logits(rows);
@@ -67,7 +71,8 @@ public final class ServePathCost {
             for (Engine e : Engine.values()) {
                 Predictor p = e.open(net, onnx);
                 closing.add(p);
-                stages.put(n + " row(s): model, " + e.tag(), () -> p.logits(rows));
+                // as serving calls it: the request's values in one array (DL4J splits them into rows, ONNX reads them)
+                stages.put(n + " row(s): model, " + e.tag(), () -> p.logits(values, n));
             }
             stages.put(n + " row(s): encode JSON answer",
                 () -> OipJson.inferResponse("student", 1, null, logits, List.of(), Set.of()));
@@ -103,12 +108,39 @@ public final class ServePathCost {
     private static InferenceServer server(RoleMetrics metrics) throws Exception {
         ServeMetrics meters = new ServeMetrics(metrics, "student");
         ModelRegistry registry = new ModelRegistry(1, false, meters::state);
-        registry.offer(ServedModel.of(ServingFixtures.manifest(1, FEATURES, CLASSES),
-            new FakeNetwork(1, FEATURES, CLASSES, "ok", 0), 1));
+        registry.offer(ServedModel.of(ServingFixtures.manifest(1, FEATURES, CLASSES), new FreeNetwork(), 1));
         InferenceServer server = new InferenceServer(new ServeSettings("127.0.0.1", 0, 1, 4 << 20, null, 1, null, 64, 16, 100),
             "student", FEATURES, CLASSES, registry, meters, "immediate", null);
         server.start();
         return server;
+    }
+
+    /** Logits of zero for every row, read from the request's values as they are (as ONNX Runtime reads them). */
+    private static final class FreeNetwork implements ServingNetwork {
+        @Override
+        public int inputs() {
+            return FEATURES;
+        }
+
+        @Override
+        public int outputs() {
+            return CLASSES;
+        }
+
+        @Override
+        public float[][] logits(float[][] rows) {
+            return new float[rows.length][CLASSES];
+        }
+
+        @Override
+        public float[][] logits(float[] values, int rows) {
+            return new float[rows][CLASSES];
+        }
+
+        @Override
+        public ServingNetwork copy() {
+            return new FreeNetwork();
+        }
     }
 
     private static void roundTrip(RawHttp http, byte[] request) {

@@ -126,12 +126,11 @@ class VersionScorerTest {
         VersionScorer scorer = scorer(registry, 1.0);
         registry.offer(model(1));
         registry.offer(model(25));
-        float[][] rows = new float[2][8];
-        Arrays.fill(rows[0], 1.25f);
-        Arrays.fill(rows[1], 1.25f);
-        float[][] servedAnswers = registry.current().logits(rows);
+        float[] values = new float[2 * 8];
+        Arrays.fill(values, 1.25f);
+        float[][] servedAnswers = registry.current().logits(values, 2);
 
-        scorer.shadow(1, rows, servedAnswers);
+        scorer.shadow(1, values, 8, servedAnswers);
         scorer.onRecords(List.of(), true);
 
         assertThat(score("candidate", "shadow_agreement")).isEqualTo(0.0);
@@ -143,10 +142,10 @@ class VersionScorerTest {
     void shouldDropAndCountShadowRequestsBeyondTheQueue() throws Exception {
         ModelRegistry registry = new ModelRegistry(3, true, meters::state);
         VersionScorer scorer = scorer(registry, 1.0);
-        float[][] rows = {new float[8]};
+        float[] values = new float[8];
 
         for (int i = 0; i < 6; i++) {
-            scorer.shadow(1, rows, new float[][] {{0, 0, 1}});
+            scorer.shadow(1, values, 8, new float[][] {{0, 0, 1}});
         }
 
         assertThat(metrics.registry().find("distill.serve.shadow.dropped").counter().count()).isEqualTo(2);
