@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * A manifest, the serialized network it describes and, optionally, the same network as ONNX bytes
- * (opaque here: other packages write and run them). Immutable: the bytes are copied in, and
- * {@link #modelBytes()} and {@link #onnxBytes()} return copies (a few milliseconds for a 6 MB
- * teacher).
+ * (opaque here: other packages write and run them). Immutable: the bytes are copied in (the codec hands over
+ * sections it has just cut from a message instead: one copy, not two), and {@link #modelBytes()} and
+ * {@link #onnxBytes()} return copies (a few milliseconds for a 6 MB teacher).
  *
  * <p>A snapshot without an ONNX section holds an empty array: {@code null} and empty both mean
  * none, since no ONNX model is zero bytes long. Snapshots read from format version 1 never have one.
@@ -16,15 +16,35 @@ import java.util.Objects;
  * {@link #of(SnapshotManifest, byte[], byte[])}, and {@link SnapshotCodec#decode(byte[])} verifies
  * the ones it reads.
  */
-public record Snapshot(SnapshotManifest manifest, byte[] modelBytes, byte[] onnxBytes) {
+public final class Snapshot {
 
     private static final byte[] NONE = new byte[0];
 
+    private final SnapshotManifest manifest;
+    private final byte[] modelBytes;
+    private final byte[] onnxBytes;
+
     /** @param onnxBytes the network as ONNX, or {@code null} or empty for none */
-    public Snapshot {
-        Objects.requireNonNull(manifest, "manifest must not be null");
-        modelBytes = Objects.requireNonNull(modelBytes, "modelBytes must not be null").clone();
-        onnxBytes = onnxBytes == null || onnxBytes.length == 0 ? NONE : onnxBytes.clone();
+    public Snapshot(SnapshotManifest manifest, byte[] modelBytes, byte[] onnxBytes) {
+        this(manifest, Objects.requireNonNull(modelBytes, "modelBytes must not be null").clone(),
+            onnxBytes == null || onnxBytes.length == 0 ? NONE : onnxBytes.clone(), true);
+    }
+
+    /** Takes the arrays as they are ({@code owned} only tells this constructor from the public one). */
+    private Snapshot(SnapshotManifest manifest, byte[] modelBytes, byte[] onnxBytes, boolean owned) {
+        this.manifest = Objects.requireNonNull(manifest, "manifest must not be null");
+        this.modelBytes = modelBytes;
+        this.onnxBytes = onnxBytes.length == 0 ? NONE : onnxBytes;
+    }
+
+    /** A snapshot that keeps the given arrays, which the caller has just made and does not keep: for the codec. */
+    static Snapshot owning(SnapshotManifest manifest, byte[] modelBytes, byte[] onnxBytes) {
+        return new Snapshot(manifest, Objects.requireNonNull(modelBytes, "modelBytes must not be null"),
+            Objects.requireNonNull(onnxBytes, "onnxBytes must not be null"), true);
+    }
+
+    public SnapshotManifest manifest() {
+        return manifest;
     }
 
     /** A snapshot without an ONNX section. */
@@ -52,13 +72,11 @@ public record Snapshot(SnapshotManifest manifest, byte[] modelBytes, byte[] onnx
     }
 
     /** A copy of the serialized network. */
-    @Override
     public byte[] modelBytes() {
         return modelBytes.clone();
     }
 
     /** A copy of the network as ONNX bytes; empty when {@link #hasOnnx()} is false. */
-    @Override
     public byte[] onnxBytes() {
         return onnxBytes.clone();
     }

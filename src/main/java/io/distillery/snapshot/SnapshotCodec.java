@@ -191,7 +191,7 @@ public final class SnapshotCodec {
             verifyHmac(bytes, at.signedLength());
         }
         SnapshotManifest manifest = parseManifest(bytes, at.manifestStart(), at.manifestLength());
-        Snapshot snapshot = new Snapshot(manifest,
+        Snapshot snapshot = Snapshot.owning(manifest,
                 Arrays.copyOfRange(bytes, at.modelStart(), at.modelStart() + at.modelLength()),
                 Arrays.copyOfRange(bytes, at.onnxStart(), at.onnxStart() + at.onnxLength()));
         requireChecksums(snapshot);

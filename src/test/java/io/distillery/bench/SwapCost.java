@@ -16,7 +16,6 @@ import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.testing.Pipelines;
 import io.distillery.testing.StudentSnapshots;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,7 +37,8 @@ public final class SwapCost {
     private static final int HIDDEN = 128;
     private static final int CLASSES = 10;
     private static final int WARMUP = 20;
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.ThreadMXBean CPU =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     private SwapCost() {
     }
@@ -54,68 +54,93 @@ public final class SwapCost {
             encoded.add(snapshots.encodedWithOnnx(v));
         }
         Map<String, double[]> rows = new LinkedHashMap<>();
+        Map<String, double[]> allocated = new LinkedHashMap<>();
         for (Engine engine : Engine.values()) {
-            rows.put("whole swap, " + engine.tag() + " (follower thread)", swaps(config, engine, encoded));
+            double[][] swaps = swaps(config, engine, encoded);
+            rows.put("whole swap, " + engine.tag() + " (follower thread)", swaps[0]);
+            allocated.put("whole swap, " + engine.tag() + " (follower thread)", swaps[1]);
         }
-        rows.putAll(stages(snapshots.codec(), encoded));
+        rows.putAll(stages(snapshots.codec(), encoded, allocated));
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nServing's CPU per snapshot, student "
-            + "%d-%d-%d, %d snapshots of %d bytes, serve.threads=2 (thread CPU time, ms)%n%n| step | p50 | p90 |%n"
-            + "|---|---|---|%n", FEATURES, HIDDEN, CLASSES, n, encoded.get(0).length));
-        rows.forEach((name, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", name,
-            percentile(ms, 0.5), percentile(ms, 0.9))));
+            + "%d-%d-%d, %d snapshots of %d bytes, serve.threads=2 (thread CPU time, ms; heap allocated by the "
+            + "thread, KB)%n%n| step | p50 ms | p90 ms | p50 KB |%n|---|---|---|---|%n", FEATURES, HIDDEN, CLASSES, n,
+            encoded.get(0).length));
+        rows.forEach((name, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s |%n", name,
+            percentile(ms, 0.5), percentile(ms, 0.9), allocated.containsKey(name)
+                ? String.format(Locale.ROOT, "%.0f", percentile(allocated.get(name), 0.5) / 1024) : "")));
         System.out.print(b);
     }
 
-    /** CPU of each swap of one serving instance fed the messages in order, the first {@link #WARMUP} unmeasured. */
-    private static double[] swaps(Config config, Engine engine, List<byte[]> encoded) throws Exception {
+    /**
+     * CPU (ms) and heap allocated (bytes) of each swap of one serving instance fed the messages in order, the first
+     * {@link #WARMUP} unmeasured.
+     */
+    private static double[][] swaps(Config config, Engine engine, List<byte[]> encoded) throws Exception {
         double[] ms = new double[encoded.size() - WARMUP];
+        double[] bytes = new double[ms.length];
+        long thread = Thread.currentThread().getId();
         try (RoleMetrics metrics = new RoleMetrics();
              ServeService service = new ServeService(ServeSettings.from(config), DataSettings.from(config),
                  SnapshotFixtures.CODEC, new NetworkModelLoader(engine), metrics, null)) {
             for (int i = 0; i < encoded.size(); i++) {
                 long t = CPU.getCurrentThreadCpuTime();
+                long a = CPU.getThreadAllocatedBytes(thread);
                 service.snapshotListener().onSnapshot("student", encoded.get(i), i);
                 if (i >= WARMUP) {
                     ms[i - WARMUP] = (CPU.getCurrentThreadCpuTime() - t) / 1e6;
+                    bytes[i - WARMUP] = CPU.getThreadAllocatedBytes(thread) - a;
                 }
             }
             if (service.state().currentVersion() != encoded.size()) {
                 throw new IllegalStateException("a snapshot was refused: serving " + service.state());
             }
         }
-        return ms;
+        return new double[][] {ms, bytes};
     }
 
-    /** The stages of a swap, each timed alone on the same messages. */
-    private static Map<String, double[]> stages(SnapshotCodec codec, List<byte[]> encoded) throws Exception {
+    /** The stages of a swap, each timed alone on the same messages; their heap allocation goes to {@code allocated}. */
+    private static Map<String, double[]> stages(SnapshotCodec codec, List<byte[]> encoded,
+                                                Map<String, double[]> allocated) throws Exception {
         Map<String, double[]> out = new LinkedHashMap<>();
+        long thread = Thread.currentThread().getId();
         String[] names = {"decode: signature and checksums", "restore the network with its updater state",
             "restore the network without it (dl4j serving)", "ONNX gate against the network",
             "ONNX gate against the manifest's probe outputs (onnx serving)", "one more ONNX Runtime session",
             "one DL4J copy"};
         for (String name : names) {
             out.put(name, new double[encoded.size() - WARMUP]);
+            allocated.put(name, new double[encoded.size() - WARMUP]);
         }
         for (int i = 0; i < encoded.size(); i++) {
             long t0 = CPU.getCurrentThreadCpuTime();
+            long a0 = CPU.getThreadAllocatedBytes(thread);
             Snapshot s = codec.decode(encoded.get(i));
             long t1 = CPU.getCurrentThreadCpuTime();
+            long a1 = CPU.getThreadAllocatedBytes(thread);
             Network.fromBytes(s.modelBytes(), true);
             long t2 = CPU.getCurrentThreadCpuTime();
+            long a2 = CPU.getThreadAllocatedBytes(thread);
             Network network = Network.fromBytes(s.modelBytes(), false);
             long t3 = CPU.getCurrentThreadCpuTime();
+            long a3 = CPU.getThreadAllocatedBytes(thread);
             OnnxGate.check(network, s.onnxBytes(), s.manifest().id());
             long t4 = CPU.getCurrentThreadCpuTime();
+            long a4 = CPU.getThreadAllocatedBytes(thread);
             OnnxGate.open(s.manifest(), s.onnxBytes()).close();
             long t5 = CPU.getCurrentThreadCpuTime();
+            long a5 = CPU.getThreadAllocatedBytes(thread);
             new OnnxPredictor(s.onnxBytes()).close();
             long t6 = CPU.getCurrentThreadCpuTime();
+            long a6 = CPU.getThreadAllocatedBytes(thread);
             network.copy();
             long t7 = CPU.getCurrentThreadCpuTime();
+            long a7 = CPU.getThreadAllocatedBytes(thread);
             if (i >= WARMUP) {
                 long[] t = {t0, t1, t2, t3, t4, t5, t6, t7};
+                long[] a = {a0, a1, a2, a3, a4, a5, a6, a7};
                 for (int k = 0; k < names.length; k++) {
                     out.get(names[k])[i - WARMUP] = (t[k + 1] - t[k]) / 1e6;
+                    allocated.get(names[k])[i - WARMUP] = a[k + 1] - a[k];
                 }
             }
         }

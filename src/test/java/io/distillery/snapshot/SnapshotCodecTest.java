@@ -50,6 +50,18 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void shouldKeepADecodedSnapshotApartFromTheMessageItCameFrom() throws Exception {
+        byte[] message = codec.encode(withOnnx);
+        Snapshot decoded = codec.decode(message);
+
+        Arrays.fill(message, (byte) 0);
+
+        assertThat(decoded.modelBytes()).isEqualTo(MODEL);
+        assertThat(decoded.onnxBytes()).isEqualTo(ONNX);
+        assertThat(decoded.checksumMatches()).isTrue();
+    }
+
+    @Test
     void shouldFollowDocumentedLayout() {
         byte[] bytes = codec.encode(withOnnx);
         ByteBuffer in = ByteBuffer.wrap(bytes);
