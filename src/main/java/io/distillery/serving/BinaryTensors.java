@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
  */
 final class BinaryTensors {
     static final String HEADER = "Inference-Header-Content-Length";
+    /** The extension's name in the server metadata, as Triton lists it. */
+    static final String EXTENSION = "binary_tensor_data";
 
     private BinaryTensors() {
     }

@@ -10,21 +10,20 @@ import java.util.Map;
  * an absent version is {@code null}.
  */
 final class Metadata {
-    static final String PLATFORM = "distillery_dl4j";
-
     private Metadata() {
     }
 
     /**
      * OIP model metadata plus the served, previous and candidate versions, the pin state, the last refusal,
-     * the promotion mode and scores, and the served snapshot.
+     * the promotion mode and scores, and the served snapshot. The platform is the served model's engine
+     * ({@link ServingNetwork#platform()}), {@code null} before the first.
      */
     static Map<String, Object> model(String name, int features, int classes, ModelRegistry.State state,
                                      ServedModel current, String promotion, Map<String, Map<String, Double>> scores) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("versions", state.heldVersions().stream().map(String::valueOf).toList());
-        m.put("platform", PLATFORM);
+        m.put("platform", current == null ? null : current.platform());
         m.put("inputs", List.of(tensor("input", "FP32", -1, features)));
         m.put("outputs", List.of(tensor("logits", "FP32", -1, classes), tensor("probabilities", "FP32", -1, classes),
             tensor("predicted_class", "INT64", -1)));
@@ -59,7 +58,7 @@ final class Metadata {
     }
 
     static Map<String, Object> server(String version) {
-        return Map.of("name", "distillery", "version", version, "extensions", List.of());
+        return Map.of("name", "distillery", "version", version, "extensions", List.of(BinaryTensors.EXTENSION));
     }
 
     private static Map<String, Object> snapshot(SnapshotManifest s) {

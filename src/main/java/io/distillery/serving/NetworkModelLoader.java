@@ -51,6 +51,11 @@ public final class NetworkModelLoader implements ModelLoader {
         }
 
         @Override
+        public String platform() {
+            return "distillery_dl4j";
+        }
+
+        @Override
         public ServingNetwork copy() {
             return new Dl4jNetwork(network.copy(), onnx);
         }
@@ -61,6 +66,11 @@ public final class NetworkModelLoader implements ModelLoader {
      * of them is closed (retired).
      */
     private record OnnxNetwork(byte[] onnx, OnnxPredictor delegate) implements ServingNetwork, ForwardingPredictor {
+        @Override
+        public String platform() {
+            return "onnxruntime_onnx";
+        }
+
         @Override
         public ServingNetwork copy() {
             return new OnnxNetwork(onnx, delegate.share());

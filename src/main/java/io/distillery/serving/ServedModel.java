@@ -24,6 +24,7 @@ public final class ServedModel {
     private final int copies;
     private final BlockingQueue<ServingNetwork> pool;
     private final byte[] onnx;
+    private final String platform;
     private volatile boolean retired;
 
     private ServedModel(SnapshotManifest manifest, ServingNetwork network, int copies) {
@@ -33,6 +34,7 @@ public final class ServedModel {
         this.copies = copies;
         this.pool = new ArrayBlockingQueue<>(copies);
         this.onnx = network.onnx();
+        this.platform = network.platform();
         pool.add(network);
         for (int i = 1; i < copies; i++) {
             pool.add(network.copy());
@@ -116,6 +118,11 @@ public final class ServedModel {
     /** The served network as a verified ONNX graph, or {@code null} when its loader has none. */
     public byte[] onnx() {
         return onnx == null ? null : onnx.clone();
+    }
+
+    /** What computes its answers ({@link ServingNetwork#platform()}). */
+    public String platform() {
+        return platform;
     }
 
     public long version() {

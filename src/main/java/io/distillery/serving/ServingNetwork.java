@@ -14,6 +14,12 @@ public interface ServingNetwork extends Predictor {
         return null;
     }
 
+    /**
+     * What computes the answers, as the model metadata's {@code platform} names it: {@code onnxruntime_onnx}
+     * (Triton's name for ONNX Runtime on an ONNX graph) or {@code distillery_dl4j}.
+     */
+    String platform();
+
     /** An independent copy with the same weights. */
     ServingNetwork copy();
 }

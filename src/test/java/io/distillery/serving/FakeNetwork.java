@@ -66,6 +66,11 @@ final class FakeNetwork implements ServingNetwork {
     }
 
     @Override
+    public String platform() {
+        return "fake_" + mode;
+    }
+
+    @Override
     public float[][] logits(float[][] rows) {
         if (!busy.compareAndSet(false, true)) {
             throw new IllegalStateException("network used by two threads at once");

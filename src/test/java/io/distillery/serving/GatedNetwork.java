@@ -31,6 +31,11 @@ record GatedNetwork(ServingNetwork base, AtomicBoolean armed, CountDownLatch ent
     }
 
     @Override
+    public String platform() {
+        return base.platform();
+    }
+
+    @Override
     public ServingNetwork copy() {
         return new GatedNetwork(base.copy(), armed, entered, release);
     }

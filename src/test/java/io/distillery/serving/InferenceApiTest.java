@@ -113,13 +113,14 @@ class InferenceApiTest {
         JsonNode before = client.get("v2/models/student").json();
         assertThat(before.path("versions")).isEmpty();
         assertThat(before.path("current_version").isNull()).isTrue();
+        assertThat(before.path("platform").isNull()).as("no model, no engine yet").isTrue();
 
         feed(service, snapshot(4));
         feed(service, snapshot(5));
         JsonNode m = client.get("v2/models/student").json();
 
         assertThat(m.path("name").asText()).isEqualTo("student");
-        assertThat(m.path("platform").asText()).isEqualTo("distillery_dl4j");
+        assertThat(m.path("platform").asText()).as("the served network's").isEqualTo("fake_ok");
         assertThat(m.path("versions").toString()).isEqualTo("[\"4\",\"5\"]");
         assertThat(m.path("inputs").toString())
             .isEqualTo("[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,8]}]");
@@ -150,7 +151,10 @@ class InferenceApiTest {
         client.post("v2/models/student/infer", TestClient.inferBody("a", 1, 8, 0f));
         client.post("v2/models/student/infer", TestClient.inferBody("a", 32, 8, 0f));
 
-        assertThat(client.get("v2").json().path("name").asText()).isEqualTo("distillery");
+        JsonNode server = client.get("v2").json();
+        assertThat(server.path("name").asText()).isEqualTo("distillery");
+        assertThat(server.path("extensions").toString()).as("the binary tensor data extension is served")
+            .isEqualTo("[\"binary_tensor_data\"]");
         String scrape = client.get("metrics").body();
         assertThat(scrape).contains("distill_serve_requests_total{endpoint=\"infer\",role=\"serve\",status=\"2xx\"} 2.0")
             .contains("distill_snapshot_version{model=\"student\",role=\"serve\"} 9.0")

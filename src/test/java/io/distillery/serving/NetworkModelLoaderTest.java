@@ -69,6 +69,8 @@ class NetworkModelLoaderTest {
             try (ServingNetwork served = new NetworkModelLoader(engine).load(written)) {
                 assertAnswersOf(A, served);
                 assertThat(served.onnx()).isEqualTo(written.onnxBytes());
+                assertThat(served.platform()).isEqualTo(engine == Engine.ONNX ? "onnxruntime_onnx" : "distillery_dl4j");
+                assertThat(served.copy().platform()).isEqualTo(served.platform());
             }
         }
     }

@@ -138,6 +138,11 @@ public final class ServePathCost {
         }
 
         @Override
+        public String platform() {
+            return "free";
+        }
+
+        @Override
         public ServingNetwork copy() {
             return new FreeNetwork();
         }
