@@ -90,8 +90,7 @@ public final class InputCodec {
     /** {@link #decode} by Jackson's streaming parser alone: the reference the fast path is tested against. */
     Decoded decodeWithJackson(byte[] payload) {
         try (JsonParser p = JSON.createParser(payload)) {
-            Object fields = parse(p);
-            return fields instanceof Fields f ? validate(f) : (Decoded) fields;
+            return parse(p);
         } catch (IOException | RuntimeException e) {
             return Decoded.rejected(RejectReason.MALFORMED_JSON, firstLine(e.getMessage()));
         }
@@ -109,8 +108,8 @@ public final class InputCodec {
         int nonFinite = -1;
     }
 
-    /** The record's {@link Fields}, or a {@link Decoded} rejection of a malformed payload. */
-    private Object parse(JsonParser p) throws IOException {
+    /** The record read and validated, or the rejection of a malformed payload. */
+    private Decoded parse(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             return Decoded.rejected(RejectReason.MALFORMED_JSON, "not a JSON object");
         }
@@ -160,7 +159,7 @@ public final class InputCodec {
         if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
             return Decoded.rejected(RejectReason.MALFORMED_JSON, "trailing content after the object");
         }
-        return r;
+        return validate(r);
     }
 
     private Decoded validate(Fields r) {
