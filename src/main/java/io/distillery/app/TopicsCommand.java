@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * exit 1 when a topic or an ACL is wrong.
  */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-    description = {"Create (idempotently) or check the topics with the partitions and configs the roles need,",
-        "and with --acls the ACLs of each role's principal."})
+    description = {"Create (idempotently) or check the topics the roles need.",
+        "With the partitions and configs each role needs, and with --acls the ACLs of each role's principal."})
 final class TopicsCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

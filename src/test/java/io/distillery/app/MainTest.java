@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
 
 class MainTest {
     private static String[] run(int expectedExit, String... args) {
@@ -38,6 +39,17 @@ class MainTest {
             "broker", "config"}) {
             assertThat(out).containsPattern("(?m)^  " + c + " ");
         }
+    }
+
+    @Test
+    void shouldSummarizeEachCommandInOneWholeSentenceInTheList() {
+        // the list shows the first line of each command's description: a sentence cut there reads as a broken one
+        CommandLine cli = new CommandLine(new Main());
+        for (var sub : cli.getSubcommands().entrySet()) {
+            String first = sub.getValue().getCommandSpec().usageMessage().description()[0];
+            assertThat(first).as("first description line of %s", sub.getKey()).endsWith(".").hasSizeLessThan(105);
+        }
+        assertThat(cli.getSubcommands()).hasSizeGreaterThanOrEqualTo(11);
     }
 
     @Test
