@@ -50,10 +50,10 @@ import picocli.CommandLine;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run every role in one process on an in-process Kafka broker and a drifting stream.",
-        "The broker, the topics, teacher (trainer and emitter), student, monitor and serving, fed by a drifting",
-        "synthetic stream (or Fashion-MNIST with --data fashion-mnist); prints status lines and the main events,",
-        "logs everything to a file, and serves /metrics. --bootstrap-servers uses an existing cluster instead of",
-        "the in-process broker."})
+        "The broker, the topics, teacher (trainer and emitter), student, monitor and serving, fed by a drifting "
+            + "synthetic stream (or Fashion-MNIST with --data fashion-mnist); prints status lines and the main events, "
+            + "logs everything to a file, and serves /metrics. --bootstrap-servers uses an existing cluster instead of "
+            + "the in-process broker."})
 final class DemoCommand implements Callable<Integer> {
     enum Data { synthetic, fashion_mnist }
 

@@ -41,9 +41,9 @@ import picocli.CommandLine.Option;
 /** Scores a teacher or student snapshot on a held-out set. */
 @Command(name = Roles.EVALUATE, mixinStandardHelpOptions = true,
     description = {"Score the newest (or a given) teacher or student snapshot on a held-out set.",
-        "The set is the Fashion-MNIST test split or a labeled JSON-lines/CSV file. Prints accuracy, and for the",
-        "student its top-1 agreement with the newest teacher. --save writes the signed snapshot to a file,",
-        "--export-onnx its verified ONNX graph (to run it with ONNX Runtime anywhere)."})
+        "The set is the Fashion-MNIST test split or a labeled JSON-lines/CSV file. Prints accuracy, and for the "
+            + "student its top-1 agreement with the newest teacher. --save writes the signed snapshot to a file, "
+            + "--export-onnx its verified ONNX graph (to run it with ONNX Runtime anywhere)."})
 final class EvaluateCommand implements Callable<Integer> {
     enum Model { teacher, student }
 

@@ -12,8 +12,8 @@ import picocli.CommandLine.Mixin;
 /** The monitor: windowed divergence and accuracy, drift detection, feedback to the teacher. */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
     description = {"Report per window how far the student is from the teacher and the truth, and detect drift.",
-        "A Kafka Streams application: per-window student-teacher divergence, agreement and accuracy, ADWIN and",
-        "Page-Hinkley drift detection; writes distill.feedback."})
+        "A Kafka Streams application: per-window student-teacher divergence, agreement and accuracy, ADWIN and "
+            + "Page-Hinkley drift detection; writes distill.feedback."})
 final class MonitorCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -13,9 +13,9 @@ import picocli.CommandLine.Mixin;
 /** Serving: follows student snapshots, hot-swaps verified ones, answers the Open Inference Protocol. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Serve the student over HTTP, hot-swapping each new verified snapshot.",
-        "Follows distill.student.snapshots, verifies and hot-swaps each new one, and answers predictions",
-        "over HTTP with the Open Inference Protocol (KServe v2): /v2/health/live, /v2/health/ready,",
-        "/v2/models/student, POST /v2/models/student/infer; admin pin/unpin/rollback with a token."})
+        "Follows distill.student.snapshots, verifies and hot-swaps each new one, and answers predictions "
+            + "over HTTP with the Open Inference Protocol (KServe v2): /v2/health/live, /v2/health/ready, "
+            + "/v2/models/student, POST /v2/models/student/infer; admin pin/unpin/rollback with a token."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

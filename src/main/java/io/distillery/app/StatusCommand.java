@@ -15,9 +15,9 @@ import picocli.CommandLine.Spec;
 /** The whole pipeline's state from its topics; exit 1 naming what is wrong. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Read the pipeline's state from its topics alone (no role has to be reachable).",
-        "Newest snapshots and their age, every instance's heartbeat (versions, lag, health), consumer lag per",
-        "group, the last feedback window and drift, dead letters of the last hour. Exit 1 naming each problem:",
-        "a stale snapshot, a growing lag, stopped windows, a silent, unhealthy or missing instance."})
+        "Newest snapshots and their age, every instance's heartbeat (versions, lag, health), consumer lag per "
+            + "group, the last feedback window and drift, dead letters of the last hour. Exit 1 naming each problem: "
+            + "a stale snapshot, a growing lag, stopped windows, a silent, unhealthy or missing instance."})
 final class StatusCommand implements Callable<Integer> {
     /** How far back heartbeats are read: an instance silent for longer is forgotten. */
     static final long HISTORY_MS = 3_600_000;

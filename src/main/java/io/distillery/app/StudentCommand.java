@@ -22,8 +22,8 @@ import picocli.CommandLine.Mixin;
 /** The student: distills the teacher's logits, with replay refreshed by the newest teacher. */
 @Command(name = "student", mixinStandardHelpOptions = true,
     description = {"Distill the student from the teacher's logits and publish student snapshots.",
-        "Evaluates each record, then trains on it (replay with refreshed soft targets), and writes the",
-        "per-record evaluations."})
+        "Evaluates each record, then trains on it (replay with refreshed soft targets), and writes the "
+            + "per-record evaluations."})
 final class StudentCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

@@ -36,8 +36,8 @@ import picocli.CommandLine.Option;
 /** The teacher: its trainer and its emitter, together (default) or apart. */
 @Command(name = "teacher", mixinStandardHelpOptions = true,
     description = {"Train the teacher on labeled records and emit its logits for every record.",
-        "The trainer learns at its own pace and publishes snapshots; the emitter keeps up with the input",
-        "and writes logits exactly once. Run them apart with --only to scale emitters out."})
+        "The trainer learns at its own pace and publishes snapshots; the emitter keeps up with the input "
+            + "and writes logits exactly once. Run them apart with --only to scale emitters out."})
 final class TeacherCommand implements Callable<Integer> {
     enum Loop { trainer, emitter }
 
