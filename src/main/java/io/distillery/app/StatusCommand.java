@@ -53,7 +53,7 @@ final class StatusCommand implements Callable<Integer> {
             + " (default ${DEFAULT-VALUE})")
     long lagGrowth;
 
-    @Option(names = "--roles", split = ",", paramLabel = "ROLE[,ROLE...]",
+    @Option(names = "--roles", split = ",", paramLabel = "ROLE",
         defaultValue = Roles.TEACHER + "," + Roles.STUDENT + "," + Roles.MONITOR + "," + Roles.SERVE,
         description = "roles that must have an instance reporting (default ${DEFAULT-VALUE})")
     List<String> roles;
