@@ -2,6 +2,7 @@ package io.distillery.app;
 
 import io.distillery.config.ConfigException;
 import java.io.PrintWriter;
+import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -47,8 +48,28 @@ public final class Main implements Runnable {
             err.println("error: " + e.getMessage());
             return 2;
         }
+        String unreachable = kafkaTimeout(e);
+        if (unreachable != null) {
+            err.println("error: " + unreachable);
+            return 1;
+        }
         err.println("error: " + e);
         e.printStackTrace(err);
         return 1;
+    }
+
+    /**
+     * What to tell the user when a Kafka client gave up waiting for the cluster (no broker at the bootstrap
+     * address, a firewall, a wrong port): a sentence without the stack trace, which says nothing more; else
+     * {@code null}.
+     */
+    static String kafkaTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimeoutException) {
+                return "Kafka did not answer in time (" + t.getMessage() + "): check --bootstrap-servers "
+                    + "(or kafka.bootstrap.servers) and that a broker is reachable there";
+            }
+        }
+        return null;
     }
 }

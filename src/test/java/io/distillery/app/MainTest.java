@@ -53,6 +53,17 @@ class MainTest {
     }
 
     @Test
+    void shouldTellAnUnreachableClusterInOneSentence() {
+        var timeout = new org.apache.kafka.common.errors.TimeoutException(
+            "Timeout expired while fetching topic metadata");
+
+        assertThat(Main.kafkaTimeout(new java.util.concurrent.ExecutionException(timeout)))
+            .isEqualTo("Kafka did not answer in time (Timeout expired while fetching topic metadata): check "
+                + "--bootstrap-servers (or kafka.bootstrap.servers) and that a broker is reachable there");
+        assertThat(Main.kafkaTimeout(new IllegalStateException("something else"))).isNull();
+    }
+
+    @Test
     void shouldExitTwoNamingKeyAndValueOnBadSetting() {
         String err = run(2, "produce", "synthetic", "--bootstrap-servers", "127.0.0.1:1", "--set", "data.features=0")[1];
         assertThat(err).contains("error: data.features must be > 0, was 0");
