@@ -2,6 +2,7 @@ package io.distillery.app;
 
 import io.distillery.config.ConfigException;
 import java.io.PrintWriter;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -48,9 +49,9 @@ public final class Main implements Runnable {
             err.println("error: " + e.getMessage());
             return 2;
         }
-        String unreachable = kafkaTimeout(e);
-        if (unreachable != null) {
-            err.println("error: " + unreachable);
+        String kafka = kafkaError(e);
+        if (kafka != null) {
+            err.println("error: " + kafka);
             return 1;
         }
         err.println("error: " + e);
@@ -59,15 +60,18 @@ public final class Main implements Runnable {
     }
 
     /**
-     * What to tell the user when a Kafka client gave up waiting for the cluster (no broker at the bootstrap
-     * address, a firewall, a wrong port): a sentence without the stack trace, which says nothing more; else
-     * {@code null}.
+     * What to tell the user when the cluster refused or never answered (Kafka's {@link ApiException}s: no broker at
+     * the bootstrap address, a topic not created yet, a missing ACL): its message without the stack trace, which
+     * says nothing more about the cluster; {@code null} for any other failure.
      */
-    static String kafkaTimeout(Throwable e) {
+    static String kafkaError(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException) {
                 return "Kafka did not answer in time (" + t.getMessage() + "): check --bootstrap-servers "
                     + "(or kafka.bootstrap.servers) and that a broker is reachable there";
+            }
+            if (t instanceof ApiException) {
+                return t.getMessage();
             }
         }
         return null;

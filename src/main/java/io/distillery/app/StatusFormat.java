@@ -28,8 +28,13 @@ final class StatusFormat {
         out.print("snapshots:");
         new TreeMap<>(o.snapshots()).forEach((model, s) -> out.printf(" %s v%d (%s ago)", model, s.value(),
             PipelineStatus.age(o.nowMs() - s.timeMs())));
-        out.println();
-        out.printf("%-8s %-28s %8s %-7s %-24s %8s %s%n", "ROLE", "INSTANCE", "SEEN", "HEALTH", "VERSIONS", "LAG", "STATE");
+        out.println(o.snapshots().isEmpty() ? " none yet" : "");
+        if (r.instances().isEmpty()) {
+            out.println("instances: none reporting");
+        } else {
+            out.printf("%-8s %-28s %8s %-7s %-24s %8s %s%n", "ROLE", "INSTANCE", "SEEN", "HEALTH", "VERSIONS", "LAG",
+                "STATE");
+        }
         for (PipelineStatus.Instance i : r.instances()) {
             Heartbeat h = i.last();
             String health = i.silent() ? "silent" : h.healthy() ? "up" : "down";

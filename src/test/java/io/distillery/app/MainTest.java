@@ -53,14 +53,19 @@ class MainTest {
     }
 
     @Test
-    void shouldTellAnUnreachableClusterInOneSentence() {
+    void shouldTellWhatTheClusterRefusedInOneSentence() {
         var timeout = new org.apache.kafka.common.errors.TimeoutException(
             "Timeout expired while fetching topic metadata");
+        var missing = new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+            "topic distill.teacher.snapshots does not exist yet (run: topics --create)");
 
-        assertThat(Main.kafkaTimeout(new java.util.concurrent.ExecutionException(timeout)))
+        assertThat(Main.kafkaError(new java.util.concurrent.ExecutionException(timeout)))
             .isEqualTo("Kafka did not answer in time (Timeout expired while fetching topic metadata): check "
                 + "--bootstrap-servers (or kafka.bootstrap.servers) and that a broker is reachable there");
-        assertThat(Main.kafkaTimeout(new IllegalStateException("something else"))).isNull();
+        assertThat(Main.kafkaError(new IllegalStateException("reading", missing)))
+            .isEqualTo("topic distill.teacher.snapshots does not exist yet (run: topics --create)");
+        assertThat(Main.kafkaError(new IllegalStateException("something else"))).as("a bug keeps its stack trace")
+            .isNull();
     }
 
     @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.records.FeedbackMessage;
 import io.distillery.records.Heartbeat;
 import io.distillery.records.HeartbeatCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +44,23 @@ class PipelineStatusTest {
         PipelineStatus.Report r = PipelineStatus.assess(observed(allRoles(), NOW - 1_000, NOW - 1_000), LIMITS);
         assertThat(r.problems()).isEmpty();
         assertThat(r.instances()).extracting(i -> i.last().role()).containsExactly("monitor", "serve", "student", "teacher");
+    }
+
+    @Test
+    void shouldSayInTextThatAnEmptyPipelineHasNoSnapshotAndNoInstanceYet() {
+        PipelineStatus.Observed nothing = new PipelineStatus.Observed(NOW, Map.of(), Map.of(), Map.of(), null, null,
+            Map.of(), true);
+        StringWriter text = new StringWriter();
+
+        StatusFormat.text(PipelineStatus.assess(nothing, LIMITS), new PrintWriter(text));
+
+        assertThat(text.toString()).contains("snapshots: none yet\n", "instances: none reporting\n")
+            .doesNotContain("INSTANCE");
+        StringWriter full = new StringWriter();
+        StatusFormat.text(PipelineStatus.assess(observed(allRoles(), NOW - 1_000, NOW - 1_000), LIMITS),
+            new PrintWriter(full));
+        assertThat(full.toString()).contains("snapshots: student v8 (1 s ago) teacher v4 (1 s ago)\n", "INSTANCE")
+            .doesNotContain("none yet", "none reporting");
     }
 
     @Test
