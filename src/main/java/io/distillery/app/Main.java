@@ -1,7 +1,10 @@
 package io.distillery.app;
 
 import io.distillery.config.ConfigException;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TimeoutException;
 import picocli.CommandLine.Command;
@@ -9,7 +12,8 @@ import picocli.CommandLine;
 
 /**
  * The one entry point: {@code distillery <command>}. Each role is a subcommand; {@code --help} on each.
- * Exit codes: 0 success, 1 a check failed or the role failed, 2 bad usage or configuration.
+ * Exit codes: 0 success, 1 a check failed or the role failed (Kafka refusing or silent, an I/O failure), 2 bad usage
+ * or configuration (a missing or unreadable input file included).
  */
 @Command(name = "distillery", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Streaming online knowledge distillation on Kafka.",
@@ -45,33 +49,48 @@ public final class Main implements Runnable {
 
     private static int onError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
-        if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
-            err.println("error: " + e.getMessage());
-            return 2;
-        }
-        String kafka = kafkaError(e);
-        if (kafka != null) {
-            err.println("error: " + kafka);
-            return 1;
+        Failure known = explain(e);
+        if (known != null) {
+            err.println("error: " + known.message());
+            return known.exit();
         }
         err.println("error: " + e);
         e.printStackTrace(err);
         return 1;
     }
 
+    /** A failure the user can act on: what to print after {@code error: }, and the exit code. */
+    record Failure(String message, int exit) {
+    }
+
     /**
-     * What to tell the user when the cluster refused or never answered (Kafka's {@link ApiException}s: no broker at
-     * the bootstrap address, a topic not created yet, a missing ACL): its message without the stack trace, which
-     * says nothing more about the cluster; {@code null} for any other failure.
+     * The failures whose stack trace says nothing more to the user, as one sentence: bad usage or configuration
+     * (exit 2), a file that is missing or not readable (2), Kafka's refusals and silences (no broker at the
+     * bootstrap address, a topic not created yet, a missing ACL: exit 1) and other I/O failures (1); {@code null}
+     * for the rest, which are printed with their stack trace.
      */
-    static String kafkaError(Throwable e) {
+    static Failure explain(Throwable e) {
+        if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+            return new Failure(e.getMessage(), 2);
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TimeoutException) {
-                return "Kafka did not answer in time (" + t.getMessage() + "): check --bootstrap-servers "
-                    + "(or kafka.bootstrap.servers) and that a broker is reachable there";
+                return new Failure("Kafka did not answer in time (" + t.getMessage() + "): check --bootstrap-servers "
+                    + "(or kafka.bootstrap.servers) and that a broker is reachable there", 1);
             }
             if (t instanceof ApiException) {
-                return t.getMessage();
+                return new Failure(t.getMessage(), 1);
+            }
+            if (t instanceof NoSuchFileException missing) {
+                return new Failure("no such file: " + missing.getFile(), 2);
+            }
+            if (t instanceof AccessDeniedException denied) {
+                return new Failure("permission denied: " + denied.getFile(), 2);
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException io && io.getMessage() != null) {
+                return new Failure(io.getMessage(), 1);
             }
         }
         return null;

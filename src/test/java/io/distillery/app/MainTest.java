@@ -53,18 +53,25 @@ class MainTest {
     }
 
     @Test
-    void shouldTellWhatTheClusterRefusedInOneSentence() {
+    void shouldTellWhatTheUserCanActOnInOneSentenceAndBugsWithTheirStackTrace() {
         var timeout = new org.apache.kafka.common.errors.TimeoutException(
             "Timeout expired while fetching topic metadata");
-        var missing = new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
+        var missingTopic = new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
             "topic distill.teacher.snapshots does not exist yet (run: topics --create)");
 
-        assertThat(Main.kafkaError(new java.util.concurrent.ExecutionException(timeout)))
-            .isEqualTo("Kafka did not answer in time (Timeout expired while fetching topic metadata): check "
-                + "--bootstrap-servers (or kafka.bootstrap.servers) and that a broker is reachable there");
-        assertThat(Main.kafkaError(new IllegalStateException("reading", missing)))
-            .isEqualTo("topic distill.teacher.snapshots does not exist yet (run: topics --create)");
-        assertThat(Main.kafkaError(new IllegalStateException("something else"))).as("a bug keeps its stack trace")
+        assertThat(Main.explain(new java.util.concurrent.ExecutionException(timeout))).isEqualTo(new Main.Failure(
+            "Kafka did not answer in time (Timeout expired while fetching topic metadata): check "
+                + "--bootstrap-servers (or kafka.bootstrap.servers) and that a broker is reachable there", 1));
+        assertThat(Main.explain(new IllegalStateException("reading", missingTopic))).isEqualTo(new Main.Failure(
+            "topic distill.teacher.snapshots does not exist yet (run: topics --create)", 1));
+        assertThat(Main.explain(new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException("/x.jsonl"))))
+            .isEqualTo(new Main.Failure("no such file: /x.jsonl", 2));
+        assertThat(Main.explain(new java.nio.file.AccessDeniedException("/etc/shadow")))
+            .isEqualTo(new Main.Failure("permission denied: /etc/shadow", 2));
+        assertThat(Main.explain(new java.io.IOException("Fashion-MNIST not found in /d")))
+            .isEqualTo(new Main.Failure("Fashion-MNIST not found in /d", 1));
+        assertThat(Main.explain(new IllegalArgumentException("bad --rate"))).isEqualTo(new Main.Failure("bad --rate", 2));
+        assertThat(Main.explain(new IllegalStateException("something else"))).as("a bug keeps its stack trace")
             .isNull();
     }
 
