@@ -79,7 +79,7 @@ public final class Main implements Runnable {
                     + "(or kafka.bootstrap.servers) and that a broker is reachable there", 1);
             }
             if (t instanceof ApiException) {
-                return new Failure(t.getMessage(), 1);
+                return new Failure(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName(), 1);
             }
             if (t instanceof NoSuchFileException missing) {
                 return new Failure("no such file: " + missing.getFile(), 2);

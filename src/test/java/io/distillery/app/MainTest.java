@@ -64,6 +64,8 @@ class MainTest {
                 + "--bootstrap-servers (or kafka.bootstrap.servers) and that a broker is reachable there", 1));
         assertThat(Main.explain(new IllegalStateException("reading", missingTopic))).isEqualTo(new Main.Failure(
             "topic distill.teacher.snapshots does not exist yet (run: topics --create)", 1));
+        assertThat(Main.explain(new org.apache.kafka.common.errors.TopicAuthorizationException((String) null)))
+            .isEqualTo(new Main.Failure("TopicAuthorizationException", 1));
         assertThat(Main.explain(new java.io.UncheckedIOException(new java.nio.file.NoSuchFileException("/x.jsonl"))))
             .isEqualTo(new Main.Failure("no such file: /x.jsonl", 2));
         assertThat(Main.explain(new java.nio.file.AccessDeniedException("/etc/shadow")))
