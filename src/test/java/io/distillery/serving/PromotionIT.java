@@ -200,21 +200,22 @@ class PromotionIT {
                             AtomicBoolean running) {
         String body = InferClient.body(new float[][] {rows[0], rows[1], rows[2]});
         List<InferClient> clients = services.stream().map(s -> new InferClient(s.url(), Models.STUDENT)).toList();
-        while (running.get()) {
-            for (int i = 0; i < clients.size(); i++) {
-                try {
-                    InferClient.Answer a = clients.get(i).infer(body);
-                    if (a.status() == 200) {
-                        answered.get(i).add(a.version());
+        try {
+            while (running.get() && !Thread.currentThread().isInterrupted()) {
+                for (int i = 0; i < clients.size(); i++) {
+                    try {
+                        InferClient.Answer a = clients.get(i).infer(body);
+                        if (a.status() == 200) {
+                            answered.get(i).add(a.version());
+                        }
+                    } catch (java.io.IOException e) {
+                        // the service is closing
                     }
-                } catch (java.io.IOException e) {
-                    // the service is closing
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
                 }
+                sleep(2);
             }
-            sleep(2);
+        } finally {
+            clients.forEach(InferClient::close);
         }
     }
 

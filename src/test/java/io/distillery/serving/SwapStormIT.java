@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The serving issue's swap storm on a real broker: a new real DL4J student snapshot every 100 ms for 30 s,
  * published through {@link SnapshotPublisher} to {@code distill.student.snapshots} and followed by a
- * {@link ServeService}, while client threads send infer requests over loopback HTTP as fast as they can.
+ * {@link ServeService}, while client threads send infer requests over loopback HTTP as fast as they can, each
+ * on a keep-alive connection of its own ({@link InferClient}) that only the server or a failed request ends.
  *
  * <p>Good snapshots have even versions; bad ones (tampered signature, wrong shape, a version older than the
  * served one) have odd versions, so an answer reporting an odd version came from a snapshot that should
@@ -151,7 +152,13 @@ class SwapStormIT {
     /** Sends infer requests until it has seen version {@code target}; records every anomaly. */
     private static void hammer(ServeService service, StudentSnapshots snapshots, int rows, AtomicLong target,
                                SwapTimes times, Queue<String> failures, AtomicLong answered) {
-        InferClient client = new InferClient(service.url(), Models.STUDENT);
+        try (InferClient client = new InferClient(service.url(), Models.STUDENT)) {
+            hammer(client, snapshots, rows, target, times, failures, answered);
+        }
+    }
+
+    private static void hammer(InferClient client, StudentSnapshots snapshots, int rows, AtomicLong target,
+                               SwapTimes times, Queue<String> failures, AtomicLong answered) {
         float[][] batch = new float[rows][];
         for (int r = 0; r < rows; r++) {
             batch[r] = snapshots.probe();

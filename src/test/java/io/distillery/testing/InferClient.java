@@ -2,44 +2,75 @@ package io.distillery.testing;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 
 /**
  * A keep-alive HTTP/1.1 client of one serving instance's infer endpoint, for load tests: one instance per
- * client thread (one connection each), one request at a time. Not thread-safe.
+ * client thread, one request at a time, on one {@link RawHttp} socket that it opens when it has none and closes
+ * only when a request fails or an answer says {@code Connection: close}. So every connection the server sees end
+ * was ended by the server or by a failed request, never by the client's own pooling: {@code java.net.http}'s
+ * client, used here before, once closed an idle keep-alive connection of its pool while a request was being
+ * sent on it (docs/serving-benchmark.md, "A request lost in a full-suite run"). Not thread-safe.
  */
-public final class InferClient {
+public final class InferClient implements AutoCloseable {
     /** One answer: status, the {@code model_version} it reports (-1 when absent), the raw body. */
     public record Answer(int status, long version, String body) {
     }
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI infer;
+    private static final int TIMEOUT_MS = 10_000;
+    private final String host;
+    private final int port;
+    private final String path;
+    private RawHttp connection;
 
     /** @param base the service's base URL, e.g. {@code http://127.0.0.1:8080/} */
     public InferClient(URI base, String model) {
-        this.infer = base.resolve("v2/models/" + model + "/infer");
+        URI infer = base.resolve("v2/models/" + model + "/infer");
+        this.host = infer.getHost();
+        this.port = infer.getPort();
+        this.path = infer.getRawPath();
     }
 
     /**
-     * Posts one infer body and waits for the answer (10 s at most).
+     * Posts one infer body and waits for the answer (10 s at most per read).
      *
-     * @throws IOException when the connection fails or times out
+     * @throws IOException when the connection fails, ends or times out (the connection is then closed, and the next
+     *                     request opens another)
      */
-    public Answer infer(String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(infer).timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), version(r.body()), r.body());
+    public Answer infer(String body) throws IOException {
+        byte[] request = RawHttp.request("POST", path, body.getBytes(StandardCharsets.UTF_8),
+            "Content-Type", "application/json");
+        if (connection == null) {
+            connection = new RawHttp(host, port, TIMEOUT_MS);
+        }
+        RawHttp.Response r;
+        try {
+            r = connection.exchange(request);
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
+        if ("close".equalsIgnoreCase(r.headers().get("connection"))) {
+            close();
+        }
+        String text = r.text();
+        return new Answer(r.status(), version(text), text);
+    }
+
+    /** Closes the connection, if one is open. */
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (IOException e) {
+                // closing a socket that failed: nothing left to release
+            }
+            connection = null;
+        }
     }
 
     /** An Open Inference Protocol v2 infer body of the given rows (FP32, shape [rows, features]). */

@@ -93,7 +93,11 @@ public final class RawHttp implements AutoCloseable {
         }
         byte[] body;
         if (headers.containsKey("content-length")) {
-            body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            int length = Integer.parseInt(headers.get("content-length"));
+            body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new EOFException("connection closed after " + body.length + " of " + length + " body bytes");
+            }
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = chunked();
         } else {
