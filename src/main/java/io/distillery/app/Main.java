@@ -1,6 +1,7 @@
 package io.distillery.app;
 
 import io.distillery.config.ConfigException;
+import io.distillery.os.TempLeftovers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -25,6 +26,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // what this command's killed predecessors left in java.io.tmpdir (not in run(): tests call that)
+        TempLeftovers.sweepTmpdir();
         System.exit(run(args));
     }
 
