@@ -85,6 +85,7 @@ public final class MetricsServer implements AutoCloseable {
 
     private static void answer(HttpExchange ex, RoleMetrics metrics) throws IOException {
         if (!"GET".equals(ex.getRequestMethod())) {
+            ex.getResponseHeaders().set("Allow", "GET");
             respond(ex, 405, "text/plain", "only GET\n");
             return;
         }

@@ -58,6 +58,20 @@ class MetricsServerHealthTest {
         }
     }
 
+    @Test
+    void shouldRefuseAMethodOtherThanGetOnMetricsNamingTheAllowedOne() throws Exception {
+        try (RoleMetrics metrics = new RoleMetrics("teacher");
+             MetricsServer server = MetricsServer.start(metrics, "127.0.0.1", 0, List::of)) {
+            HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build();
+
+            HttpResponse<String> r = HttpClient.newHttpClient().send(post, HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).isEqualTo(405);
+            assertThat(r.headers().firstValue("Allow")).hasValue("GET");
+        }
+    }
+
     private static HttpResponse<String> get(MetricsServer server) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
             .timeout(Duration.ofSeconds(5)).build();
