@@ -25,31 +25,15 @@ final class InputScanner {
     static InputCodec.Fields scan(byte[] payload, int features, int classes) {
         JsonCursor c = new JsonCursor(payload, payload.length);
         InputCodec.Fields f = new InputCodec.Fields();
-        if (!c.take('{')) {
-            return null;
-        }
-        if (c.take('}')) {
-            return c.atEnd() ? f : null;
-        }
-        boolean seenTs = false;
-        boolean seenLabel = false;
-        do {
-            String name = c.fieldName();
-            if (name == null) {
-                return null;
-            }
-            boolean read = switch (name) {
-                case "id" -> f.id == null && (f.id = c.plainString()) != null;
-                case "ts" -> !seenTs && (seenTs = ts(c, f));
-                case "label" -> !seenLabel && (seenLabel = label(c, f, classes));
-                case "features" -> f.features == null && features(c, f, features);
-                default -> c.scalar();
-            };
-            if (!read) {
-                return null;
-            }
-        } while (c.take(','));
-        return c.take('}') && c.atEnd() ? f : null;
+        boolean[] seen = new boolean[2]; // ts, label: a field given twice is Jackson's to read
+        boolean read = c.object(name -> switch (name) {
+            case "id" -> f.id == null && (f.id = c.plainString()) != null;
+            case "ts" -> !seen[0] && (seen[0] = ts(c, f));
+            case "label" -> !seen[1] && (seen[1] = label(c, f, classes));
+            case "features" -> f.features == null && features(c, f, features);
+            default -> c.scalar();
+        });
+        return read && c.atEnd() ? f : null;
     }
 
     private static boolean ts(JsonCursor c, InputCodec.Fields f) {

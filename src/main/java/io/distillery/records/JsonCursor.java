@@ -95,6 +95,34 @@ public final class JsonCursor {
         return name != null && take(':') ? name : null;
     }
 
+    /** Reads the value of one field of an object, the cursor after its name and colon. */
+    @FunctionalInterface
+    public interface Field {
+        /** @return false when the value is not of the shape the reader takes */
+        boolean read(String name);
+    }
+
+    /**
+     * Consumes an object (after whitespace), {@code {}} included, each field's value read by {@code field}: true if
+     * it is all there, false at the first name that is not a plain string, the first value {@code field} refuses, or
+     * punctuation out of place.
+     */
+    public boolean object(Field field) {
+        if (!take('{')) {
+            return false;
+        }
+        if (take('}')) {
+            return true;
+        }
+        do {
+            String name = fieldName();
+            if (name == null || !field.read(name)) {
+                return false;
+            }
+        } while (take(','));
+        return take('}');
+    }
+
     /** Consumes {@code word} (after whitespace) if it is next. */
     public boolean literal(String word) {
         if (!skipSpace() || i + word.length() > end) {

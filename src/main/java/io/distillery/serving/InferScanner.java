@@ -22,74 +22,48 @@ final class InferScanner {
     /** The request's fields, or {@code null} when it is not of the common shape. */
     static InferRequest.Fields scan(byte[] body, int headerLength) {
         JsonCursor c = new JsonCursor(body, headerLength);
-        if (!c.take('{')) {
-            return null;
-        }
-        String id = null;
-        List<InferRequest.Tensor> inputs = null;
-        if (!c.take('}')) {
-            do {
-                String name = c.fieldName();
-                if (name == null) {
-                    return null;
-                }
-                boolean read;
-                switch (name) {
-                    case "id" -> read = id == null && (id = c.plainString()) != null;
-                    case "inputs" -> {
-                        InferRequest.Tensor t = inputs == null ? tensor(c, headerLength) : null;
-                        inputs = t == null ? null : List.of(t);
-                        read = t != null;
-                    }
-                    case "outputs", "parameters" -> read = false;
-                    default -> read = c.scalar();
-                }
-                if (!read) {
-                    return null;
-                }
-            } while (c.take(','));
-            if (!c.take('}')) {
-                return null;
-            }
-        }
-        return c.atEnd() ? new InferRequest.Fields(id, inputs, List.of(), Set.of()) : null;
+        Request r = new Request();
+        boolean read = c.object(name -> switch (name) {
+            case "id" -> r.id == null && (r.id = c.plainString()) != null;
+            case "inputs" -> r.inputs == null && (r.inputs = tensor(c, headerLength)) != null;
+            case "outputs", "parameters" -> false;
+            default -> c.scalar();
+        });
+        return read && c.atEnd()
+            ? new InferRequest.Fields(r.id, r.inputs == null ? null : List.of(r.inputs), List.of(), Set.of()) : null;
+    }
+
+    /** The request's fields as they are read. */
+    private static final class Request {
+        String id;
+        InferRequest.Tensor inputs;
     }
 
     /** The one tensor of an {@code "inputs"} array, or null. */
     private static InferRequest.Tensor tensor(JsonCursor c, int headerLength) {
-        if (!c.take('[') || !c.take('{')) {
+        if (!c.take('[')) {
             return null;
         }
         InferRequest.Tensor t = new InferRequest.Tensor();
-        boolean named = false;
-        do {
-            String field = c.fieldName();
-            if (field == null) {
-                return null;
+        boolean[] named = new boolean[1]; // the name has a default, so a second one is told by this
+        boolean read = c.object(field -> switch (field) {
+            case "name" -> {
+                String name = named[0] ? null : c.plainString();
+                t.name = name == null ? t.name : Messages.abbreviate(name);
+                named[0] = true;
+                yield name != null;
             }
-            boolean read;
-            switch (field) {
-                case "name" -> {
-                    String name = named ? null : c.plainString();
-                    t.name = name == null ? t.name : Messages.abbreviate(name);
-                    read = name != null;
-                    named = true;
-                }
-                case "datatype" -> {
-                    String type = t.datatype == null ? c.plainString() : null;
-                    t.datatype = type == null ? null : Messages.abbreviate(type);
-                    read = type != null;
-                }
-                case "shape" -> read = t.shape == null && (t.shape = shape(c)) != null;
-                case "data" -> read = !t.hasData && data(c, t, headerLength);
-                case "parameters" -> read = false;
-                default -> read = c.scalar();
+            case "datatype" -> {
+                String type = t.datatype == null ? c.plainString() : null;
+                t.datatype = type == null ? null : Messages.abbreviate(type);
+                yield type != null;
             }
-            if (!read) {
-                return null;
-            }
-        } while (c.take(','));
-        return c.take('}') && c.take(']') ? t : null;
+            case "shape" -> t.shape == null && (t.shape = shape(c)) != null;
+            case "data" -> !t.hasData && data(c, t, headerLength);
+            case "parameters" -> false;
+            default -> c.scalar();
+        });
+        return read && c.take(']') ? t : null;
     }
 
     private static long[] shape(JsonCursor c) {

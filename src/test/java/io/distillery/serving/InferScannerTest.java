@@ -109,6 +109,10 @@ class InferScannerTest {
             "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,8],\"datatype\":\"INT64\",\"data\":" + ROW + "}]}",
             "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,8],\"data\":" + ROW + "}]}",
             "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,8],\"datatype\":\"FP32\"}]}",
+            "{\"inputs\":[{}]}",
+            "{\"inputs\":[ { } ],\"id\":\"x\"}",
+            "{\"inputs\":[]}",
+            "{}",
             "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,8],\"datatype\":\"FP32\",\"data\":" + ROW + ",\"data\":"
                 + ROW + "}]}",
             "{\"inputs\":[{\"name\":\"a\",\"name\":\"b\",\"shape\":[1,8],\"datatype\":\"FP32\",\"data\":" + ROW + "}]}",
