@@ -3,16 +3,23 @@
 # and the student on other machines than serving: the child broker (all its threads) and the benchmark's publisher
 # threads (bench-storm*, kafka-producer-*) on CPU 1, everything else of the benchmark JVM (serving, its snapshot
 # follower and consumer, the clients, JIT and GC) on CPU 0. A thread started later is pinned within 0.2 s.
-#   bench/split-cores.sh [--follower-nice N] [serve.sh options...]
-# --follower-nice N also lowers serving's snapshot follower thread to nice N (an experiment: docs/serving-benchmark.md).
+#   bench/split-cores.sh [--follower-nice N] [--follower-cpu 0|1] [serve.sh options...]
+# --follower-nice N also lowers serving's snapshot follower thread to nice N; --follower-cpu 1 puts that thread on
+# CPU 1 with the Kafka side (experiments: docs/serving-benchmark.md).
 # Needs Linux, two CPUs numbered 0 and 1, taskset and renice (util-linux). --broker child is added.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 nice_follower=""
-if [[ "${1:-}" == "--follower-nice" ]]; then
-  nice_follower="$2"
-  shift 2
-fi
+follower_cpu=0
+while [[ $# -ge 2 ]]; do
+  case "$1" in
+    --follower-nice) nice_follower="$2"; shift 2 ;;
+    --follower-cpu)
+      [[ "$2" == 0 || "$2" == 1 ]] || { echo "--follower-cpu 0|1, got $2" >&2; exit 2; }
+      follower_cpu="$2"; shift 2 ;;
+    *) break ;;
+  esac
+done
 command -v taskset >/dev/null && command -v renice >/dev/null || { echo "needs taskset and renice" >&2; exit 2; }
 bench/serve.sh --broker child "$@" &
 serve=$!
@@ -39,6 +46,7 @@ while [[ -n "$jvm" ]] && kill -0 "$jvm" 2>/dev/null; do
     read -r name < "$task/comm" 2>/dev/null || continue
     case "$name" in
       bench-storm*|kafka-producer-*) cpu=1 ;;
+      snapshot-follow*) cpu=$follower_cpu ;;
       *) cpu=0 ;;
     esac
     taskset -pc "$cpu" "$tid" >/dev/null 2>&1 || continue

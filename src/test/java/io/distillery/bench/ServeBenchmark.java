@@ -40,9 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the issue's targets, met or not. Before each storm the same messages are published at the same pace to a
  * topic nobody follows, under the same one-row load: the p99 of the storm's traffic alone (publisher and broker
  * on the benchmark's cores, no swap), so that what the storm adds is split into what this box's Kafka costs and
- * what serving's swaps cost. Before each engine's phases the request paths and the swap path (60
- * snapshots, one per period, under one-row load) are run unmeasured, for the JIT. Each phase starts after a
- * full collection; a storm's snapshots are
+ * what serving's swaps cost. Before each engine's phases the request paths and the swap path ({@code
+ * --swap-warmup} snapshots, one per period, under one-row load) are run unmeasured, for the JIT. Each phase starts
+ * after a full collection; a storm's snapshots are
  * encoded and signed before it starts (the student's work, not serving's), then published on time. With {@code --attack}: one mode ({@code onnx}+JSON, one row), its p99
  * without and with hostile clients ({@link HttpFuzz}: malformed requests and 20 stalled sockets) in the
  * same run. With {@code --promotion true}: one mode ({@code onnx}+JSON, one row) served with
@@ -65,22 +65,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * kernel's), {@code --trace true} (after the tables, where each mode's slowest storm requests were sent
  * relative to the newest publication: {@link StormTrace}), {@code --paced F} (0.5: after each mode's phases, its
  * one-row load offered at F times the one-row rate it reached, each client on a fixed schedule ({@link
- * LoadPhase#paced}), steady and in a storm; 0 = not run).
+ * LoadPhase#paced}), steady and in a storm; 0 = not run), {@code --swap-warmup N} (400: snapshots published
+ * to warm the swap path up before each engine's measured phases; the JIT compiles a method after about 200 calls,
+ * and the swap path's methods are called once per snapshot, so with fewer the measured storms pay for its
+ * compilation: docs/serving-benchmark.md).
  */
 public final class ServeBenchmark {
     private static final int FEATURES = 784;
     private static final int HIDDEN = 128;
     private static final int CLASSES = 10;
     private static final String INFER = "/v2/models/student/infer";
-    /** Snapshots published to warm the swap path up before each engine's measured phases. */
-    private static final int SWAP_WARMUP = 60;
     /** The storm's messages with no follower: what publishing them costs this box, without any swap. */
     private static final TopicSpec TRAFFIC = new TopicSpec("bench.storm.traffic",
         "the storm's snapshots, followed by nobody", true, 1);
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
-                           boolean trace, int sliceMicros, double paced) {
+                           boolean trace, int sliceMicros, double paced, int swapWarmup) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -98,16 +99,19 @@ public final class ServeBenchmark {
                 Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
                 "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")),
                 Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())),
-                Double.parseDouble(m.getOrDefault("paced", "0.5")));
+                Double.parseDouble(m.getOrDefault("paced", "0.5")),
+                Integer.parseInt(m.getOrDefault("swap-warmup", "400")));
             if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
-                || o.periodMs < 10 || o.promotionRows < 1 || o.promotionPeriodMs < 10 || o.paced < 0 || o.paced > 1
+                || o.periodMs < 10 || o.swapWarmup < 0 || o.promotionRows < 1 || o.promotionPeriodMs < 10
+                || o.paced < 0 || o.paced > 1
                 || o.sliceMicros != 0 && (o.sliceMicros * 1000L < ThreadSlice.MIN_NANOS
                     || o.sliceMicros * 1000L > ThreadSlice.MAX_NANOS)) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
-                    + " period-ms >= 10, promotion-rows >= 1, promotion-period-ms >= 10, slice-us 0 or in [100, 100000],"
+                    + " period-ms >= 10, swap-warmup >= 0, promotion-rows >= 1, promotion-period-ms >= 10,"
+                    + " slice-us 0 or in [100, 100000],"
                     + " 0 <= paced <= 1;"
                     + " got " + o);
             }
@@ -243,19 +247,19 @@ public final class ServeBenchmark {
     }
 
     /**
-     * JIT warm-up of the swap path, not reported, as the request paths get theirs: {@value #SWAP_WARMUP} snapshots
+     * JIT warm-up of the swap path, not reported, as the request paths get theirs: {@code --swap-warmup} snapshots
      * one per period while the clients send one-row requests (a long-running serving instance has compiled the
      * follower's code, the signature check and the gate; without this, the first storms compile them beside the
      * measured requests).
      */
     private static void warmSwapPath(Options o, ServeService service, SnapshotPublisher publisher,
                                      StudentSnapshots snapshots, AtomicLong version) throws InterruptedException {
-        List<byte[]> storming = preEncoded(snapshots, version.get(), SWAP_WARMUP);
+        List<byte[]> storming = preEncoded(snapshots, version.get(), o.swapWarmup);
         Thread storm = new Thread(() -> storm(publisher, storming, version, o.periodMs, new SwapTimes(),
             Long.MAX_VALUE), "bench-storm-warmup");
         storm.start();
         LoadPhase.run(service.port(), Mode.ONNX_BINARY.request(batch(1)), o.clients, 0,
-            SWAP_WARMUP * o.periodMs + 1000, new SwapTimes());
+            o.swapWarmup * o.periodMs + 1000, new SwapTimes());
         storm.join();
         awaitVersion(service, version.get());
     }
@@ -405,10 +409,11 @@ public final class ServeBenchmark {
         return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
                 + "keep-alive sockets), serve.threads=%d, serve.request.slice.us=%d (the clients' too), broker %s, "
                 + "%.0f s measured per phase after %.0f s warm-up, "
-                + "a snapshot every %d ms in storms%n%nMachine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
+                + "a snapshot every %d ms in storms, the swap path warmed up with %d snapshots%n%n"
+                + "Machine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
             FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.sliceMicros,
             o.childBroker ? "in a child JVM at nice 19" : "in the benchmark's JVM", o.measureMs / 1000.0,
-            o.warmupMs / 1000.0, o.periodMs,
+            o.warmupMs / 1000.0, o.periodMs, o.swapWarmup,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"));
     }
 
