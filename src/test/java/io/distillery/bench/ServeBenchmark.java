@@ -63,7 +63,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * saturated box it then delivers late, which lengthens publication → first answer), {@code --slice-us N}
  * ({@code serve.request.slice.us}, whose default it takes; the client threads ask for the same slice, 0 = the
  * kernel's), {@code --trace true} (after the tables, where each mode's slowest storm requests were sent
- * relative to the newest publication: {@link StormTrace}), {@code --paced F} (0.5: after each mode's phases, its
+ * relative to the newest publication, for the saturated storm and, with {@code --paced}, for the paced phases:
+ * {@link StormTrace}), {@code --paced F} (0.5: after each mode's phases, its
  * one-row load offered at F times the one-row rate it reached, each client on a fixed schedule ({@link
  * LoadPhase#paced}), steady and in a storm; 0 = not run), {@code --swap-warmup N} (400: snapshots published
  * to warm the swap path up before each engine's measured phases; the JIT compiles a method after about 200 calls,
@@ -295,13 +296,23 @@ public final class ServeBenchmark {
         Paced paced = null;
         if (o.paced > 0) {
             double rate = o.paced * single.requestsPerSecond();
+            String label = mode.label() + " one-row at " + Math.round(o.paced * 100) + "% of its rate, ";
             System.gc();
-            LoadPhase.Result steady = LoadPhase.paced(service.port(), one, o.clients, rate, o.warmupMs, o.measureMs,
-                new SwapTimes(), null);
+            LoadPhase.Result steady;
+            try (StormTrace trace = o.trace ? new StormTrace() : null) {
+                steady = LoadPhase.paced(service.port(), one, o.clients, rate, o.warmupMs, o.measureMs,
+                    new SwapTimes(), trace);
+                report += trace == null ? "" : trace.report(label + "steady", o.periodMs, new long[0]);
+            }
+            List<byte[]> pacedStorm = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
             System.gc();
-            LoadPhase.Result storm = underStorm(o, rate, service, one, publisher,
-                preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs), version,
-                new SwapTimes(), null);
+            SwapTimes pacedTimes = new SwapTimes();
+            LoadPhase.Result storm;
+            try (StormTrace trace = o.trace ? new StormTrace() : null) {
+                storm = underStorm(o, rate, service, one, publisher, pacedStorm, version, pacedTimes, trace);
+                report += trace == null ? ""
+                    : trace.report(label + "swap storm", o.periodMs, pacedTimes.publicationTimes());
+            }
             awaitVersion(service, version.get());
             paced = new Paced(rate, steady, storm);
         }

@@ -71,7 +71,10 @@ final class StormTrace implements AutoCloseable {
         }
     }
 
-    /** The analysis as markdown lines; {@code periodMs} is the storm's period, {@code published} its times. */
+    /**
+     * The analysis as markdown lines; {@code periodMs} is the storm's period, {@code published} its times (none for a
+     * steady phase: then only the collections and the new versions are told, without the table by publication).
+     */
     String report(String label, long periodMs, long[] published) {
         long[] pub = published.clone();
         Arrays.sort(pub);
@@ -86,7 +89,7 @@ final class StormTrace implements AutoCloseable {
                 previous = version;
             }
         }
-        if (requests.isEmpty() || pub.length == 0) {
+        if (requests.isEmpty()) {
             return label + ": nothing traced\n";
         }
         long p99 = Latencies.of(requests.stream().mapToLong(r -> r[1]).toArray()).p99Nanos();
@@ -127,6 +130,9 @@ final class StormTrace implements AutoCloseable {
                 + "%d publications, %d collections (mean pause %.2f ms)%n%n", label, requests.size(), p99 / 1e6, slow,
             slowInGc, 100.0 * allInGc / requests.size(), slowFirstOfVersion, allFirstOfVersion, pub.length, gcs.size(),
             gcs.stream().mapToLong(g -> g[1]).average().orElse(0) / 1e6));
+        if (pub.length == 0) {
+            return b.toString();
+        }
         b.append("| sent after the newest publication, ms | requests | above the phase's p99 | p99 of the bin, ms |\n");
         b.append("|---|---|---|---|\n");
         for (int i = 0; i < bins; i++) {
