@@ -284,39 +284,48 @@ public final class ServeBenchmark {
             new AtomicLong(version.get()), new SwapTimes(), null);
         System.gc();
         SwapTimes times = new SwapTimes();
-        LoadPhase.Result stormed;
-        String report = "";
-        try (StormTrace trace = o.trace ? new StormTrace() : null) {
-            stormed = underStorm(o, 0, service, one, publisher, storming, version, times, trace);
-            if (trace != null) {
-                report = trace.report(mode.label() + " one-row, swap storm", o.periodMs, times.publicationTimes());
-            }
-        }
+        StringBuilder reports = new StringBuilder();
+        LoadPhase.Result stormed = traced(o, mode.label() + " one-row, swap storm", times, reports,
+            trace -> underStorm(o, 0, service, one, publisher, storming, version, times, trace));
         awaitVersion(service, version.get());
         Paced paced = null;
         if (o.paced > 0) {
             double rate = o.paced * single.requestsPerSecond();
             String label = mode.label() + " one-row at " + Math.round(o.paced * 100) + "% of its rate, ";
             System.gc();
-            LoadPhase.Result steady;
-            try (StormTrace trace = o.trace ? new StormTrace() : null) {
-                steady = LoadPhase.paced(service.port(), one, o.clients, rate, o.warmupMs, o.measureMs,
-                    new SwapTimes(), trace);
-                report += trace == null ? "" : trace.report(label + "steady", o.periodMs, new long[0]);
-            }
+            SwapTimes steadyTimes = new SwapTimes();
+            LoadPhase.Result steady = traced(o, label + "steady", steadyTimes, reports, trace -> LoadPhase.paced(
+                service.port(), one, o.clients, rate, o.warmupMs, o.measureMs, steadyTimes, trace));
             List<byte[]> pacedStorm = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
             System.gc();
             SwapTimes pacedTimes = new SwapTimes();
-            LoadPhase.Result storm;
-            try (StormTrace trace = o.trace ? new StormTrace() : null) {
-                storm = underStorm(o, rate, service, one, publisher, pacedStorm, version, pacedTimes, trace);
-                report += trace == null ? ""
-                    : trace.report(label + "swap storm", o.periodMs, pacedTimes.publicationTimes());
-            }
+            LoadPhase.Result storm = traced(o, label + "swap storm", pacedTimes, reports,
+                trace -> underStorm(o, rate, service, one, publisher, pacedStorm, version, pacedTimes, trace));
             awaitVersion(service, version.get());
             paced = new Paced(rate, steady, storm);
         }
-        return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), report, paced);
+        return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), reports.toString(), paced);
+    }
+
+    /** A load phase given the trace to record into, or null when untraced. */
+    @FunctionalInterface
+    private interface TracedPhase {
+        LoadPhase.Result run(StormTrace trace) throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code phase}, with {@code --trace true} traced and its report (under {@code label}, its requests placed
+     * against the publications in {@code times}: none for a steady phase) appended to {@code reports}.
+     */
+    private static LoadPhase.Result traced(Options o, String label, SwapTimes times, StringBuilder reports,
+                                           TracedPhase phase) throws InterruptedException {
+        try (StormTrace trace = o.trace ? new StormTrace() : null) {
+            LoadPhase.Result result = phase.run(trace);
+            if (trace != null) {
+                reports.append(trace.report(label, o.periodMs, times.publicationTimes()));
+            }
+            return result;
+        }
     }
 
     /** The one-row load offered at a fixed rate, steady and in a storm (open loop). */
