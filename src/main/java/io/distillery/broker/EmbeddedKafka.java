@@ -217,6 +217,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("log.segment.bytes", Integer.toString(32 << 20));
         p.put("log.retention.check.interval.ms", "30000");
         p.put("message.max.bytes", Integer.toString(64 << 20));
+        // The log cleaner's key map is a heap array of this size, allocated at start and zeroed whole before every
+        // compaction pass; Kafka's 128 MiB default held 128 MiB of this process's heap and took one core for
+        // 20 ms a pass (docs/serving-benchmark.md). This node's compacted topics hold few keys (one per model
+        // slot, group partition or instance): 16 MiB still maps about 600,000 (24 bytes a key, 90% full).
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 << 20));
         p.put("replica.fetch.max.bytes", Integer.toString(64 << 20));
         // Kafka's own session timeout (9 s) is kept: a 2 s one restarted a killed broker faster, but on a
         // starved machine the controller timed out the broker's heartbeats and fenced it mid-run.

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,42 @@ class EmbeddedKafkaIT {
             }
             List<String> seen = consumeAll(bootstrap, 1).stream().map(ConsumerRecord::value).toList();
             assertThat(seen).containsExactly("committed");
+        }
+    }
+
+    @Test
+    void shouldCompactWithItsSmallKeyMap() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
+            String bootstrap = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+                assertThat(admin.describeConfigs(List.of(node)).all().get().get(node)
+                    .get("log.cleaner.dedupe.buffer.size").value()).isEqualTo(Integer.toString(16 << 20));
+                // every record cleanable at once, each in a segment of its own after the first
+                admin.createTopics(List.of(new NewTopic("t", 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
+                    "segment.ms", "100", "min.compaction.lag.ms", "0", "min.cleanable.dirty.ratio", "0.01",
+                    "delete.retention.ms", "0")))).all().get();
+            }
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+                for (int round = 0; round < 3; round++) {
+                    for (int k = 0; k < 5; k++) {
+                        p.send(new ProducerRecord<>("t", "k" + k, "v" + round)).get();
+                    }
+                    Thread.sleep(150);
+                }
+                // a later record rolls the last round's segment, so the cleaner may take it too
+                p.send(new ProducerRecord<>("t", "k0", "v3")).get();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<ConsumerRecord<String, String>> left = consumeAll(bootstrap, 5);
+            while (left.size() > 6 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                left = consumeAll(bootstrap, 5);
+            }
+            assertThat(left.size()).as("the cleaner kept one record per key (and the active segment's)")
+                .isLessThanOrEqualTo(6);
+            assertThat(left.stream().filter(r -> r.key().equals("k4")).map(ConsumerRecord::value)).containsExactly("v2");
         }
     }
 
