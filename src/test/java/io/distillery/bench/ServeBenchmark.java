@@ -66,7 +66,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * relative to the newest publication, for the saturated storm and, with {@code --paced}, for the paced phases:
  * {@link StormTrace}), {@code --paced F} (0.5: after each mode's phases, its
  * one-row load offered at F times the one-row rate it reached, each client on a fixed schedule ({@link
- * LoadPhase#paced}), steady and in a storm; 0 = not run), {@code --swap-warmup N} (400: snapshots published
+ * LoadPhase#paced}), steady and in a storm; 0 = not run), {@code --paced-seconds N} (the paced phases' measured
+ * window, default {@code --seconds}: at half load a phase's p99 can rest on one or two stalls, so a longer window
+ * gives a steadier ratio), {@code --swap-warmup N} (400: snapshots published
  * to warm the swap path up before each engine's measured phases; the JIT compiles a method after about 200 calls,
  * and the swap path's methods are called once per snapshot, so with fewer the measured storms pay for its
  * compilation: docs/serving-benchmark.md).
@@ -82,7 +84,7 @@ public final class ServeBenchmark {
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
-                           boolean trace, int sliceMicros, double paced, int swapWarmup) {
+                           boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int swapWarmup) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -101,19 +103,20 @@ public final class ServeBenchmark {
                 "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")),
                 Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())),
                 Double.parseDouble(m.getOrDefault("paced", "0.5")),
+                (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
                 Integer.parseInt(m.getOrDefault("swap-warmup", "400")));
             if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10 || o.swapWarmup < 0 || o.promotionRows < 1 || o.promotionPeriodMs < 10
-                || o.paced < 0 || o.paced > 1
+                || o.paced < 0 || o.paced > 1 || o.pacedMeasureMs < 1000 || o.pacedMeasureMs > 300_000
                 || o.sliceMicros != 0 && (o.sliceMicros * 1000L < ThreadSlice.MIN_NANOS
                     || o.sliceMicros * 1000L > ThreadSlice.MAX_NANOS)) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
                     + " period-ms >= 10, swap-warmup >= 0, promotion-rows >= 1, promotion-period-ms >= 10,"
                     + " slice-us 0 or in [100, 100000],"
-                    + " 0 <= paced <= 1;"
+                    + " 0 <= paced <= 1, 1 <= paced-seconds <= 300;"
                     + " got " + o);
             }
             return o;
@@ -211,7 +214,9 @@ public final class ServeBenchmark {
             try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS);
                  SnapshotPublisher traffic = SnapshotPublisher.create(base, TRAFFIC)) {
                 AtomicLong version = new AtomicLong(1);
-                publisher.publish("student", snapshots.encodedWithOnnx(1));
+                byte[] first = snapshots.encodedWithOnnx(1);
+                checkStormsFit(o, first.length);
+                publisher.publish("student", first);
                 if (o.attack) {
                     phase = attack(o, base, publisher, snapshots, version);
                 } else if (o.promotion) {
@@ -280,13 +285,13 @@ public final class ServeBenchmark {
         List<byte[]> storming = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
         System.gc();
         // the same messages at the same pace to a topic serving does not follow: the traffic alone
-        LoadPhase.Result traffic = underStorm(o, 0, service, one, trafficPublisher, storming,
+        LoadPhase.Result traffic = underStorm(o, o.measureMs, 0, service, one, trafficPublisher, storming,
             new AtomicLong(version.get()), new SwapTimes(), null);
         System.gc();
         SwapTimes times = new SwapTimes();
         StringBuilder reports = new StringBuilder();
         LoadPhase.Result stormed = traced(o, mode.label() + " one-row, swap storm", times, reports,
-            trace -> underStorm(o, 0, service, one, publisher, storming, version, times, trace));
+            trace -> underStorm(o, o.measureMs, 0, service, one, publisher, storming, version, times, trace));
         awaitVersion(service, version.get());
         Paced paced = null;
         if (o.paced > 0) {
@@ -295,12 +300,14 @@ public final class ServeBenchmark {
             System.gc();
             SwapTimes steadyTimes = new SwapTimes();
             LoadPhase.Result steady = traced(o, label + "steady", steadyTimes, reports, trace -> LoadPhase.paced(
-                service.port(), one, o.clients, rate, o.warmupMs, o.measureMs, steadyTimes, trace));
-            List<byte[]> pacedStorm = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
+                service.port(), one, o.clients, rate, o.warmupMs, o.pacedMeasureMs, steadyTimes, trace));
+            List<byte[]> pacedStorm = preEncoded(snapshots, version.get(),
+                (o.warmupMs + o.pacedMeasureMs) / o.periodMs);
             System.gc();
             SwapTimes pacedTimes = new SwapTimes();
             LoadPhase.Result storm = traced(o, label + "swap storm", pacedTimes, reports,
-                trace -> underStorm(o, rate, service, one, publisher, pacedStorm, version, pacedTimes, trace));
+                trace -> underStorm(o, o.pacedMeasureMs, rate, service, one, publisher, pacedStorm, version,
+                    pacedTimes, trace));
             awaitVersion(service, version.get());
             paced = new Paced(rate, steady, storm);
         }
@@ -340,14 +347,15 @@ public final class ServeBenchmark {
      * (recorded in {@code times}), the load offered at {@code perSecond} requests a second (0: back to back); the
      * publishing stops a second before the clients, so the last versions can still be answered.
      */
-    private static LoadPhase.Result underStorm(Options o, double perSecond, ServeService service, byte[] request,
-                                               SnapshotPublisher publisher, List<byte[]> encoded, AtomicLong versions,
-                                               SwapTimes times, StormTrace trace) throws InterruptedException {
-        long end = System.nanoTime() + (o.warmupMs + o.measureMs - 1000) * 1_000_000;
+    private static LoadPhase.Result underStorm(Options o, long measureMs, double perSecond, ServeService service,
+                                               byte[] request, SnapshotPublisher publisher, List<byte[]> encoded,
+                                               AtomicLong versions, SwapTimes times, StormTrace trace)
+            throws InterruptedException {
+        long end = System.nanoTime() + (o.warmupMs + measureMs - 1000) * 1_000_000;
         Thread storm = new Thread(() -> storm(publisher, encoded, versions, o.periodMs, times, end), "bench-storm");
         storm.start();
         LoadPhase.Result result = LoadPhase.paced(service.port(), request, o.clients, perSecond, o.warmupMs,
-            o.measureMs, times, trace);
+            measureMs, times, trace);
         storm.join();
         return result;
     }
@@ -391,6 +399,20 @@ public final class ServeBenchmark {
             encoded.add(snapshots.encodedWithOnnx(v));
         }
         return encoded;
+    }
+
+    /**
+     * Refuses, before any phase, options whose longest storm would not fit: each storm holds its snapshots encoded
+     * ({@link #preEncoded}) in this JVM's heap; at most half of it is allowed them.
+     */
+    private static void checkStormsFit(Options o, int snapshotBytes) {
+        long most = Math.max(o.swapWarmup, (o.warmupMs + Math.max(o.measureMs, o.pacedMeasureMs)) / o.periodMs);
+        long held = most * snapshotBytes;
+        if (held > Runtime.getRuntime().maxMemory() / 2) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "a storm of %d snapshots of %d KB would "
+                    + "hold %d MB of the heap's %d MB: shorten --seconds or --paced-seconds, or lengthen --period-ms",
+                most, snapshotBytes / 1024, held >> 20, Runtime.getRuntime().maxMemory() >> 20));
+        }
     }
 
     /**
@@ -479,8 +501,9 @@ public final class ServeBenchmark {
         if (o.paced > 0) {
             b.append(String.format(Locale.ROOT, "%nOne-row requests offered at %.0f%% of the mode's rate above, each "
                 + "client on a fixed schedule (latency from the scheduled time when an earlier answer held a request "
-                + "back):%n%n| mode | offered req/s | answered req/s steady / storm | p50 / p99 ms steady | p50 / p99 ms "
-                + "swap storm | storm / steady p99 | errors |%n|---|---|---|---|---|---|---|%n", o.paced * 100));
+                + "back), %.0f s measured per phase:%n%n| mode | offered req/s | answered req/s steady / storm | p50 / p99 ms steady | p50 / p99 ms "
+                + "swap storm | storm / steady p99 | errors |%n|---|---|---|---|---|---|---|%n", o.paced * 100,
+                o.pacedMeasureMs / 1000.0));
             for (ModeResult r : results) {
                 Paced p = r.paced;
                 b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f / %.0f | %.2f / %.2f | %.2f / %.2f | %.2f× "
