@@ -35,6 +35,8 @@ final class StormTrace implements AutoCloseable {
     private static final long AFTER_GC_NANOS = 20_000_000;
     /** Slow requests sent closer than this after the one before was answered are one episode. */
     static final long EPISODE_GAP_NANOS = 2_000_000;
+    /** {@link #gcEpochNanos()}, once found. */
+    private static long gcEpoch;
     private final ConcurrentLinkedQueue<long[]> pauses = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Client> clients = new ConcurrentLinkedQueue<>();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
@@ -60,12 +62,10 @@ final class StormTrace implements AutoCloseable {
         pauses.add(new long[] {start, Math.max(1, info.getDuration()) * 1_000_000});
     }
 
-    private static long gcEpoch;
-
     /**
      * Where this JVM's collection times count from, on the {@link System#nanoTime()} clock, found once by timing a
      * {@link System#gc()} (a full collection): a collection's start time is in milliseconds from when the JVM's
-     * management started, which is some 45 ms after the origin of {@code RuntimeMXBean.getUptime()} on this box, so
+     * management started, which is 16-45 ms after the origin of {@code RuntimeMXBean.getUptime()} on this box, so
      * the uptime cannot place a collection of a few milliseconds among requests. Within a millisecond or so.
      */
     private static synchronized long gcEpochNanos() {
