@@ -501,8 +501,9 @@ public final class ServeBenchmark {
         if (o.paced > 0) {
             b.append(String.format(Locale.ROOT, "%nOne-row requests offered at %.0f%% of the mode's rate above, each "
                 + "client on a fixed schedule (latency from the scheduled time when an earlier answer held a request "
-                + "back), %.0f s measured per phase:%n%n| mode | offered req/s | answered req/s steady / storm | p50 / p99 ms steady | p50 / p99 ms "
-                + "swap storm | storm / steady p99 | errors |%n|---|---|---|---|---|---|---|%n", o.paced * 100,
+                + "back), %.0f s measured per phase:%n%n| mode | offered req/s | answered req/s steady / storm "
+                + "| p50 / p99 ms steady | p50 / p99 ms swap storm | storm / steady p99 | errors |%n"
+                + "|---|---|---|---|---|---|---|%n", o.paced * 100,
                 o.pacedMeasureMs / 1000.0));
             for (ModeResult r : results) {
                 Paced p = r.paced;

@@ -76,9 +76,6 @@ final class StormTrace implements AutoCloseable {
         CountDownLatch seen = new CountDownLatch(1);
         // an earlier System.gc()'s notification may still be on its way: only a later collection of its collector
         Map<String, Long> done = new HashMap<>();
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            done.put(gc.getName(), gc.getCollectionCount());
-        }
         NotificationListener once = (n, handback) -> {
             if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
                 var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
@@ -92,6 +89,7 @@ final class StormTrace implements AutoCloseable {
         };
         List<NotificationEmitter> added = new ArrayList<>();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            done.put(gc.getName(), gc.getCollectionCount());
             if (gc instanceof NotificationEmitter e) {
                 e.addNotificationListener(once, null, null);
                 added.add(e);
@@ -180,8 +178,7 @@ final class StormTrace implements AutoCloseable {
         int slowAfterGc = 0;
         int allAfterGc = 0;
         for (long[] r : requests) {
-            int at = Arrays.binarySearch(pub, r[0]);
-            int last = at >= 0 ? at : -at - 2;
+            int last = newestAt(pub, r[0]);
             int bin = last < 0 ? -1 : (int) Math.min(bins - 1, (r[0] - pub[last]) / binNs);
             boolean inGc = gcs.stream().anyMatch(g -> g[0] < r[3] && g[0] + g[1] > r[0]);
             boolean afterGc = !inGc && gcs.stream()
@@ -215,8 +212,7 @@ final class StormTrace implements AutoCloseable {
         b.append(String.format(Locale.ROOT, "They fall in %d episodes (slow requests sent less than %d ms after the "
             + "previous one was answered); the largest:", episodes.size(), EPISODE_GAP_NANOS / 1_000_000));
         for (long[] e : episodes.stream().sorted((x, y) -> Long.compare(y[2], x[2])).limit(3).toList()) {
-            int at = Arrays.binarySearch(pub, e[0]);
-            int last = at >= 0 ? at : -at - 2;
+            int last = newestAt(pub, e[0]);
             b.append(String.format(Locale.ROOT, " %d requests over %.1f ms (the slowest %.2f ms%s);", e[2],
                 (e[1] - e[0]) / 1e6, e[3] / 1e6,
                 last < 0 ? "" : String.format(Locale.ROOT, ", %.0f ms after a publication", (e[0] - pub[last]) / 1e6)));
@@ -233,6 +229,12 @@ final class StormTrace implements AutoCloseable {
                 (i + 1) * periodMs / bins, l.count(), slowByBin[i], l.count() == 0 ? Double.NaN : l.p99Ms()));
         }
         return b.toString();
+    }
+
+    /** The index in the sorted {@code published} of the newest publication at {@code time}, or -1 before the first. */
+    private static int newestAt(long[] published, long time) {
+        int at = Arrays.binarySearch(published, time);
+        return at >= 0 ? at : -at - 2;
     }
 
     /**

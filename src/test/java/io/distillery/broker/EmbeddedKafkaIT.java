@@ -115,7 +115,8 @@ class EmbeddedKafkaIT {
             }
             assertThat(left.size()).as("the cleaner kept one record per key (and the active segment's)")
                 .isLessThanOrEqualTo(6);
-            assertThat(left.stream().filter(r -> r.key().equals("k4")).map(ConsumerRecord::value)).containsExactly("v2");
+            assertThat(left.stream().filter(r -> r.key().equals("k4")).map(ConsumerRecord::value))
+                .containsExactly("v2");
         }
     }
 
