@@ -2,6 +2,7 @@ package io.distillery.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -117,6 +119,45 @@ class EmbeddedKafkaIT {
                 .isLessThanOrEqualTo(6);
             assertThat(left.stream().filter(r -> r.key().equals("k4")).map(ConsumerRecord::value))
                 .containsExactly("v2");
+        }
+    }
+
+    @Test
+    void shouldFindRecordsThroughItsSmallIndexes() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
+            String bootstrap = kafka.bootstrapServers();
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+                assertThat(admin.describeConfigs(List.of(node)).all().get().get(node)
+                    .get("log.index.size.max.bytes").value()).isEqualTo(Integer.toString(128 << 10));
+                admin.createTopics(List.of(new NewTopic("idx", 1, (short) 1))).all().get();
+            }
+            // records of 8 KiB: one index entry each (one per 4 KiB of log)
+            String value = "x".repeat(8 << 10);
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "linger.ms", "0"), new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 300; i++) {
+                    p.send(new ProducerRecord<>("idx", "k" + i, i + value)).get();
+                }
+            }
+            Path segment = dir.resolve("kraft-logs").resolve("idx-0");
+            assertThat(Files.size(segment.resolve("00000000000000000000.index")))
+                .as("the active segment's offset index, preallocated").isEqualTo(128 << 10);
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition tp = new TopicPartition("idx", 0);
+                c.assign(List.of(tp));
+                c.seek(tp, 250);
+                List<ConsumerRecord<String, String>> got = new ArrayList<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (got.isEmpty() && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(got::add);
+                }
+                assertThat(got).isNotEmpty();
+                assertThat(got.get(0).offset()).isEqualTo(250);
+                assertThat(got.get(0).key()).isEqualTo("k250");
+                assertThat(got.get(0).value()).isEqualTo(250 + value);
+            }
         }
     }
 
