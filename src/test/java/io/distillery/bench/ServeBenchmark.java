@@ -327,7 +327,10 @@ public final class ServeBenchmark {
     private static LoadPhase.Result traced(Options o, String label, SwapTimes times, StringBuilder reports,
                                            TracedPhase phase) throws InterruptedException {
         try (StormTrace trace = o.trace ? new StormTrace() : null) {
+            // on the log, for a kernel trace of one phase (bench/sched-window.py): seconds of CLOCK_MONOTONIC
+            System.err.printf(Locale.ROOT, "phase begins at %.3f s: %s%n", System.nanoTime() / 1e9, label);
             LoadPhase.Result result = phase.run(trace);
+            System.err.printf(Locale.ROOT, "phase ends at %.3f s: %s%n", System.nanoTime() / 1e9, label);
             if (trace != null) {
                 reports.append(trace.report(label, o.periodMs, times.publicationTimes()));
             }

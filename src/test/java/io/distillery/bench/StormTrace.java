@@ -26,7 +26,10 @@ import javax.management.openmbean.CompositeData;
  * for the slowest 1% of requests, how long after the newest publication they were sent, whether a collection
  * overlapped them or ended shortly before they were sent, and whether they were the first answer of a new version
  * on their connection; how they cluster in time ({@link #episodes}: at half load a phase's p99 can rest on one
- * stall); and the p99 of requests by the time since publication they were sent.
+ * stall; each listed from its first request's send time in seconds of {@code CLOCK_MONOTONIC}, the clock of {@link
+ * System#nanoTime()} on Linux and of {@code perf record -k CLOCK_MONOTONIC}, so that a kernel trace of the phase can
+ * be read at the same moments: {@code bench/sched-window.py}); and the p99 of requests by the time since
+ * publication they were sent.
  *
  * <p>Thread-safe: each client records into its own {@link Client}; collections are queued.
  */
@@ -213,8 +216,8 @@ final class StormTrace implements AutoCloseable {
             + "previous one was answered); the largest:", episodes.size(), EPISODE_GAP_NANOS / 1_000_000));
         for (long[] e : episodes.stream().sorted((x, y) -> Long.compare(y[2], x[2])).limit(3).toList()) {
             int last = newestAt(pub, e[0]);
-            b.append(String.format(Locale.ROOT, " %d requests over %.1f ms (the slowest %.2f ms%s);", e[2],
-                (e[1] - e[0]) / 1e6, e[3] / 1e6,
+            b.append(String.format(Locale.ROOT, " %d requests over %.1f ms from %.3f s (the slowest %.2f ms%s);",
+                e[2], (e[1] - e[0]) / 1e6, e[0] / 1e9, e[3] / 1e6,
                 last < 0 ? "" : String.format(Locale.ROOT, ", %.0f ms after a publication", (e[0] - pub[last]) / 1e6)));
         }
         b.append(String.format("%n%n"));
