@@ -90,9 +90,7 @@ class EmbeddedKafkaIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
             String bootstrap = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
-                assertThat(admin.describeConfigs(List.of(node)).all().get().get(node)
-                    .get("log.cleaner.dedupe.buffer.size").value()).isEqualTo(Integer.toString(16 << 20));
+                assertThat(nodeConfig(admin, "log.cleaner.dedupe.buffer.size")).isEqualTo(Integer.toString(16 << 20));
                 // every record cleanable at once, each in a segment of its own after the first
                 admin.createTopics(List.of(new NewTopic("t", 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
                     "segment.ms", "100", "min.compaction.lag.ms", "0", "min.cleanable.dirty.ratio", "0.01",
@@ -127,9 +125,7 @@ class EmbeddedKafkaIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.of(dir))) {
             String bootstrap = kafka.bootstrapServers();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
-                assertThat(admin.describeConfigs(List.of(node)).all().get().get(node)
-                    .get("log.index.size.max.bytes").value()).isEqualTo(Integer.toString(128 << 10));
+                assertThat(nodeConfig(admin, "log.index.size.max.bytes")).isEqualTo(Integer.toString(128 << 10));
                 admin.createTopics(List.of(new NewTopic("idx", 1, (short) 1))).all().get();
             }
             // records of 8 KiB: one index entry each (one per 4 KiB of log)
@@ -159,6 +155,12 @@ class EmbeddedKafkaIT {
                 assertThat(got.get(0).value()).isEqualTo(250 + value);
             }
         }
+    }
+
+    /** The value the node (id 1) reports for one of its configs. */
+    private static String nodeConfig(Admin admin, String name) throws Exception {
+        ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        return admin.describeConfigs(List.of(node)).all().get().get(node).get(name).value();
     }
 
     private static void produce(String bootstrap, int n) {
