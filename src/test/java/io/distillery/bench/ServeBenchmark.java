@@ -18,6 +18,7 @@ import io.distillery.testing.SwapTimes;
 import io.distillery.testing.TempDirs;
 import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -74,6 +75,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * compilation: docs/serving-benchmark.md).
  */
 public final class ServeBenchmark {
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static final int FEATURES = 784;
     private static final int HIDDEN = 128;
     private static final int CLASSES = 10;
@@ -275,18 +277,19 @@ public final class ServeBenchmark {
                                       AtomicLong version) throws InterruptedException {
         byte[] one = mode.request(batch(1));
         System.gc();
-        LoadPhase.Result single = LoadPhase.run(service.port(), one, o.clients, o.warmupMs, o.measureMs,
-            new SwapTimes());
+        LoadPhase.Result single = logged(mode.label() + " one-row, steady", () -> LoadPhase.run(service.port(), one,
+            o.clients, o.warmupMs, o.measureMs, new SwapTimes()));
         System.gc();
-        LoadPhase.Result batch = LoadPhase.run(service.port(), mode.request(batch(32)), o.clients, o.warmupMs,
-            o.measureMs, new SwapTimes());
+        LoadPhase.Result batch = logged(mode.label() + " 32 rows, steady", () -> LoadPhase.run(service.port(),
+            mode.request(batch(32)), o.clients, o.warmupMs, o.measureMs, new SwapTimes()));
         // the student's work (export, checksums, signature) is done before the storm, as on its own machine;
         // the storm publishes them through the broker, and serving verifies each in full
         List<byte[]> storming = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
         System.gc();
         // the same messages at the same pace to a topic serving does not follow: the traffic alone
-        LoadPhase.Result traffic = underStorm(o, o.measureMs, 0, service, one, trafficPublisher, storming,
-            new AtomicLong(version.get()), new SwapTimes(), null);
+        LoadPhase.Result traffic = logged(mode.label() + " one-row, the storm's traffic alone", () -> underStorm(o,
+            o.measureMs, 0, service, one, trafficPublisher, storming, new AtomicLong(version.get()), new SwapTimes(),
+            null));
         System.gc();
         SwapTimes times = new SwapTimes();
         StringBuilder reports = new StringBuilder();
@@ -327,15 +330,32 @@ public final class ServeBenchmark {
     private static LoadPhase.Result traced(Options o, String label, SwapTimes times, StringBuilder reports,
                                            TracedPhase phase) throws InterruptedException {
         try (StormTrace trace = o.trace ? new StormTrace() : null) {
-            // on the log, for a kernel trace of one phase (bench/sched-window.py): seconds of CLOCK_MONOTONIC
-            System.err.printf(Locale.ROOT, "phase begins at %.3f s: %s%n", System.nanoTime() / 1e9, label);
-            LoadPhase.Result result = phase.run(trace);
-            System.err.printf(Locale.ROOT, "phase ends at %.3f s: %s%n", System.nanoTime() / 1e9, label);
+            LoadPhase.Result result = logged(label, () -> phase.run(trace));
             if (trace != null) {
                 reports.append(trace.report(label, o.periodMs, times.publicationTimes()));
             }
             return result;
         }
+    }
+
+    /**
+     * Runs {@code phase}, marking on the log when it begins and ends, in seconds of {@code CLOCK_MONOTONIC} (for a
+     * kernel trace of one phase: bench/sched-window.py), and how long the JIT compiled meanwhile.
+     */
+    private static LoadPhase.Result logged(String label, Phase phase) throws InterruptedException {
+        System.err.printf(Locale.ROOT, "phase begins at %.3f s: %s%n", System.nanoTime() / 1e9, label);
+        long compiling = JIT.getTotalCompilationTime();
+        LoadPhase.Result result = phase.run();
+        System.err.printf(Locale.ROOT, "phase ends at %.3f s: %s%n", System.nanoTime() / 1e9, label);
+        System.err.printf(Locale.ROOT, "the JIT compiled for %d ms during the phase (warm-up included): %s%n",
+            JIT.getTotalCompilationTime() - compiling, label);
+        return result;
+    }
+
+    /** A load phase. */
+    @FunctionalInterface
+    private interface Phase {
+        LoadPhase.Result run() throws InterruptedException;
     }
 
     /** The one-row load offered at a fixed rate, steady and in a storm (open loop). */
