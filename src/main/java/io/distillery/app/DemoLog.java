@@ -1,12 +1,12 @@
 package io.distillery.app;
 
+import io.distillery.os.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import java.util.List;
 import org.apache.logging.log4j.core.config.Configurator;
 
 /** The demo's logging (log4j2-demo.xml): every line to a file, the events that matter to the console. */
@@ -30,15 +30,12 @@ final class DemoLog {
 
     /** Deletes a directory and everything under it; a missing directory is fine. */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
+        List<IOException> failures = FileTrees.delete(dir);
+        if (!failures.isEmpty()) {
+            UncheckedIOException e = new UncheckedIOException("cannot delete " + failures.size() + " paths under "
+                + dir, failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
         }
     }
 }
