@@ -27,8 +27,20 @@ import java.util.concurrent.locks.LockSupport;
  * that was merely woken late counts from its send).
  */
 final class LoadPhase {
-    /** What the measured window gave. */
-    record Result(long requests, long errors, double seconds, Latencies latencies) {
+    /**
+     * What the measured window gave.
+     *
+     * @param nanos every answered request's latency, sorted
+     */
+    record Result(long requests, long errors, double seconds, Latencies latencies, long[] nanos) {
+        /** Several phases of one kind as one: their requests, errors, time and latencies together. */
+        static Result pooled(List<Result> phases) {
+            long[] all = phases.stream().flatMapToLong(r -> Arrays.stream(r.nanos)).toArray();
+            return new Result(phases.stream().mapToLong(Result::requests).sum(),
+                phases.stream().mapToLong(Result::errors).sum(), phases.stream().mapToDouble(Result::seconds).sum(),
+                Latencies.of(all), all);
+        }
+
         double requestsPerSecond() {
             return requests / seconds;
         }
@@ -90,7 +102,7 @@ final class LoadPhase {
         }
         stop.set(true);
         long[] all = recorders.stream().flatMapToLong(r -> Arrays.stream(r.values, 0, r.size)).toArray();
-        return new Result(all.length, errors.get(), measureMs / 1000.0, Latencies.of(all));
+        return new Result(all.length, errors.get(), measureMs / 1000.0, Latencies.of(all), all);
     }
 
     /** When a client sends: from {@code first}, every {@code interval} ns; an interval of 0 is back to back. */

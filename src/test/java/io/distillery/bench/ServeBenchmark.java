@@ -69,7 +69,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * one-row load offered at F times the one-row rate it reached, each client on a fixed schedule ({@link
  * LoadPhase#paced}), steady and in a storm; 0 = not run), {@code --paced-seconds N} (the paced phases' measured
  * window, default {@code --seconds}: at half load a phase's p99 can rest on one or two stalls, so a longer window
- * gives a steadier ratio), {@code --swap-warmup N} (400: snapshots published
+ * gives a steadier ratio), {@code --paced-pairs N} (1: the paced phases run as N pairs of a steady phase and a storm,
+ * one after the other, and each kind's requests are pooled, so that a stall lands in either kind as often; each
+ * pair's ratio is printed too), {@code --swap-warmup N} (400: snapshots published
  * to warm the swap path up before each engine's measured phases; the JIT compiles a method after about 200 calls,
  * and the swap path's methods are called once per snapshot, so with fewer the measured storms pay for its
  * compilation: docs/serving-benchmark.md).
@@ -86,7 +88,8 @@ public final class ServeBenchmark {
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
-                           boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int swapWarmup) {
+                           boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int pacedPairs,
+                           int swapWarmup) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -106,6 +109,7 @@ public final class ServeBenchmark {
                 Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())),
                 Double.parseDouble(m.getOrDefault("paced", "0.5")),
                 (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
+                Integer.parseInt(m.getOrDefault("paced-pairs", "1")),
                 Integer.parseInt(m.getOrDefault("swap-warmup", "400")));
             if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
                 throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
@@ -113,12 +117,13 @@ public final class ServeBenchmark {
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10 || o.swapWarmup < 0 || o.promotionRows < 1 || o.promotionPeriodMs < 10
                 || o.paced < 0 || o.paced > 1 || o.pacedMeasureMs < 1000 || o.pacedMeasureMs > 300_000
+                || o.pacedPairs < 1 || o.pacedPairs > 10
                 || o.sliceMicros != 0 && (o.sliceMicros * 1000L < ThreadSlice.MIN_NANOS
                     || o.sliceMicros * 1000L > ThreadSlice.MAX_NANOS)) {
                 throw new IllegalArgumentException("bounds: 1 <= clients <= 64, threads >= 1, 1 <= seconds <= 300,"
                     + " period-ms >= 10, swap-warmup >= 0, promotion-rows >= 1, promotion-period-ms >= 10,"
                     + " slice-us 0 or in [100, 100000],"
-                    + " 0 <= paced <= 1, 1 <= paced-seconds <= 300;"
+                    + " 0 <= paced <= 1, 1 <= paced-seconds <= 300, 1 <= paced-pairs <= 10;"
                     + " got " + o);
             }
             return o;
@@ -300,19 +305,24 @@ public final class ServeBenchmark {
         if (o.paced > 0) {
             double rate = o.paced * single.requestsPerSecond();
             String label = mode.label() + " one-row at " + Math.round(o.paced * 100) + "% of its rate, ";
-            System.gc();
-            SwapTimes steadyTimes = new SwapTimes();
-            LoadPhase.Result steady = traced(o, label + "steady", steadyTimes, reports, trace -> LoadPhase.paced(
-                service.port(), one, o.clients, rate, o.warmupMs, o.pacedMeasureMs, steadyTimes, trace));
-            List<byte[]> pacedStorm = preEncoded(snapshots, version.get(),
-                (o.warmupMs + o.pacedMeasureMs) / o.periodMs);
-            System.gc();
-            SwapTimes pacedTimes = new SwapTimes();
-            LoadPhase.Result storm = traced(o, label + "swap storm", pacedTimes, reports,
-                trace -> underStorm(o, o.pacedMeasureMs, rate, service, one, publisher, pacedStorm, version,
-                    pacedTimes, trace));
-            awaitVersion(service, version.get());
-            paced = new Paced(rate, steady, storm);
+            List<LoadPhase.Result> steadies = new ArrayList<>();
+            List<LoadPhase.Result> storms = new ArrayList<>();
+            for (int pair = 1; pair <= o.pacedPairs; pair++) {
+                String of = o.pacedPairs == 1 ? "" : " (pair " + pair + " of " + o.pacedPairs + ")";
+                System.gc();
+                SwapTimes steadyTimes = new SwapTimes();
+                steadies.add(traced(o, label + "steady" + of, steadyTimes, reports, trace -> LoadPhase.paced(
+                    service.port(), one, o.clients, rate, o.warmupMs, o.pacedMeasureMs, steadyTimes, trace)));
+                List<byte[]> pacedStorm = preEncoded(snapshots, version.get(),
+                    (o.warmupMs + o.pacedMeasureMs) / o.periodMs);
+                System.gc();
+                SwapTimes pacedTimes = new SwapTimes();
+                storms.add(traced(o, label + "swap storm" + of, pacedTimes, reports,
+                    trace -> underStorm(o, o.pacedMeasureMs, rate, service, one, publisher, pacedStorm, version,
+                        pacedTimes, trace)));
+                awaitVersion(service, version.get());
+            }
+            paced = new Paced(rate, steadies, storms);
         }
         return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), reports.toString(), paced);
     }
@@ -358,10 +368,30 @@ public final class ServeBenchmark {
         LoadPhase.Result run() throws InterruptedException;
     }
 
-    /** The one-row load offered at a fixed rate, steady and in a storm (open loop). */
-    private record Paced(double rate, LoadPhase.Result steady, LoadPhase.Result storm) {
+    /**
+     * The one-row load offered at a fixed rate, steady and in a storm (open loop), in pairs of phases run one after
+     * the other; {@link #steady} and {@link #storm} pool each kind's phases.
+     */
+    private record Paced(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> storms) {
+        LoadPhase.Result steady() {
+            return LoadPhase.Result.pooled(steadies);
+        }
+
+        LoadPhase.Result storm() {
+            return LoadPhase.Result.pooled(storms);
+        }
+
         double ratio() {
-            return storm.p99Over(steady);
+            return storm().p99Over(steady());
+        }
+
+        /** Each pair's storm p99 over its steady p99. */
+        List<Double> pairRatios() {
+            List<Double> out = new ArrayList<>();
+            for (int i = 0; i < steadies.size(); i++) {
+                out.add(storms.get(i).p99Over(steadies.get(i)));
+            }
+            return out;
         }
     }
 
@@ -524,16 +554,24 @@ public final class ServeBenchmark {
         if (o.paced > 0) {
             b.append(String.format(Locale.ROOT, "%nOne-row requests offered at %.0f%% of the mode's rate above, each "
                 + "client on a fixed schedule (latency from the scheduled time when an earlier answer held a request "
-                + "back), %.0f s measured per phase:%n%n| mode | offered req/s | answered req/s steady / storm "
+                + "back), %.0f s measured per phase%s:%n%n| mode | offered req/s | answered req/s steady / storm "
                 + "| p50 / p99 ms steady | p50 / p99 ms swap storm | storm / steady p99 | errors |%n"
-                + "|---|---|---|---|---|---|---|%n", o.paced * 100,
-                o.pacedMeasureMs / 1000.0));
+                + "|---|---|---|---|---|---|---|%n", o.paced * 100, o.pacedMeasureMs / 1000.0,
+                o.pacedPairs == 1 ? "" : String.format(Locale.ROOT, ", %d pairs of a steady phase and a storm one "
+                    + "after the other, each kind's requests pooled", o.pacedPairs)));
             for (ModeResult r : results) {
-                Paced p = r.paced;
+                LoadPhase.Result steady = r.paced.steady();
+                LoadPhase.Result storm = r.paced.storm();
                 b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f / %.0f | %.2f / %.2f | %.2f / %.2f | %.2f× "
-                        + "| %d |%n", r.mode.label(), p.rate, p.steady.requestsPerSecond(), p.storm.requestsPerSecond(),
-                    p.steady.latencies().p50Ms(), p.steady.latencies().p99Ms(), p.storm.latencies().p50Ms(),
-                    p.storm.latencies().p99Ms(), p.ratio(), p.steady.errors() + p.storm.errors()));
+                        + "| %d |%n", r.mode.label(), r.paced.rate, steady.requestsPerSecond(),
+                    storm.requestsPerSecond(), steady.latencies().p50Ms(), steady.latencies().p99Ms(),
+                    storm.latencies().p50Ms(), storm.latencies().p99Ms(), r.paced.ratio(),
+                    steady.errors() + storm.errors()));
+            }
+            if (o.pacedPairs > 1) {
+                b.append("\nEach pair's storm / steady p99: ").append(String.join("; ", results.stream()
+                    .map(r -> r.mode.label() + " " + String.join(", ", r.paced.pairRatios().stream()
+                        .map(x -> String.format(Locale.ROOT, "%.2f×", x)).toList())).toList())).append('\n');
             }
         }
         results.forEach(r -> b.append(r.trace));
