@@ -3,7 +3,7 @@
 
 A serving benchmark run with --trace true lists, for each traced phase, its three largest episodes of slow
 requests with their start in seconds of CLOCK_MONOTONIC (the clock of System.nanoTime on Linux); its log
-(target/serve-bench.log) marks when each traced phase begins and ends on the same clock. Record the switches
+(target/serve-bench.log) marks when each phase begins and ends on the same clock. Record the switches
 during the phase with the same clock, then give this script the switches, the report and the phase's label:
 
   perf record -e sched:sched_switch -a -k CLOCK_MONOTONIC -o /tmp/sched.data -- sleep 14   # during the phase
@@ -12,8 +12,8 @@ during the phase with the same clock, then give this script the switches, the re
 
 For each episode (from 5 ms before its first request to its end) and for the whole traced window, it prints the
 on-CPU milliseconds of every thread that ran (name as the kernel knows it, and thread id), its longest run without
-a switch, and how long the cores were idle, then the episode slice by slice: a thread with a long uninterrupted run in an episode and little in
-quiet time is a suspect. Reads files only; starts nothing.
+a switch, and how long the cores were idle, then the episode slice by slice: a thread with a long uninterrupted
+run in an episode and little in quiet time is a suspect. Reads files only; starts nothing.
 """
 import collections
 import re
@@ -67,21 +67,30 @@ def episodes(report_path, label):
             for n, ms, start, slowest in EPISODE.findall(paragraph)]
 
 
-def summary(all_runs, lo, hi, cores):
-    on_cpu = collections.Counter()
+def within(all_runs, lo, hi):
+    """The runs that overlap [lo, hi], cut to it."""
+    return [(cpu, max(start, lo), min(end, hi), comm, tid)
+            for cpu, start, end, comm, tid in all_runs if min(end, hi) > max(start, lo)]
+
+
+def on_cpu(runs_in_window):
+    """Seconds on a core and the longest run of each thread ('idle' for the idle task), of runs already cut."""
+    total = collections.Counter()
     longest = collections.Counter()
-    for cpu, start, end, comm, tid in all_runs:
-        a, b = max(start, lo), min(end, hi)
-        if b <= a:
-            continue
+    for cpu, start, end, comm, tid in runs_in_window:
         key = f'{comm}:{tid}' if tid else 'idle'
-        on_cpu[key] += b - a
-        longest[key] = max(longest[key], b - a)
+        total[key] += end - start
+        longest[key] = max(longest[key], end - start)
+    return total, longest
+
+
+def summary(all_runs, lo, hi, cores):
+    total, longest = on_cpu(within(all_runs, lo, hi))
     span = hi - lo
-    idle = on_cpu.pop('idle', 0.0)
+    idle = total.pop('idle', 0.0)
     longest.pop('idle', None)
     lines = [f'  cores idle {100 * idle / (span * cores):.0f}% of {span * 1e3:.1f} ms × {cores} cores']
-    for key, seconds in on_cpu.most_common(TOP):
+    for key, seconds in total.most_common(TOP):
         lines.append(f'  {seconds * 1e3:8.1f} ms on CPU, longest run {longest[key] * 1e3:6.1f} ms  {key}')
     return '\n'.join(lines)
 
@@ -89,16 +98,13 @@ def summary(all_runs, lo, hi, cores):
 def timeline(all_runs, lo, hi, cores):
     """The window in slices of SLICE_S: how idle the cores were and the three threads that ran most in each."""
     lines = []
+    window = within(all_runs, lo, hi)
     start = lo
     while start < hi and len(lines) < MAX_SLICES:
         end = min(hi, start + SLICE_S)
-        on_cpu = collections.Counter()
-        for cpu, a, b, comm, tid in all_runs:
-            a, b = max(a, start), min(b, end)
-            if b > a:
-                on_cpu[f'{comm}:{tid}' if tid else 'idle'] += b - a
-        idle = on_cpu.pop('idle', 0.0)
-        top = ', '.join(f'{k} {v * 1e3:.1f}' for k, v in on_cpu.most_common(3))
+        total, _ = on_cpu(within(window, start, end))
+        idle = total.pop('idle', 0.0)
+        top = ', '.join(f'{k} {v * 1e3:.1f}' for k, v in total.most_common(3))
         lines.append(f'    +{(start - lo) * 1e3:5.0f} ms: idle {100 * idle / ((end - start) * cores):3.0f}%; {top}')
         start = end
     return '\n'.join(lines)

@@ -216,8 +216,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("log.retention.ms", Long.toString(options.retentionMs()));
         p.put("log.segment.bytes", Integer.toString(32 << 20));
         // Each new segment (and each segment the cleaner writes) preallocates its offset and time index at this
-        // size and maps it; on this machine's kernel the first write into a sparse 10 MiB mapped file zeroes about
-        // 2 MiB at once (1.7-1.9 ms, against 0.02 ms at 128 KiB; docs/measurements.md), which made the broker's
+        // size and maps it; on this machine's kernel the first write into a sparse 10 MiB mapped file zeroes a
+        // large block at once (1.6-3.2 ms, against 0.03 ms at 128 KiB; docs/measurements.md), which made the broker's
         // request handlers and cleaner hold a core for 5-25 ms beside serving (docs/serving-benchmark.md). A
         // 32 MiB segment gets an index entry per 4 KiB of log at most: 8,192 entries, which 128 KiB holds
         // (8-byte offset entries, 12-byte time entries).

@@ -28,17 +28,21 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class LoadPhase {
     /**
-     * What the measured window gave.
+     * What the measured window gave; built by {@link #of}, so that {@code requests} and {@code latencies} are those
+     * of {@code nanos}.
      *
      * @param nanos every answered request's latency, sorted
      */
     record Result(long requests, long errors, double seconds, Latencies latencies, long[] nanos) {
+        /** The result of {@code nanos} (sorted in place), one per answered request. */
+        static Result of(long[] nanos, long errors, double seconds) {
+            return new Result(nanos.length, errors, seconds, Latencies.of(nanos), nanos);
+        }
+
         /** Several phases of one kind as one: their requests, errors, time and latencies together. */
         static Result pooled(List<Result> phases) {
-            long[] all = phases.stream().flatMapToLong(r -> Arrays.stream(r.nanos)).toArray();
-            return new Result(phases.stream().mapToLong(Result::requests).sum(),
-                phases.stream().mapToLong(Result::errors).sum(), phases.stream().mapToDouble(Result::seconds).sum(),
-                Latencies.of(all), all);
+            return of(phases.stream().flatMapToLong(r -> Arrays.stream(r.nanos)).toArray(),
+                phases.stream().mapToLong(Result::errors).sum(), phases.stream().mapToDouble(Result::seconds).sum());
         }
 
         double requestsPerSecond() {
@@ -102,7 +106,7 @@ final class LoadPhase {
         }
         stop.set(true);
         long[] all = recorders.stream().flatMapToLong(r -> Arrays.stream(r.values, 0, r.size)).toArray();
-        return new Result(all.length, errors.get(), measureMs / 1000.0, Latencies.of(all), all);
+        return Result.of(all, errors.get(), measureMs / 1000.0);
     }
 
     /** When a client sends: from {@code first}, every {@code interval} ns; an interval of 0 is back to back. */

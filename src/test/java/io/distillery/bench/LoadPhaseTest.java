@@ -2,14 +2,13 @@ package io.distillery.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.distillery.testing.Latencies;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 class LoadPhaseTest {
     private static LoadPhase.Result phase(long errors, double seconds, long... nanos) {
-        return new LoadPhase.Result(nanos.length, errors, seconds, Latencies.of(nanos.clone()), nanos.clone());
+        return LoadPhase.Result.of(nanos.clone(), errors, seconds);
     }
 
     @Test

@@ -322,7 +322,7 @@ public final class ServeBenchmark {
                         pacedTimes, trace)));
                 awaitVersion(service, version.get());
             }
-            paced = new Paced(rate, steadies, storms);
+            paced = Paced.of(rate, steadies, storms);
         }
         return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), reports.toString(), paced);
     }
@@ -370,19 +370,17 @@ public final class ServeBenchmark {
 
     /**
      * The one-row load offered at a fixed rate, steady and in a storm (open loop), in pairs of phases run one after
-     * the other; {@link #steady} and {@link #storm} pool each kind's phases.
+     * the other; built by {@link #of}, which pools each kind's phases once into {@code steady} and {@code storm}.
      */
-    private record Paced(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> storms) {
-        LoadPhase.Result steady() {
-            return LoadPhase.Result.pooled(steadies);
-        }
-
-        LoadPhase.Result storm() {
-            return LoadPhase.Result.pooled(storms);
+    private record Paced(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> storms,
+                         LoadPhase.Result steady, LoadPhase.Result storm) {
+        static Paced of(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> storms) {
+            return new Paced(rate, steadies, storms, LoadPhase.Result.pooled(steadies),
+                LoadPhase.Result.pooled(storms));
         }
 
         double ratio() {
-            return storm().p99Over(steady());
+            return storm.p99Over(steady);
         }
 
         /** Each pair's storm p99 over its steady p99. */
