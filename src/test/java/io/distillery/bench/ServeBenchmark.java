@@ -503,11 +503,12 @@ public final class ServeBenchmark {
                 + "keep-alive sockets), serve.threads=%d, serve.request.slice.us=%d (the clients' too), broker %s, "
                 + "%.0f s measured per phase after %.0f s warm-up, "
                 + "a snapshot every %d ms in storms, the swap path warmed up with %d snapshots%n%n"
-                + "Machine: %d cores, load average %.2f before, %.2f after; JDK %s%n%n",
+                + "Machine: %d cores, load average %.2f before, %.2f after; JDK %s; %s%n%n",
             FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.sliceMicros,
             o.childBroker ? "in a child JVM at nice 19" : "in the benchmark's JVM", o.measureMs / 1000.0,
             o.warmupMs / 1000.0, o.periodMs, o.swapWarmup,
-            Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"));
+            Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"),
+            SegmentAppendCost.pageReporting());
     }
 
     private static String print(Options o, List<ModeResult> results, double loadBefore) {
