@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Serving benchmark of a 784-128-10 student in three modes with the same clients, in one run: {@code dl4j}
@@ -69,12 +70,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * one-row load offered at F times the one-row rate it reached, each client on a fixed schedule ({@link
  * LoadPhase#paced}), steady and in a storm; 0 = not run), {@code --paced-seconds N} (the paced phases' measured
  * window, default {@code --seconds}: at half load a phase's p99 can rest on one or two stalls, so a longer window
- * gives a steadier ratio), {@code --paced-pairs N} (1: the paced phases run as N pairs of a steady phase and a storm,
- * one after the other, and each kind's requests are pooled, so that a stall lands in either kind as often; each
- * pair's ratio is printed too), {@code --swap-warmup N} (400: snapshots published
- * to warm the swap path up before each engine's measured phases; the JIT compiles a method after about 200 calls,
- * and the swap path's methods are called once per snapshot, so with fewer the measured storms pay for its
- * compilation: docs/serving-benchmark.md).
+ * gives a steadier ratio), {@code --paced-pairs N} (1: the paced phases run N times as a steady phase, the storm's
+ * traffic alone and a storm, one after the other, and each kind's requests are pooled, so that a stall lands in any
+ * kind as often; each pair's storm / steady and storm / traffic ratios are printed too), {@code --swap-warmup N}
+ * (400: snapshots published to warm the swap path up before each engine's measured phases; the JIT compiles a
+ * method after about 200 calls, and the swap path's methods are called once per snapshot, so with fewer the
+ * measured storms pay for its compilation: docs/serving-benchmark.md).
  */
 public final class ServeBenchmark {
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
@@ -306,6 +307,7 @@ public final class ServeBenchmark {
             double rate = o.paced * single.requestsPerSecond();
             String label = mode.label() + " one-row at " + Math.round(o.paced * 100) + "% of its rate, ";
             List<LoadPhase.Result> steadies = new ArrayList<>();
+            List<LoadPhase.Result> traffics = new ArrayList<>();
             List<LoadPhase.Result> storms = new ArrayList<>();
             for (int pair = 1; pair <= o.pacedPairs; pair++) {
                 String of = o.pacedPairs == 1 ? "" : " (pair " + pair + " of " + o.pacedPairs + ")";
@@ -316,13 +318,17 @@ public final class ServeBenchmark {
                 List<byte[]> pacedStorm = preEncoded(snapshots, version.get(),
                     (o.warmupMs + o.pacedMeasureMs) / o.periodMs);
                 System.gc();
+                traffics.add(logged(label + "the storm's traffic alone" + of, () -> underStorm(o, o.pacedMeasureMs,
+                    rate, service, one, trafficPublisher, pacedStorm, new AtomicLong(version.get()), new SwapTimes(),
+                    null)));
+                System.gc();
                 SwapTimes pacedTimes = new SwapTimes();
                 storms.add(traced(o, label + "swap storm" + of, pacedTimes, reports,
                     trace -> underStorm(o, o.pacedMeasureMs, rate, service, one, publisher, pacedStorm, version,
                         pacedTimes, trace)));
                 awaitVersion(service, version.get());
             }
-            paced = Paced.of(rate, steadies, storms);
+            paced = Paced.of(rate, steadies, traffics, storms);
         }
         return new ModeResult(mode, single, traffic, stormed, batch, times.summary(), reports.toString(), paced);
     }
@@ -369,25 +375,42 @@ public final class ServeBenchmark {
     }
 
     /**
-     * The one-row load offered at a fixed rate, steady and in a storm (open loop), in pairs of phases run one after
-     * the other; built by {@link #of}, which pools each kind's phases once into {@code steady} and {@code storm}.
+     * The one-row load offered at a fixed rate, steady, beside the storm's traffic alone and in a storm (open loop),
+     * in groups of the three phases run one after the other; built by {@link #of}, which pools each kind's phases once
+     * into {@code steady}, {@code traffic} and {@code storm}.
      */
-    private record Paced(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> storms,
-                         LoadPhase.Result steady, LoadPhase.Result storm) {
-        static Paced of(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> storms) {
-            return new Paced(rate, steadies, storms, LoadPhase.Result.pooled(steadies),
-                LoadPhase.Result.pooled(storms));
+    private record Paced(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> traffics,
+                         List<LoadPhase.Result> storms, LoadPhase.Result steady, LoadPhase.Result traffic,
+                         LoadPhase.Result storm) {
+        static Paced of(double rate, List<LoadPhase.Result> steadies, List<LoadPhase.Result> traffics,
+                        List<LoadPhase.Result> storms) {
+            return new Paced(rate, steadies, traffics, storms, LoadPhase.Result.pooled(steadies),
+                LoadPhase.Result.pooled(traffics), LoadPhase.Result.pooled(storms));
         }
 
         double ratio() {
             return storm.p99Over(steady);
         }
 
+        /** What serving's swaps add beyond this box's publisher and broker: the storm p99 over its traffic's. */
+        double overTraffic() {
+            return storm.p99Over(traffic);
+        }
+
         /** Each pair's storm p99 over its steady p99. */
         List<Double> pairRatios() {
+            return ratios(storms, steadies);
+        }
+
+        /** Each pair's storm p99 over the p99 of its traffic alone. */
+        List<Double> pairOverTraffic() {
+            return ratios(storms, traffics);
+        }
+
+        private static List<Double> ratios(List<LoadPhase.Result> over, List<LoadPhase.Result> under) {
             List<Double> out = new ArrayList<>();
-            for (int i = 0; i < steadies.size(); i++) {
-                out.add(storms.get(i).p99Over(steadies.get(i)));
+            for (int i = 0; i < over.size(); i++) {
+                out.add(over.get(i).p99Over(under.get(i)));
             }
             return out;
         }
@@ -553,28 +576,39 @@ public final class ServeBenchmark {
         if (o.paced > 0) {
             b.append(String.format(Locale.ROOT, "%nOne-row requests offered at %.0f%% of the mode's rate above, each "
                 + "client on a fixed schedule (latency from the scheduled time when an earlier answer held a request "
-                + "back), %.0f s measured per phase%s:%n%n| mode | offered req/s | answered req/s steady / storm "
-                + "| p50 / p99 ms steady | p50 / p99 ms swap storm | storm / steady p99 | errors |%n"
-                + "|---|---|---|---|---|---|---|%n", o.paced * 100, o.pacedMeasureMs / 1000.0,
-                o.pacedPairs == 1 ? "" : String.format(Locale.ROOT, ", %d pairs of a steady phase and a storm one "
-                    + "after the other, each kind's requests pooled", o.pacedPairs)));
+                + "back), %.0f s measured per phase, in the order steady, the storm's traffic alone, storm%s:%n%n"
+                + "| mode | offered req/s | answered req/s steady / storm | p50 / p99 ms steady "
+                + "| p99 ms, the storm's traffic alone | p50 / p99 ms swap storm | storm / steady p99 "
+                + "| storm / its traffic alone p99 | errors |%n|---|---|---|---|---|---|---|---|---|%n",
+                o.paced * 100, o.pacedMeasureMs / 1000.0, o.pacedPairs == 1 ? "" : String.format(Locale.ROOT,
+                    ", %d times, each kind's requests pooled", o.pacedPairs)));
             for (ModeResult r : results) {
                 LoadPhase.Result steady = r.paced.steady();
+                LoadPhase.Result traffic = r.paced.traffic();
                 LoadPhase.Result storm = r.paced.storm();
-                b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f / %.0f | %.2f / %.2f | %.2f / %.2f | %.2f× "
-                        + "| %d |%n", r.mode.label(), r.paced.rate, steady.requestsPerSecond(),
-                    storm.requestsPerSecond(), steady.latencies().p50Ms(), steady.latencies().p99Ms(),
-                    storm.latencies().p50Ms(), storm.latencies().p99Ms(), r.paced.ratio(),
-                    steady.errors() + storm.errors()));
+                b.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f / %.0f | %.2f / %.2f | %.2f (%.2f×) "
+                        + "| %.2f / %.2f | %.2f× | %.2f× | %d |%n", r.mode.label(), r.paced.rate,
+                    steady.requestsPerSecond(), storm.requestsPerSecond(), steady.latencies().p50Ms(),
+                    steady.latencies().p99Ms(), traffic.latencies().p99Ms(), traffic.p99Over(steady),
+                    storm.latencies().p50Ms(), storm.latencies().p99Ms(), r.paced.ratio(), r.paced.overTraffic(),
+                    steady.errors() + traffic.errors() + storm.errors()));
             }
+            b.append("\n(storm / its traffic alone: what serving's swaps add beyond this box's publisher and "
+                + "broker)\n");
             if (o.pacedPairs > 1) {
-                b.append("\nEach pair's storm / steady p99: ").append(String.join("; ", results.stream()
-                    .map(r -> r.mode.label() + " " + String.join(", ", r.paced.pairRatios().stream()
-                        .map(x -> String.format(Locale.ROOT, "%.2f×", x)).toList())).toList())).append('\n');
+                b.append("\nEach pair's storm / steady p99: ").append(pairs(results, Paced::pairRatios))
+                    .append("\nEach pair's storm / its traffic alone p99: ").append(pairs(results,
+                        Paced::pairOverTraffic)).append('\n');
             }
         }
         results.forEach(r -> b.append(r.trace));
         return b.toString();
+    }
+
+    /** Per mode, the ratios {@code of} its paced phases gives, pair by pair. */
+    private static String pairs(List<ModeResult> results, Function<Paced, List<Double>> of) {
+        return String.join("; ", results.stream().map(r -> r.mode.label() + " " + String.join(", ",
+            of.apply(r.paced).stream().map(x -> String.format(Locale.ROOT, "%.2f×", x)).toList())).toList());
     }
 
     /** The one-row p99 of the storm's traffic alone over that of the mode's steady phase. */
