@@ -18,8 +18,8 @@ import java.util.Random;
  * a new file right after another of the same size was deleted (pages freed a moment ago), a new file after the
  * next deletion and a pause (pages freed {@code pauseMs} ago), and the same region written over again (pages already
  * cached). A virtual machine whose host reclaims the guest's free memory (free page reporting) makes every page the
- * guest has not touched since it was freed cost a host fault on first touch; on a machine without it the four cases
- * cost about the same. Usage: {@code bench/run SegmentAppendCost [dir] [blocks] [bytes] [pauseMs]} (dir: where the
+ * guest has not touched since it was freed cost a host fault on first touch: there pages freed a moment ago are
+ * cheap and pages freed seconds ago are not (docs/serving-benchmark.md). Usage: {@code bench/run SegmentAppendCost [dir] [blocks] [bytes] [pauseMs]} (dir: where the
  * broker's log would be; the system's temporary directory by default).
  */
 public final class SegmentAppendCost {
