@@ -2,7 +2,8 @@
 # Serving benchmark (io.distillery.bench.ServeBenchmark): a 784-128-10 student served over loopback HTTP,
 # single-row and 32-row requests, steady and during a swap storm through an in-process Kafka broker.
 # Prints markdown tables on stdout; logs go to target/serve-bench.log.
-#   bench/serve.sh [--clients 4] [--threads 2] [--warmup 2] [--seconds 8] [--period-ms 100] [--broker in-process|child]
+#   bench/serve.sh [--clients 4] [--threads 2] [--warmup 2] [--seconds 8] [--period-ms 100]
+#                  [--broker in-process|child|HOST:PORT]
 #                  [--slice-us 100] [--trace true] [--attack true] [--paced 0.5] [--paced-seconds 8] [--paced-pairs 1]
 #                  [--swap-warmup 400]
 # Three modes in one run (dl4j+JSON, onnx+JSON, onnx+binary) and the targets; --attack true instead prints

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Serving benchmark of a 784-128-10 student in three modes with the same clients, in one run: {@code dl4j}
@@ -60,9 +61,11 @@ import java.util.function.Function;
  * <p>Options: {@code --clients N} (4), {@code --threads N} server worker threads and model copies (2),
  * {@code --warmup S} (2), {@code --seconds S} measured per phase (8), {@code --period-ms N} (100),
  * {@code --attack true|false} (false), {@code --promotion true|false} (false), {@code --promotion-rows N} (100),
- * {@code --promotion-period-ms N} (1000), {@code --broker in-process|child} (in-process: the broker runs in this
- * JVM at the same priority; child: in a child JVM at nice 19, standing in for a broker on other machines; on a
- * saturated box it then delivers late, which lengthens publication → first answer), {@code --slice-us N}
+ * {@code --promotion-period-ms N} (1000), {@code --broker in-process|child|HOST:PORT} (in-process: the broker runs
+ * in this JVM at the same priority; child: in a child JVM at nice 19, standing in for a broker on other machines; on
+ * a saturated box it then delivers late, which lengthens publication → first answer; HOST:PORT: a cluster on other
+ * machines, as deployed, which must not have the service's topics: the benchmark creates them, publishes its own
+ * snapshots and deletes them at the end), {@code --slice-us N}
  * ({@code serve.request.slice.us}, whose default it takes; the client threads ask for the same slice, 0 = the
  * kernel's), {@code --trace true} (after the tables, where each mode's slowest storm requests were sent
  * relative to the newest publication, for the saturated storm and, with {@code --paced}, for the paced phases:
@@ -88,7 +91,7 @@ public final class ServeBenchmark {
         "the storm's snapshots, followed by nobody", true, 1);
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
-                           boolean promotion, int promotionRows, long promotionPeriodMs, boolean childBroker,
+                           boolean promotion, int promotionRows, long promotionPeriodMs, String broker,
                            boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int pacedPairs,
                            int swapWarmup) {
         static Options parse(String[] args) {
@@ -106,14 +109,15 @@ public final class ServeBenchmark {
                 Long.parseLong(m.getOrDefault("period-ms", "100")), Boolean.parseBoolean(m.get("attack")),
                 Boolean.parseBoolean(m.get("promotion")), Integer.parseInt(m.getOrDefault("promotion-rows", "100")),
                 Long.parseLong(m.getOrDefault("promotion-period-ms", "1000")),
-                "child".equals(m.getOrDefault("broker", "in-process")), Boolean.parseBoolean(m.get("trace")),
+                m.getOrDefault("broker", "in-process"), Boolean.parseBoolean(m.get("trace")),
                 Integer.parseInt(m.getOrDefault("slice-us", ServeSettings.REQUEST_SLICE_US.defaultValue())),
                 Double.parseDouble(m.getOrDefault("paced", "0.5")),
                 (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
                 Integer.parseInt(m.getOrDefault("paced-pairs", "1")),
                 Integer.parseInt(m.getOrDefault("swap-warmup", "400")));
-            if (!List.of("child", "in-process").contains(m.getOrDefault("broker", "in-process"))) {
-                throw new IllegalArgumentException("--broker child|in-process, got " + m.get("broker"));
+            if (!List.of("child", "in-process").contains(o.broker) && !o.broker.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
+                throw new IllegalArgumentException("--broker in-process|child|HOST:PORT[,HOST:PORT...], got "
+                    + o.broker);
             }
             if (o.clients < 1 || o.clients > 64 || o.threads < 1 || o.measureMs < 1000 || o.measureMs > 300_000
                 || o.periodMs < 10 || o.swapWarmup < 0 || o.promotionRows < 1 || o.promotionPeriodMs < 10
@@ -166,9 +170,49 @@ public final class ServeBenchmark {
     private ServeBenchmark() {
     }
 
-    /** The benchmark's Kafka broker: in this JVM (the default), or a child JVM at nice 19. */
+    /** The benchmark's Kafka broker: in this JVM (the default), a child JVM at nice 19, or a cluster elsewhere. */
     private interface Broker extends AutoCloseable {
         String bootstrapServers();
+
+        static Broker of(String broker, Path dir) throws Exception {
+            return switch (broker) {
+                case "in-process" -> inProcess(dir);
+                case "child" -> child(dir);
+                default -> external(broker);
+            };
+        }
+
+        /**
+         * A cluster on other machines, as a deployment has: the benchmark publishes its own student snapshots under
+         * the service's topic names, so it refuses a cluster that has any of them, and deletes the ones it created
+         * when it ends.
+         */
+        static Broker external(String bootstrap) throws Exception {
+            List<String> names = new ArrayList<>(Topics.ALL.stream().map(TopicSpec::name).toList());
+            names.add(TRAFFIC.name());
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                List<String> there = names.stream().filter(admin.listTopics().names().get()::contains).toList();
+                if (!there.isEmpty()) {
+                    throw new IllegalStateException("the cluster at " + bootstrap + " already has " + there + ": the "
+                        + "benchmark publishes its own student snapshots under the service's topic names, so it "
+                        + "needs a cluster without them (it deletes what it created when it ends)");
+                }
+            }
+            return new Broker() {
+                @Override
+                public String bootstrapServers() {
+                    return bootstrap;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                        admin.deleteTopics(names.stream().filter(admin.listTopics().names().get()::contains)
+                            .toList()).all().get();
+                    }
+                }
+            };
+        }
 
         static Broker child(Path dir) throws Exception {
             ChildBroker child = ChildBroker.start(dir);
@@ -207,7 +251,7 @@ public final class ServeBenchmark {
         Path dir = Files.createTempDirectory("distill-bench-kafka");
         List<ModeResult> results = new ArrayList<>();
         String phase = null;
-        try (Broker kafka = o.childBroker ? Broker.child(dir) : Broker.inProcess(dir)) {
+        try (Broker kafka = Broker.of(o.broker, dir)) {
             // one network for every version when promotion is measured: the teacher logits are its own
             StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
@@ -528,7 +572,11 @@ public final class ServeBenchmark {
                 + "a snapshot every %d ms in storms, the swap path warmed up with %d snapshots%n%n"
                 + "Machine: %d cores, load average %.2f before, %.2f after; JDK %s; %s%n%n",
             FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.sliceMicros,
-            o.childBroker ? "in a child JVM at nice 19" : "in the benchmark's JVM", o.measureMs / 1000.0,
+            switch (o.broker) {
+                case "in-process" -> "in the benchmark's JVM";
+                case "child" -> "in a child JVM at nice 19";
+                default -> "at " + o.broker;
+            }, o.measureMs / 1000.0,
             o.warmupMs / 1000.0, o.periodMs, o.swapWarmup,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"),
             SegmentAppendCost.pageReporting());
