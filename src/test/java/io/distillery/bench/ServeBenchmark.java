@@ -64,8 +64,8 @@ import org.apache.kafka.clients.admin.Admin;
  * {@code --promotion-period-ms N} (1000), {@code --broker in-process|child|HOST:PORT} (in-process: the broker runs
  * in this JVM at the same priority; child: in a child JVM at nice 19, standing in for a broker on other machines; on
  * a saturated box it then delivers late, which lengthens publication → first answer; HOST:PORT: a cluster on other
- * machines, as deployed, which must not have the service's topics: the benchmark creates them, publishes its own
- * snapshots and deletes them at the end), {@code --slice-us N}
+ * machines, as deployed, reached over PLAINTEXT, which must not have the service's topics: the benchmark creates
+ * them with one replica each, publishes its own snapshots and deletes them at the end), {@code --slice-us N}
  * ({@code serve.request.slice.us}, whose default it takes; the client threads ask for the same slice, 0 = the
  * kernel's), {@code --trace true} (after the tables, where each mode's slowest storm requests were sent
  * relative to the newest publication, for the saturated storm and, with {@code --paced}, for the paced phases:
@@ -115,7 +115,8 @@ public final class ServeBenchmark {
                 (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
                 Integer.parseInt(m.getOrDefault("paced-pairs", "1")),
                 Integer.parseInt(m.getOrDefault("swap-warmup", "400")));
-            if (!List.of("child", "in-process").contains(o.broker) && !o.broker.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
+            if (!List.of("child", "in-process").contains(o.broker)
+                && !o.broker.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
                 throw new IllegalArgumentException("--broker in-process|child|HOST:PORT[,HOST:PORT...], got "
                     + o.broker);
             }
