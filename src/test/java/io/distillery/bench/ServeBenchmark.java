@@ -30,8 +30,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -89,6 +91,8 @@ public final class ServeBenchmark {
     /** The storm's messages with no follower: what publishing them costs this box, without any swap. */
     private static final TopicSpec TRAFFIC = new TopicSpec("bench.storm.traffic",
         "the storm's snapshots, followed by nobody", true, 1);
+    /** Every topic the benchmark creates: the service's and the storm's traffic topic. */
+    private static final List<TopicSpec> TOPICS = Stream.concat(Topics.ALL.stream(), Stream.of(TRAFFIC)).toList();
 
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, String broker,
@@ -189,10 +193,8 @@ public final class ServeBenchmark {
          * when it ends.
          */
         static Broker external(String bootstrap) throws Exception {
-            List<String> names = new ArrayList<>(Topics.ALL.stream().map(TopicSpec::name).toList());
-            names.add(TRAFFIC.name());
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                List<String> there = names.stream().filter(admin.listTopics().names().get()::contains).toList();
+                List<String> there = present(admin);
                 if (!there.isEmpty()) {
                     throw new IllegalStateException("the cluster at " + bootstrap + " already has " + there + ": the "
                         + "benchmark publishes its own student snapshots under the service's topic names, so it "
@@ -208,11 +210,16 @@ public final class ServeBenchmark {
                 @Override
                 public void close() throws Exception {
                     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                        admin.deleteTopics(names.stream().filter(admin.listTopics().names().get()::contains)
-                            .toList()).all().get();
+                        admin.deleteTopics(present(admin)).all().get();
                     }
                 }
             };
+        }
+
+        /** The names of the benchmark's topics that the cluster has. */
+        private static List<String> present(Admin admin) throws Exception {
+            Set<String> there = admin.listTopics().names().get();
+            return TOPICS.stream().map(TopicSpec::name).filter(there::contains).toList();
         }
 
         static Broker child(Path dir) throws Exception {
@@ -262,8 +269,7 @@ public final class ServeBenchmark {
             // the clients stand in for other machines: with the server's slice, a verification does not
             // delay their side of a request either (it would not run beside them there)
             LoadPhase.clientSlice(o.sliceMicros * 1000L);
-            Pipelines.createTopics(base);
-            Pipelines.createTopics(base, List.of(TRAFFIC));
+            Pipelines.createTopics(base, TOPICS);
             try (SnapshotPublisher publisher = SnapshotPublisher.create(base, Topics.STUDENT_SNAPSHOTS);
                  SnapshotPublisher traffic = SnapshotPublisher.create(base, TRAFFIC)) {
                 AtomicLong version = new AtomicLong(1);
