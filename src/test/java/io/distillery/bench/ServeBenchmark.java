@@ -33,6 +33,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -80,7 +81,10 @@ import org.apache.kafka.clients.admin.Admin;
  * kind as often; each pair's storm / steady and storm / traffic ratios are printed too), {@code --swap-warmup N}
  * (400: snapshots published to warm the swap path up before each engine's measured phases; the JIT compiles a
  * method after about 200 calls, and the swap path's methods are called once per snapshot, so with fewer the
- * measured storms pay for its compilation: docs/serving-benchmark.md).
+ * measured storms pay for its compilation: docs/serving-benchmark.md), {@code --onnx-only-snapshots true} (the
+ * {@code onnx} phases' snapshots without their DL4J section, which an {@code onnx} reader does not load: about half
+ * the bytes, as if a snapshot carried its weights once; no role writes such snapshots, so this measures what the
+ * section's bytes cost the storm).
  */
 public final class ServeBenchmark {
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
@@ -97,7 +101,7 @@ public final class ServeBenchmark {
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, String broker,
                            boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int pacedPairs,
-                           int swapWarmup) {
+                           int swapWarmup, boolean onnxOnly) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -118,7 +122,8 @@ public final class ServeBenchmark {
                 Double.parseDouble(m.getOrDefault("paced", "0.5")),
                 (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
                 Integer.parseInt(m.getOrDefault("paced-pairs", "1")),
-                Integer.parseInt(m.getOrDefault("swap-warmup", "400")));
+                Integer.parseInt(m.getOrDefault("swap-warmup", "400")),
+                Boolean.parseBoolean(m.get("onnx-only-snapshots")));
             if (!List.of("child", "in-process").contains(o.broker)
                 && !o.broker.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
                 throw new IllegalArgumentException("--broker in-process|child|HOST:PORT[,HOST:PORT...], got "
@@ -294,10 +299,12 @@ public final class ServeBenchmark {
                                 new SwapTimes());
                             LoadPhase.run(service.port(), Mode.ONNX_JSON.request(batch(1)), o.clients, 0, 4000,
                                 new SwapTimes());
-                            warmSwapPath(o, service, publisher, snapshots, version);
+                            LongFunction<byte[]> encoder = o.onnxOnly && engine == Engine.ONNX
+                                ? snapshots::encodedOnnxOnly : snapshots::encodedWithOnnx;
+                            warmSwapPath(o, service, publisher, encoder, version);
                             for (Mode mode : Mode.values()) {
                                 if (mode.engine == engine) {
-                                    results.add(measure(o, mode, service, publisher, traffic, snapshots, version));
+                                    results.add(measure(o, mode, service, publisher, traffic, encoder, version));
                                 }
                             }
                         }
@@ -318,8 +325,8 @@ public final class ServeBenchmark {
      * measured requests).
      */
     private static void warmSwapPath(Options o, ServeService service, SnapshotPublisher publisher,
-                                     StudentSnapshots snapshots, AtomicLong version) throws InterruptedException {
-        List<byte[]> storming = preEncoded(snapshots, version.get(), o.swapWarmup);
+                                     LongFunction<byte[]> encoder, AtomicLong version) throws InterruptedException {
+        List<byte[]> storming = preEncoded(encoder, version.get(), o.swapWarmup);
         Thread storm = new Thread(() -> storm(publisher, storming, version, o.periodMs, new SwapTimes(),
             Long.MAX_VALUE), "bench-storm-warmup");
         storm.start();
@@ -330,7 +337,7 @@ public final class ServeBenchmark {
     }
 
     private static ModeResult measure(Options o, Mode mode, ServeService service, SnapshotPublisher publisher,
-                                      SnapshotPublisher trafficPublisher, StudentSnapshots snapshots,
+                                      SnapshotPublisher trafficPublisher, LongFunction<byte[]> encoder,
                                       AtomicLong version) throws InterruptedException {
         byte[] one = mode.request(batch(1));
         System.gc();
@@ -341,7 +348,7 @@ public final class ServeBenchmark {
             mode.request(batch(32)), o.clients, o.warmupMs, o.measureMs, new SwapTimes()));
         // the student's work (export, checksums, signature) is done before the storm, as on its own machine;
         // the storm publishes them through the broker, and serving verifies each in full
-        List<byte[]> storming = preEncoded(snapshots, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
+        List<byte[]> storming = preEncoded(encoder, version.get(), (o.warmupMs + o.measureMs) / o.periodMs);
         System.gc();
         // the same messages at the same pace to a topic serving does not follow: the traffic alone
         LoadPhase.Result traffic = logged(mode.label() + " one-row, the storm's traffic alone", () -> underStorm(o,
@@ -366,7 +373,7 @@ public final class ServeBenchmark {
                 SwapTimes steadyTimes = new SwapTimes();
                 steadies.add(traced(o, label + "steady" + of, steadyTimes, reports, trace -> LoadPhase.paced(
                     service.port(), one, o.clients, rate, o.warmupMs, o.pacedMeasureMs, steadyTimes, trace)));
-                List<byte[]> pacedStorm = preEncoded(snapshots, version.get(),
+                List<byte[]> pacedStorm = preEncoded(encoder, version.get(),
                     (o.warmupMs + o.pacedMeasureMs) / o.periodMs);
                 System.gc();
                 traffics.add(logged(label + "the storm's traffic alone" + of, () -> underStorm(o, o.pacedMeasureMs,
@@ -519,9 +526,14 @@ public final class ServeBenchmark {
 
     /** Versions {@code from + 1} onwards, {@code count} of them, with their ONNX graphs, encoded and signed. */
     static List<byte[]> preEncoded(StudentSnapshots snapshots, long from, long count) {
+        return preEncoded(snapshots::encodedWithOnnx, from, count);
+    }
+
+    /** Versions {@code from + 1} onwards, {@code count} of them, each as {@code encode} gives it. */
+    private static List<byte[]> preEncoded(LongFunction<byte[]> encode, long from, long count) {
         List<byte[]> encoded = new ArrayList<>();
         for (long v = from + 1; encoded.size() < count; v++) {
-            encoded.add(snapshots.encodedWithOnnx(v));
+            encoded.add(encode.apply(v));
         }
         return encoded;
     }
@@ -576,7 +588,7 @@ public final class ServeBenchmark {
         return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
                 + "keep-alive sockets), serve.threads=%d, serve.request.slice.us=%d (the clients' too), broker %s, "
                 + "%.0f s measured per phase after %.0f s warm-up, "
-                + "a snapshot every %d ms in storms, the swap path warmed up with %d snapshots%n%n"
+                + "a snapshot every %d ms in storms%s, the swap path warmed up with %d snapshots%n%n"
                 + "Machine: %d cores, load average %.2f before, %.2f after; JDK %s; %s%n%n",
             FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.sliceMicros,
             switch (o.broker) {
@@ -584,7 +596,8 @@ public final class ServeBenchmark {
                 case "child" -> "in a child JVM at nice 19";
                 default -> "at " + o.broker;
             }, o.measureMs / 1000.0,
-            o.warmupMs / 1000.0, o.periodMs, o.swapWarmup,
+            o.warmupMs / 1000.0, o.periodMs,
+            o.onnxOnly ? " (onnx phases: without their DL4J section, --onnx-only-snapshots)" : "", o.swapWarmup,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"),
             SegmentAppendCost.pageReporting());
     }

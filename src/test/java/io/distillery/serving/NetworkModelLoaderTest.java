@@ -93,6 +93,20 @@ class NetworkModelLoaderTest {
     }
 
     @Test
+    void shouldServeOnOnnxAGraphWithoutTheNetworkSectionAndRefuseItOnDl4j() throws Exception {
+        // No writer leaves the network out; the serving benchmark does (--onnx-only-snapshots), to measure what that
+        // section's bytes cost an onnx reader, which never loads them.
+        Snapshot full = snapshot(A, A, A);
+        Snapshot graphOnly = Snapshot.of(full.manifest(), new byte[0], full.onnxBytes());
+
+        try (ServingNetwork served = new NetworkModelLoader(Engine.ONNX).load(graphOnly)) {
+            assertAnswersOf(A, served);
+        }
+        assertThatThrownBy(() -> new NetworkModelLoader(Engine.DL4J).load(graphOnly))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no network bytes");
+    }
+
+    @Test
     void shouldCheckOnOnnxASnapshotWrittenBeforeProbeOutputsAgainstItsNetwork() throws Exception {
         try (ServingNetwork served = new NetworkModelLoader(Engine.ONNX).load(snapshot(A, A, null))) {
             assertAnswersOf(A, served);

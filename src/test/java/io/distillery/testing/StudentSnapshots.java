@@ -94,6 +94,19 @@ public final class StudentSnapshots {
 
     /** A good snapshot of version {@code version} with its ONNX graph, as the student role writes it, encoded. */
     public byte[] encodedWithOnnx(long version) {
+        return encodedWithOnnx(version, true);
+    }
+
+    /**
+     * As {@link #encodedWithOnnx(long)} without the DL4J section: the ONNX graph carries the weights alone, so
+     * only an {@code onnx} reader can load it. No role writes such a snapshot; it measures what the DL4J
+     * section's bytes cost an {@code onnx} reader.
+     */
+    public byte[] encodedOnnxOnly(long version) {
+        return encodedWithOnnx(version, false);
+    }
+
+    private byte[] encodedWithOnnx(long version, boolean withModel) {
         SnapshotManifest m = manifest(version, inputs, outputs);
         int v = variant(version);
         synchronized (networks[v]) {
@@ -105,7 +118,7 @@ public final class StudentSnapshots {
                     throw new IllegalStateException(e);
                 }
             }
-            return codec.encode(Snapshot.of(checked[v].recordIn(m), modelBytes[v], onnx));
+            return codec.encode(Snapshot.of(checked[v].recordIn(m), withModel ? modelBytes[v] : new byte[0], onnx));
         }
     }
 
