@@ -23,12 +23,14 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -266,7 +268,7 @@ public final class ServeBenchmark {
         String phase = null;
         try (Broker kafka = Broker.of(o.broker, dir)) {
             // one network for every version when promotion is measured: the teacher logits are its own
-            StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
+            StudentSnapshots snapshots = StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads),
@@ -326,7 +328,7 @@ public final class ServeBenchmark {
      */
     private static void warmSwapPath(Options o, ServeService service, SnapshotPublisher publisher,
                                      LongFunction<byte[]> encoder, AtomicLong version) throws InterruptedException {
-        List<byte[]> storming = preEncoded(encoder, version.get(), o.swapWarmup);
+        List<byte[]> storming = encodedWhenTaken(encoder, version.get(), o.swapWarmup);
         Thread storm = new Thread(() -> storm(publisher, storming, version, o.periodMs, new SwapTimes(),
             Long.MAX_VALUE), "bench-storm-warmup");
         storm.start();
@@ -539,11 +541,29 @@ public final class ServeBenchmark {
     }
 
     /**
+     * As {@link #preEncoded}, but each is encoded when the storm takes it: for the unmeasured warm-up of the swap
+     * path, whose hundreds of snapshots would not fit in the heap together.
+     */
+    private static List<byte[]> encodedWhenTaken(LongFunction<byte[]> encode, long from, int count) {
+        return new AbstractList<>() {
+            @Override
+            public byte[] get(int index) {
+                return encode.apply(from + 1 + Objects.checkIndex(index, count));
+            }
+
+            @Override
+            public int size() {
+                return count;
+            }
+        };
+    }
+
+    /**
      * Refuses, before any phase, options whose longest storm would not fit: each storm holds its snapshots encoded
      * ({@link #preEncoded}) in this JVM's heap; at most half of it is allowed them.
      */
     private static void checkStormsFit(Options o, int snapshotBytes) {
-        long most = Math.max(o.swapWarmup, (o.warmupMs + Math.max(o.measureMs, o.pacedMeasureMs)) / o.periodMs);
+        long most = (o.warmupMs + Math.max(o.measureMs, o.pacedMeasureMs)) / o.periodMs;
         long held = most * snapshotBytes;
         if (held > Runtime.getRuntime().maxMemory() / 2) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "a storm of %d snapshots of %d KB would "

@@ -29,8 +29,10 @@ import java.util.Map;
  * calls it (signature, checks, load, ONNX gate, test prediction, pool of {@code serve.threads} copies, swap,
  * retiring the replaced version), no Kafka and no requests; then the stages of it one by one (an {@code onnx}
  * reader checks the graph against the manifest's probe outputs and never restores the network). Snapshots are
- * encoded before the clock starts, with their ONNX graphs, as the student role writes them. Median and p90
- * of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage: {@code bench/run SwapCost [n]}.
+ * encoded before the clock starts, with their ONNX graphs, as the student role writes them: of networks that have
+ * trained, so with the optimizer's state ({@code untrained}: of fresh networks, which have none, as this benchmark
+ * had before 2026-12-05). Median and p90 of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage:
+ * {@code bench/run SwapCost [n] [untrained]}.
  */
 public final class SwapCost {
     private static final int FEATURES = 784;
@@ -45,7 +47,9 @@ public final class SwapCost {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 60;
-        StudentSnapshots snapshots = new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
+        boolean untrained = args.length > 1 && "untrained".equals(args[1]);
+        StudentSnapshots snapshots = untrained ? new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4)
+            : StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, 4);
         Config config = Pipelines.smallConfig("127.0.0.1:9", Map.of("data.features", Integer.toString(FEATURES),
             "data.classes", Integer.toString(CLASSES), "serve.host", "127.0.0.1", "serve.port", "0",
             "serve.threads", "2"));
@@ -62,9 +66,10 @@ public final class SwapCost {
         }
         rows.putAll(stages(snapshots.codec(), encoded, allocated));
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nServing's CPU per snapshot, student "
-            + "%d-%d-%d, %d snapshots of %d bytes, serve.threads=2 (thread CPU time, ms; heap allocated by the "
+            + "%d-%d-%d, %d snapshots of %d bytes (%s), serve.threads=2 (thread CPU time, ms; heap allocated by the "
             + "thread, KB)%n%n| step | p50 ms | p90 ms | p50 KB |%n|---|---|---|---|%n", FEATURES, HIDDEN, CLASSES, n,
-            encoded.get(0).length));
+            encoded.get(0).length, untrained ? "networks that have not trained: no optimizer state"
+                : "networks that have trained: with Adam's state, as a running student's"));
         rows.forEach((name, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s |%n", name,
             percentile(ms, 0.5), percentile(ms, 0.9), allocated.containsKey(name)
                 ? String.format(Locale.ROOT, "%.0f", percentile(allocated.get(name), 0.5) / 1024) : "")));
