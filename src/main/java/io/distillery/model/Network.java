@@ -441,7 +441,7 @@ public final class Network implements Predictor {
     }
 
     /**
-     * The network as a DL4J {@code ModelSerializer} zip with a Distillery entry (spec, role, step
+     * The network as a zip that DL4J's {@code ModelSerializer} reads, with a Distillery entry (spec, role, step
      * count). Without the updater the bytes are about a third as large, but training resumes
      * with fresh updater state.
      */

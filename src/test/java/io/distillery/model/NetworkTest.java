@@ -6,8 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.spec.DistillationSpec;
 import io.distillery.spec.NetworkSpec;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 
 class NetworkTest {
@@ -103,6 +109,51 @@ class NetworkTest {
         double loss = restored.fitDistill(train.x, soft, train.y);
         assertThat(loss).isCloseTo(student.fitDistill(train.x, soft, train.y), within(1e-6));
         assertThat(restored.logits(test.x)).isDeepEqualTo(student.logits(test.x));
+    }
+
+    @Test
+    void shouldWriteAZipThatDl4jsOwnRestoreReads() throws Exception {
+        Network student = Network.student(STUDENT, KD);
+        student.fitDistill(train.x, Network.teacher(TEACHER).logits(train.x), train.y);
+
+        MultiLayerNetwork read = ModelSerializer.restoreMultiLayerNetwork(
+            new ByteArrayInputStream(student.toBytes(true)), true);
+
+        assertThat(read.params()).isEqualTo(student.dl4j().params());
+        assertThat(read.getUpdater().getStateViewArray()).isEqualTo(student.dl4j().getUpdater().getStateViewArray());
+    }
+
+    @Test
+    void shouldStoreEveryEntrySoThatAReaderPassesTheUpdaterStateWithoutInflatingIt() throws Exception {
+        Network student = Network.student(STUDENT, KD);
+        student.fitHard(train.x, train.y);
+
+        List<String> entries = new ArrayList<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(student.toBytes(true)))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                assertThat(e.getMethod()).as(e.getName()).isEqualTo(ZipEntry.STORED);
+                entries.add(e.getName());
+            }
+        }
+        assertThat(entries).containsExactly("configuration.json", "coefficients.bin", "updaterState.bin",
+            NetworkFormat.ENTRY);
+    }
+
+    @Test
+    void shouldLeaveOutTheUpdaterStateBeforeTheFirstStepAndTrainTheSameAfterRestoring() throws Exception {
+        Network fresh = Network.student(STUDENT, KD);
+        byte[] bytes = fresh.toBytes(true);
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                assertThat(e.getName()).isNotEqualTo("updaterState.bin");
+            }
+        }
+
+        Network restored = Network.fromBytes(bytes);
+        fresh.fitHard(train.x, train.y);
+        restored.fitHard(train.x, train.y);
+
+        assertThat(restored.logits(test.x)).isDeepEqualTo(fresh.logits(test.x));
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class StudentSnapshots {
     /**
      * As the constructor, with each network trained {@value #TRAINING_STEPS} steps on random rows and labels
      * first, so that its snapshots carry the optimizer state that a running student's carry and are of their size
-     * (for the 784-128-10 student, about 1.5 MB with the ONNX graph against 0.8 MB untrained).
+     * (for the 784-128-10 student, about 1.6 MB with the ONNX graph against 0.8 MB untrained).
      */
     public static StudentSnapshots trained(int inputs, int hidden, int outputs, int variants) {
         return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS);
