@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Each snapshot goes through the {@link SnapshotVerifier}; only one that passes every check changes the
  * one atomic reference. Readers get an immutable {@link Current}; the network in it is only read, never
- * trained, so a reader that calls it from several threads should {@link Network#copy()} it first.
+ * trained (it is restored without its updater state), so a reader that calls it from several threads should
+ * {@link Network#copy()} it first.
  */
 public final class FollowedModel implements LoopOwner {
     /** A verified snapshot: its version, its network with its ONNX graph, its manifest and the signed message. */
@@ -42,7 +43,8 @@ public final class FollowedModel implements LoopOwner {
      */
     public FollowedModel(Config config, ClientFactory clients, TopicSpec topic, String model, SnapshotCodec codec,
                          int inputs, int outputs, RoleMetrics metrics, String role) {
-        SnapshotVerifier<CheckedNetwork> verifier = SnapshotVerifier.ofNetworks(model, inputs, outputs, codec, metrics, role);
+        SnapshotVerifier<CheckedNetwork> verifier = SnapshotVerifier.ofPredictingNetworks(model, inputs, outputs, codec,
+            metrics, role);
         this.versionGauge = metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model);
         this.swaps = metrics.counter(Metrics.HOT_SWAPS, role, model);
         this.follower = SnapshotFollower.create(config, clients, topic,

@@ -98,6 +98,17 @@ public final class SnapshotVerifier<P extends Predictor> {
         return new SnapshotVerifier<>(model, inputs, outputs, codec, SnapshotVerifier::checked, metrics, role);
     }
 
+    /**
+     * As {@link #ofNetworks}, for a reader that only predicts with the networks (a follower of another role's
+     * model): they are restored without their updater state, which for the default teacher is twice its weights
+     * and most of a restore's CPU.
+     */
+    public static SnapshotVerifier<CheckedNetwork> ofPredictingNetworks(String model, int inputs, int outputs,
+                                                                        SnapshotCodec codec, RoleMetrics metrics,
+                                                                        String role) {
+        return new SnapshotVerifier<>(model, inputs, outputs, codec, s -> checked(s, false), metrics, role);
+    }
+
     /** The network of a snapshot, training state included, and its ONNX graph, checked equal. */
     public static CheckedNetwork checked(Snapshot snapshot) throws SnapshotException {
         return checked(snapshot, true);

@@ -60,6 +60,26 @@ class SnapshotVerifierTest {
     }
 
     @Test
+    void shouldRestoreTheUpdaterStateForAResumingReaderButNotForAPredictingOne() throws Exception {
+        float[][] rows = {{0.5f, -1, 2, 0}, {1, 0, -0.5f, 0.25f}};
+        int[] labels = {2, 0};
+        student.fitHard(rows, labels);
+        byte[] message = encoded(7, student.toBytes(true));
+
+        Network resumed = verifier.verify(message, -1).model().network();
+        Network predicting = SnapshotVerifier.ofPredictingNetworks("student", 4, 3, CODEC, metrics, "student")
+            .verify(message, -1).model().network();
+
+        assertThat(predicting.logits(rows)).isDeepEqualTo(student.logits(rows));
+        student.fitHard(rows, labels);
+        resumed.fitHard(rows, labels);
+        predicting.fitHard(rows, labels);
+        // the restored Adam state takes the writer's next step; a fresh one takes another
+        assertThat(resumed.logits(rows)).isDeepEqualTo(student.logits(rows));
+        assertThat(predicting.logits(rows)).isNotEqualTo(student.logits(rows));
+    }
+
+    @Test
     void shouldRejectWhenTheManifestShapeDiffersFromTheExpectedOne() {
         assertRejected(verifier(784, 10), encoded(7, student.toBytes(false)), Rejection.WRONG_SHAPE);
         assertRejected(verifier(4, 10), encoded(7, student.toBytes(false)), Rejection.WRONG_SHAPE);
