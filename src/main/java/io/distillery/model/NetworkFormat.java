@@ -79,7 +79,8 @@ final class NetworkFormat {
             ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
                 4 * floats + (64 << 10)));
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
-                putStored(zip, CONFIGURATION, net.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8));
+                String json = net.getLayerWiseConfigurations().toJson();
+                putStored(zip, CONFIGURATION, json.getBytes(StandardCharsets.UTF_8));
                 putStored(zip, COEFFICIENTS, arrayBytes(params));
                 // all zeros before the first step: a reader's new updater starts from the same zeros
                 if (state != null && state.length() > 0 && state.amaxNumber().doubleValue() != 0) {
@@ -96,8 +97,8 @@ final class NetworkFormat {
     }
 
     /**
-     * One entry, stored: its sizes and CRC in its local header, so that a reader skips it by copying, or by
-     * nothing at all, where a deflated one must be inflated to be passed.
+     * One entry, stored, with its sizes and CRC in its local header: a reader passes it by a copy, where a
+     * deflated one must be inflated to be passed.
      */
     private static void putStored(ZipOutputStream zip, String name, byte[] data) throws IOException {
         ZipEntry entry = new ZipEntry(name);

@@ -266,6 +266,7 @@ public final class ServeBenchmark {
         Path dir = Files.createTempDirectory("distill-bench-kafka");
         List<ModeResult> results = new ArrayList<>();
         String phase = null;
+        int snapshotBytes = 0;
         try (Broker kafka = Broker.of(o.broker, dir)) {
             // one network for every version when promotion is measured: the teacher logits are its own
             StudentSnapshots snapshots = StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
@@ -281,6 +282,7 @@ public final class ServeBenchmark {
                  SnapshotPublisher traffic = SnapshotPublisher.create(base, TRAFFIC)) {
                 AtomicLong version = new AtomicLong(1);
                 byte[] first = snapshots.encodedWithOnnx(1);
+                snapshotBytes = first.length;
                 checkStormsFit(o, first.length);
                 publisher.publish("student", first);
                 if (o.attack) {
@@ -316,7 +318,8 @@ public final class ServeBenchmark {
         } finally {
             TempDirs.delete(dir);
         }
-        System.out.print(phase != null ? header(o, loadBefore) + phase : print(o, results, loadBefore));
+        System.out.print(phase != null ? header(o, snapshotBytes, loadBefore) + phase
+            : print(o, snapshotBytes, results, loadBefore));
         System.out.flush();
     }
 
@@ -604,11 +607,11 @@ public final class ServeBenchmark {
         return rows;
     }
 
-    private static String header(Options o, double loadBefore) {
+    private static String header(Options o, int snapshotBytes, double loadBefore) {
         return String.format(Locale.ROOT, "%n## Serving benchmark: student %d-%d-%d, %d client threads (raw "
                 + "keep-alive sockets), serve.threads=%d, serve.request.slice.us=%d (the clients' too), broker %s, "
                 + "%.0f s measured per phase after %.0f s warm-up, "
-                + "a snapshot every %d ms in storms%s, the swap path warmed up with %d snapshots%n%n"
+                + "a snapshot of %,d bytes every %d ms in storms%s, the swap path warmed up with %d snapshots%n%n"
                 + "Machine: %d cores, load average %.2f before, %.2f after; JDK %s; %s%n%n",
             FEATURES, HIDDEN, CLASSES, o.clients, o.threads, o.sliceMicros,
             switch (o.broker) {
@@ -616,14 +619,14 @@ public final class ServeBenchmark {
                 case "child" -> "in a child JVM at nice 19";
                 default -> "at " + o.broker;
             }, o.measureMs / 1000.0,
-            o.warmupMs / 1000.0, o.periodMs,
+            o.warmupMs / 1000.0, snapshotBytes, o.periodMs,
             o.onnxOnly ? " (onnx phases: without their DL4J section, --onnx-only-snapshots)" : "", o.swapWarmup,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"),
             SegmentAppendCost.pageReporting());
     }
 
-    private static String print(Options o, List<ModeResult> results, double loadBefore) {
-        StringBuilder b = new StringBuilder(header(o, loadBefore));
+    private static String print(Options o, int snapshotBytes, List<ModeResult> results, double loadBefore) {
+        StringBuilder b = new StringBuilder(header(o, snapshotBytes, loadBefore));
         b.append("| mode | one-row req/s | batch-32 rows/s | one-row p50 / p99 ms steady | one-row p99 ms, the storm's "
             + "traffic alone | one-row p99 ms swap storm | storm / steady p99 | publication → first answer p50 / p99 ms "
             + "| versions (never answered) | errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
