@@ -3,6 +3,7 @@ package io.distillery.model;
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
+import io.distillery.testing.StudentSnapshots;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
@@ -110,18 +111,7 @@ public final class NetworkBytesCost {
     }
 
     private static Network trained(Network network) {
-        Random random = new Random(1);
-        float[][] rows = new float[32][network.inputs()];
-        int[] labels = new int[rows.length];
-        for (int step = 0; step < TRAINING_STEPS; step++) {
-            for (int r = 0; r < rows.length; r++) {
-                for (int c = 0; c < rows[r].length; c++) {
-                    rows[r][c] = random.nextFloat();
-                }
-                labels[r] = random.nextInt(network.outputs());
-            }
-            network.fitHard(rows, labels);
-        }
+        StudentSnapshots.trainOnRandomRows(network, TRAINING_STEPS, new Random(1));
         return network;
     }
 

@@ -67,7 +67,7 @@ public final class StudentSnapshots {
         this.checked = new ProbeOutputs[variants];
         for (int i = 0; i < variants; i++) {
             Network n = student(inputs, hidden, outputs, i + 1);
-            train(n, trainingSteps, new Random(i + 1));
+            trainOnRandomRows(n, trainingSteps, new Random(i + 1));
             networks[i] = n;
             modelBytes[i] = n.toBytes(true);
             probeLogits[i] = n.logits(new float[][] {probe})[0];
@@ -75,7 +75,11 @@ public final class StudentSnapshots {
         this.wrongShapeBytes = student(inputs, hidden, outputs - 1, 99).toBytes(true);
     }
 
-    private static void train(Network network, int steps, Random random) {
+    /**
+     * Trains {@code network} {@code steps} steps on batches of 32 random rows in [0, 1) with random labels: enough
+     * for its optimizer state to exist and be of a trained network's size, not to learn anything.
+     */
+    public static void trainOnRandomRows(Network network, int steps, Random random) {
         float[][] rows = new float[32][];
         int[] labels = new int[rows.length];
         for (int step = 0; step < steps; step++) {
