@@ -46,28 +46,36 @@ public final class ModelStore {
         return new FollowedModel(config, clients, topic, model, codec, inputs, outputs, metrics, role);
     }
 
-    /** A writer of this role's snapshots of {@code model}; close it. */
-    public SnapshotWriter writer(TopicSpec topic, String model) {
-        return new SnapshotWriter(config, clients, topic, model, role, codec, metrics, clock);
+    /**
+     * A writer of this role's snapshots of {@code model} to {@code topic}, and of their checkpoints (the same
+     * with the optimizer state) to {@code checkpointTopic}; close it.
+     */
+    public SnapshotWriter writer(TopicSpec topic, TopicSpec checkpointTopic, String model) {
+        return new SnapshotWriter(config, clients, topic, checkpointTopic, model, role, codec, metrics, clock);
     }
 
     /**
-     * Where this role starts again: the newest of its snapshots of {@code model} on {@code topic} that verifies,
-     * and the version to number its next snapshot above; see {@link ResumePoint}.
+     * Where this role starts again: the newest of its checkpoints of {@code model} on {@code checkpointTopic} and
+     * snapshots on {@code topic} that verifies (a checkpoint before the snapshot of the same version), and the
+     * version to number its next snapshot above; see {@link ResumePoint}.
      *
      * @param input the role's input consumer, for the beginning offsets
      * @param parts the role's input partitions
      * @throws org.apache.kafka.common.errors.TimeoutException (retriable) when the topic could not be read in time
      * @throws ResumePoint.ColdStartRefused when snapshots exist, none verifies, and a cold start is not allowed
      */
-    public ResumePoint resume(TopicSpec topic, String model, int inputs, int outputs, Consumer<?, ?> input,
-                              List<TopicPartition> parts) throws InterruptedException {
+    public ResumePoint resume(TopicSpec topic, TopicSpec checkpointTopic, String model, int inputs, int outputs,
+                              Consumer<?, ?> input, List<TopicPartition> parts) throws InterruptedException {
         SnapshotVerifier<CheckedNetwork> verifier = SnapshotVerifier.ofNetworks(model, inputs, outputs, codec, metrics,
             role);
-        return ResumePoint.read(model, topic.name(),
-            listener -> SnapshotFollower.create(config, clients, topic, listener, metrics, role),
+        return ResumePoint.read(model, List.of(source(topic, false), source(checkpointTopic, true)),
             value -> verifier.verify(value, -1), SnapshotSettings.from(config).allowColdStart(), metrics, role, input,
             parts);
+    }
+
+    private ResumePoint.Source source(TopicSpec topic, boolean checkpoints) {
+        return new ResumePoint.Source(topic.name(), checkpoints,
+            listener -> SnapshotFollower.create(config, clients, topic, listener, metrics, role));
     }
 
     public Clock clock() {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -22,8 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where a role that trains a model starts again after a restart: the newest of its own retained snapshots
- * that verifies ({@link ResumeSelection}), and the version its next snapshot must be above.
+ * Where a role that trains a model starts again after a restart: the newest of its own retained checkpoints and
+ * snapshots that verifies ({@link ResumeSelection}), and the version its next snapshot must be above. A checkpoint
+ * carries the optimizer state, so training goes on as if the role had not stopped; a snapshot is chosen when no
+ * checkpoint of its version or a newer one verifies (one written before checkpoints existed carries the state too;
+ * from a newer one training goes on with a fresh optimizer state, which is logged).
  *
  * <p>When snapshots exist but none verifies, the role refuses to start ({@link ColdStartRefused}, naming
  * each rejection) unless {@code snapshot.allow.cold.start} is set; then it starts a fresh network whose
@@ -45,11 +49,13 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
      * @param network the restored network, training state included
      * @param onnx the same network as an ONNX graph, checked equal to it
      * @param version the snapshot's version
+     * @param fromCheckpoint whether it was a checkpoint (else a snapshot, whose optimizer state may be fresh)
      * @param offsets where to seek each input partition: the offset in the snapshot's manifest, or the
      *     beginning of the partition when that is later (records deleted by retention) or the manifest
      *     does not name it
      */
-    public record Restored(Network network, byte[] onnx, long version, Map<TopicPartition, Long> offsets) {
+    public record Restored(Network network, byte[] onnx, long version, boolean fromCheckpoint,
+                           Map<TopicPartition, Long> offsets) {
         public Restored {
             offsets = Map.copyOf(offsets);
         }
@@ -65,32 +71,49 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
     }
 
     /**
-     * Reads the model's messages from {@code own} (a follower started and closed here, whose listener
-     * {@code collect} made) and chooses where to start.
+     * One of a role's own topics to resume from.
      *
-     * @param collect makes the follower, given the listener that collects the model's messages
+     * @param topic its name
+     * @param checkpoints whether it holds checkpoints (else snapshots)
+     * @param follower makes a follower of it, given the listener that collects the model's messages
+     */
+    record Source(String topic, boolean checkpoints, Function<SnapshotFollower.Listener, SnapshotFollower> follower) {
+    }
+
+    /**
+     * Reads the model's messages from each source (followers started and closed here) and chooses where to start.
+     *
      * @param input the role's input consumer, for the beginning offsets
      * @param parts the role's input partitions
      * @throws TimeoutException (retriable) when the snapshot topic could not be read to its end in time
      * @throws ColdStartRefused when snapshots exist, none verifies, and a cold start is not allowed
      */
-    static ResumePoint read(String model, String topic, Function<SnapshotFollower.Listener, SnapshotFollower> collect,
-                            ResumeSelection.Verify<CheckedNetwork> verify, boolean allowColdStart,
-                            RoleMetrics metrics, String role, Consumer<?, ?> input, List<TopicPartition> parts)
-        throws InterruptedException {
+    static ResumePoint read(String model, List<Source> sources, ResumeSelection.Verify<CheckedNetwork> verify,
+                            boolean allowColdStart, RoleMetrics metrics, String role, Consumer<?, ?> input,
+                            List<TopicPartition> parts) throws InterruptedException {
         List<ResumeSelection.Candidate> seen = Collections.synchronizedList(new ArrayList<>());
-        try (SnapshotFollower own = collect.apply((key, value, offset) -> {
-            if (model.equals(SnapshotSlots.model(key))) {
-                seen.add(ResumeSelection.Candidate.of(value, offset));
+        List<SnapshotFollower> followers = new ArrayList<>();
+        try {
+            for (Source source : sources) {
+                SnapshotFollower f = source.follower().apply((key, value, offset) -> {
+                    if (model.equals(SnapshotSlots.model(key))) {
+                        seen.add(ResumeSelection.Candidate.of(value, offset, source.checkpoints()));
+                    }
+                    return false;
+                });
+                followers.add(f);
+                f.start();
             }
-            return false;
-        })) {
-            own.start();
-            if (!own.awaitCaughtUp(CATCH_UP)) {
-                throw new TimeoutException("could not read " + topic + " to its end within " + CATCH_UP.toSeconds()
-                    + " s");
+            for (int i = 0; i < sources.size(); i++) {
+                if (!followers.get(i).awaitCaughtUp(CATCH_UP)) {
+                    throw new TimeoutException("could not read " + sources.get(i).topic() + " to its end within "
+                        + CATCH_UP.toSeconds() + " s");
+                }
             }
+        } finally {
+            followers.forEach(SnapshotFollower::close);
         }
+        String topics = sources.stream().map(Source::topic).collect(Collectors.joining(" and "));
         // every series from the start, at 0, so that the alerts' and the dashboard's queries have one to read
         metrics.counter(Metrics.RESUME_OLDER, role, model);
         for (Rejection r : Rejection.values()) {
@@ -103,7 +126,7 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
             return resumed(model, outcome, metrics, role, input, parts);
         }
         if (outcome.noneVerified() && !allowColdStart) {
-            throw new ColdStartRefused(refusal(model, topic, outcome));
+            throw new ColdStartRefused(refusal(model, topics, outcome));
         }
         String reason = outcome.noneVerified() ? "none_verified" : "no_snapshot";
         metrics.counter(Metrics.RESUME_COLD_STARTS, role, model, reason).increment();
@@ -115,10 +138,14 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
         return new ResumePoint(Optional.empty(), outcome.lastVersion());
     }
 
-    /** Why a role refuses to start cold: each snapshot it found and why it was rejected, and what to do. */
-    static String refusal(String model, String topic, ResumeSelection.Outcome<?> outcome) {
+    /**
+     * Why a role refuses to start cold: each snapshot it found and why it was rejected, and what to do.
+     *
+     * @param topics the topics read, as a phrase
+     */
+    static String refusal(String model, String topics, ResumeSelection.Outcome<?> outcome) {
         return "refusing to start " + model + " with a fresh network: " + outcome.candidates() + " snapshot(s) of "
-            + model + " on " + topic + ", none verifies: " + outcome.skippedText() + ". Trust their signing key "
+            + model + " on " + topics + ", none verifies: " + outcome.skippedText() + ". Trust their signing key "
             + "(snapshot.verify.keys), or set snapshot.allow.cold.start=true to start a fresh network at v"
             + (outcome.lastVersion() + 1);
     }
@@ -134,13 +161,18 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
         } else if (!outcome.skipped().isEmpty()) {
             LOG.warn("{} resumes from v{}; passed over: {}", model, v.version(), outcome.skippedText());
         }
+        if (!outcome.fromCheckpoint()) {
+            LOG.warn("{} resumes from a snapshot, v{}: no checkpoint of that version or a newer one verifies; a "
+                + "snapshot written before checkpoints existed carries the optimizer state, a newer one does not, and "
+                + "then training goes on with a fresh optimizer state", model, v.version());
+        }
         Map<TopicPartition, Long> inManifest = Offsets.fromManifest(v.manifest().inputOffsets());
         Map<TopicPartition, Long> beginning = input.beginningOffsets(parts);
         Map<TopicPartition, Long> seek = new HashMap<>();
         for (TopicPartition tp : parts) {
             seek.put(tp, Math.max(beginning.getOrDefault(tp, 0L), inManifest.getOrDefault(tp, 0L)));
         }
-        return new ResumePoint(Optional.of(new Restored(v.model().network(), v.model().onnx(), v.version(), seek)),
-            outcome.lastVersion());
+        return new ResumePoint(Optional.of(new Restored(v.model().network(), v.model().onnx(), v.version(),
+            outcome.fromCheckpoint(), seek)), outcome.lastVersion());
     }
 }

@@ -11,10 +11,12 @@ import java.util.stream.Collectors;
 
 /**
  * Which of its own snapshots a restarting role resumes from: the newest one that verifies. Pure logic over
- * the messages of one model read from its snapshot topic (the newest per key: the retained versions).
+ * the messages of one model read from its checkpoint and snapshot topics (the newest per key: the retained
+ * versions).
  *
  * <p>Messages whose manifest cannot even be read (so their version is unknown) are tried first, which names
- * their rejection; then the others from the highest version down, until one verifies. Every version seen,
+ * their rejection; then the others from the highest version down, a version's checkpoint (which carries the
+ * optimizer state) before its snapshot, until one verifies. Every version seen,
  * verified or not, counts towards {@link Outcome#lastVersion()}: the role numbers its next snapshot above
  * it, so no reader ever takes a new snapshot for a stale one. Stateless; thread-safe.
  */
@@ -31,17 +33,23 @@ public final class ResumeSelection {
      * @param value the encoded snapshot, not yet verified
      * @param offset its offset on the snapshot topic
      * @param version the version its manifest names, read without checking the signature, or {@link #UNKNOWN}
+     * @param checkpoint whether it was read from the checkpoint topic
      */
-    public record Candidate(byte[] value, long offset, long version) {
-        /** A candidate with the version its manifest names, unverified. */
+    public record Candidate(byte[] value, long offset, long version, boolean checkpoint) {
+        /** A message of the snapshot topic with the version its manifest names, unverified. */
         public static Candidate of(byte[] value, long offset) {
+            return of(value, offset, false);
+        }
+
+        /** A message of the checkpoint topic or of the snapshot topic with the version its manifest names. */
+        public static Candidate of(byte[] value, long offset, boolean checkpoint) {
             long version;
             try {
                 version = SnapshotCodec.unverifiedManifest(value).version();
             } catch (SnapshotException e) {
                 version = UNKNOWN;
             }
-            return new Candidate(value, offset, version);
+            return new Candidate(value, offset, version, checkpoint);
         }
     }
 
@@ -50,11 +58,11 @@ public final class ResumeSelection {
      *
      * @param detail what the failed check said
      */
-    public record Skipped(long version, long offset, Rejection reason, String detail) {
+    public record Skipped(long version, long offset, boolean checkpoint, Rejection reason, String detail) {
         @Override
         public String toString() {
-            return (version == UNKNOWN ? "unreadable message" : "v" + version) + " at offset " + offset + ": "
-                + reason.tag() + ": " + detail;
+            return (checkpoint ? "checkpoint " : "") + (version == UNKNOWN ? "unreadable message" : "v" + version)
+                + " at offset " + offset + ": " + reason.tag() + ": " + detail;
         }
     }
 
@@ -68,12 +76,13 @@ public final class ResumeSelection {
      * What the selection found.
      *
      * @param chosen the newest snapshot that verifies, or empty when none does
+     * @param fromCheckpoint whether the chosen one is a checkpoint
      * @param skipped the snapshots tried before it (or all of them), in the order tried
      * @param lastVersion the highest version seen, verified or not; 0 when there was none
      * @param candidates how many messages of the model the topic held
      */
-    public record Outcome<P>(Optional<SnapshotVerifier.Verified<P>> chosen, List<Skipped> skipped, long lastVersion,
-                             int candidates) {
+    public record Outcome<P>(Optional<SnapshotVerifier.Verified<P>> chosen, boolean fromCheckpoint,
+                             List<Skipped> skipped, long lastVersion, int candidates) {
         public Outcome {
             skipped = List.copyOf(skipped);
         }
@@ -103,21 +112,22 @@ public final class ResumeSelection {
         List<Candidate> order = new ArrayList<>(candidates);
         order.sort(Comparator.comparing((Candidate c) -> c.version() != UNKNOWN)
             .thenComparing(Comparator.comparingLong(Candidate::version).reversed())
+            .thenComparing(Comparator.comparing(Candidate::checkpoint).reversed())
             .thenComparing(Comparator.comparingLong(Candidate::offset).reversed()));
         long last = candidates.stream().mapToLong(Candidate::version).max().orElse(0);
         List<Skipped> skipped = new ArrayList<>();
         for (Candidate c : order) {
             try {
                 SnapshotVerifier.Verified<P> v = verify.verify(c.value());
-                return new Outcome<>(Optional.of(v), skipped, Math.max(Math.max(last, v.version()), 0),
+                return new Outcome<>(Optional.of(v), c.checkpoint(), skipped, Math.max(Math.max(last, v.version()), 0),
                     candidates.size());
             } catch (SnapshotException e) {
                 String prefix = e.reason() + ": ";
                 String detail = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
                     : e.getMessage();
-                skipped.add(new Skipped(c.version(), c.offset(), e.reason(), detail));
+                skipped.add(new Skipped(c.version(), c.offset(), c.checkpoint(), e.reason(), detail));
             }
         }
-        return new Outcome<>(Optional.empty(), skipped, Math.max(last, 0), candidates.size());
+        return new Outcome<>(Optional.empty(), false, skipped, Math.max(last, 0), candidates.size());
     }
 }

@@ -24,15 +24,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes signed snapshots of one model: builds the manifest (version, parent teacher version,
  * config hash without secrets, consumed input offsets, library versions, time, shape), serializes the
- * network with its optimizer state (so a restarted role resumes training where it stopped), signs
- * and writes it to the compacted snapshot topic, and waits for the broker's acknowledgement. Each snapshot
- * also carries the network as an ONNX graph, which must pass the {@link OnnxGate} first, and the network's
- * outputs on the gate's probe batch in its manifest, so a reader of the graph alone can check it too.
- * Single-threaded: the owner of the network calls it.
+ * network, signs it and writes it to the compacted snapshot topic, and waits for the broker's acknowledgement.
+ * Each snapshot also carries the network as an ONNX graph, which must pass the {@link OnnxGate} first, and the
+ * network's outputs on the gate's probe batch in its manifest, so a reader of the graph alone can check it too.
+ *
+ * <p>The optimizer state (Adam's two moments: twice the weights' bytes, half of a trained network's message) is only
+ * for the writer itself, to resume training where it stopped. It goes, with the same manifest and network, to
+ * the model's checkpoint topic, written first; the snapshot that readers fetch leaves it out, and no ONNX section
+ * is written twice. Single-threaded: the owner of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
     private final SnapshotPublisher publisher;
+    private final SnapshotPublisher checkpoints;
     private final SnapshotCodec codec;
     private final String model;
     private final String role;
@@ -41,17 +45,22 @@ public final class SnapshotWriter implements AutoCloseable {
     private final Clock clock;
     private final BiFunction<Network, SnapshotManifest, byte[]> exporter;
 
-    public SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, String model, String role,
-                          SnapshotCodec codec, RoleMetrics metrics, Clock clock) {
-        this(config, clients, topic, model, role, codec, metrics, clock, OnnxGate::export);
+    /**
+     * @param topic where the snapshots go
+     * @param checkpointTopic where the same snapshots go with the optimizer state, for the writer's restarts
+     */
+    public SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, TopicSpec checkpointTopic,
+                          String model, String role, SnapshotCodec codec, RoleMetrics metrics, Clock clock) {
+        this(config, clients, topic, checkpointTopic, model, role, codec, metrics, clock, OnnxGate::export);
     }
 
     /** With another ONNX exporter (tests of the gate). */
-    SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, String model, String role,
-                   SnapshotCodec codec, RoleMetrics metrics, Clock clock,
+    SnapshotWriter(Config config, ClientFactory clients, TopicSpec topic, TopicSpec checkpointTopic, String model,
+                   String role, SnapshotCodec codec, RoleMetrics metrics, Clock clock,
                    BiFunction<Network, SnapshotManifest, byte[]> exporter) {
         this.exporter = exporter;
         this.publisher = SnapshotPublisher.create(config, clients, topic);
+        this.checkpoints = SnapshotPublisher.create(config, clients, checkpointTopic);
         this.codec = codec;
         this.model = model;
         this.role = role;
@@ -61,7 +70,9 @@ public final class SnapshotWriter implements AutoCloseable {
     }
 
     /**
-     * Publishes one snapshot and waits until the broker has it.
+     * Publishes one snapshot and waits until the broker has it: its checkpoint (with the optimizer state, without
+     * the ONNX graph) first, then the snapshot (with the graph, without the state), so that a snapshot readers
+     * have seen is never newer than the writer's restart point.
      *
      * @param offsets next offset to consume per "topic-partition"
      * @param parentTeacherVersion the teacher version a student learned from, or -1
@@ -84,7 +95,8 @@ public final class SnapshotWriter implements AutoCloseable {
             LOG.error("{} snapshot v{} not published ({}): {}", model, version, e.reason().tag(), e.getMessage());
             return Optional.empty();
         }
-        Snapshot s = Snapshot.of(m, network.toBytes(true), onnx);
+        checkpoints.publish(Snapshot.of(m, network.toBytes(true)), codec);
+        Snapshot s = Snapshot.of(m, network.toBytes(false), onnx);
         publisher.publish(s, codec);
         metrics.counter(Metrics.SNAPSHOTS_PUBLISHED, role, model).increment();
         metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model).set(version);
@@ -98,6 +110,8 @@ public final class SnapshotWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        publisher.close();
+        try (checkpoints) {
+            publisher.close();
+        }
     }
 }

@@ -120,7 +120,7 @@ public final class StudentLoop extends ServiceLoop {
             "group.id", GROUP, "isolation.level", "read_committed",
             "max.poll.records", Integer.toString(settings.batchSize() * 4))));
         this.producer = this.clients.producer(KafkaClients.producer(config, Map.of()));
-        this.writer = store.writer(Topics.STUDENT_SNAPSHOTS, Models.STUDENT);
+        this.writer = store.writer(Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, Models.STUDENT);
         this.deadLetters = new DeadLetters(producer, Roles.STUDENT, metrics);
         this.checks = new MessageChecks(settings.network().inputs(), settings.network().outputs(),
             new EventTimeBound(DataSettings.from(config).maxFutureMs(), store.clock()));
@@ -160,7 +160,7 @@ public final class StudentLoop extends ServiceLoop {
             teacher::current, settings.batchSize(), engine, settings.mixupShare(), settings.shiftShare(),
             settings.imageWidth(), settings.network().seed());
         average = new WeightAverage(settings.emaDecay());
-        ResumePoint resume = store.resume(Topics.STUDENT_SNAPSHOTS, Models.STUDENT,
+        ResumePoint resume = store.resume(Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, Models.STUDENT,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         lastVersion = resume.lastVersion();
         if (resume.restored().isEmpty()) {
@@ -173,7 +173,8 @@ public final class StudentLoop extends ServiceLoop {
         student = r.network();
         version = r.version();
         r.offsets().forEach(consumer::seek);
-        LOG.info("student resumed from its snapshot v{} ({} steps)", version, student.steps());
+        LOG.info("student resumed from its {} v{} ({} steps)", r.fromCheckpoint() ? "checkpoint" : "snapshot",
+            version, student.steps());
     }
 
     @Override

@@ -118,7 +118,7 @@ public final class Trainer extends ServiceLoop {
         this.clients = new MeteredClients(clients, metrics, Roles.TEACHER);
         this.consumer = this.clients.consumer(KafkaClients.consumer(config,
             Map.of("isolation.level", "read_committed", "max.poll.records", "1024")));
-        this.writer = store.writer(Topics.TEACHER_SNAPSHOTS, Models.TEACHER);
+        this.writer = store.writer(Topics.TEACHER_SNAPSHOTS, Topics.TEACHER_CHECKPOINTS, Models.TEACHER);
         this.skipped = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, "skipped-invalid");
         this.consumed = metrics.counter(Metrics.RECORDS_CONSUMED, Roles.TEACHER, Topics.LABELED.name());
         this.steps = metrics.counter(Metrics.TRAINING_STEPS, Roles.TEACHER, Models.TEACHER, "replay");
@@ -152,7 +152,7 @@ public final class Trainer extends ServiceLoop {
         idle = new IdleReplay(settings.idleReplayMs(), settings.idleReplayMaxSteps(), settings.batchSize(),
             System::nanoTime);
         average = new WeightAverage(settings.emaDecay());
-        ResumePoint resume = store.resume(Topics.TEACHER_SNAPSHOTS, Models.TEACHER,
+        ResumePoint resume = store.resume(Topics.TEACHER_SNAPSHOTS, Topics.TEACHER_CHECKPOINTS, Models.TEACHER,
             settings.network().inputs(), settings.network().outputs(), consumer, parts);
         // the next snapshot is numbered above every version on the topic, verified or not
         version = resume.lastVersion();
@@ -162,7 +162,8 @@ public final class Trainer extends ServiceLoop {
             network = r.network();
             latest.set(new TeacherModel(r.version(), network.copy(), r.onnx()));
             gate.published(r.version(), network.copy());
-            LOG.info("teacher resumed from its snapshot v{} ({} steps)", r.version(), network.steps());
+            LOG.info("teacher resumed from its {} v{} ({} steps)", r.fromCheckpoint() ? "checkpoint" : "snapshot",
+                r.version(), network.steps());
             start = r.offsets();
             refill(start);
         } else {

@@ -11,9 +11,17 @@ public final class Topics {
     public static final TopicSpec TEACHER_LOGITS = new TopicSpec("distill.teacher.logits",
         "teacher logits per record, written transactionally by the emitter", false, 0);
     public static final TopicSpec TEACHER_SNAPSHOTS = new TopicSpec("distill.teacher.snapshots",
-        "signed teacher snapshots (key = model/slot: the last snapshot.retain.versions versions)", true, 1);
+        "signed teacher snapshots without the optimizer state (key = model/slot: the last "
+            + "snapshot.retain.versions versions)", true, 1);
+    public static final TopicSpec TEACHER_CHECKPOINTS = new TopicSpec("distill.teacher.checkpoints",
+        "the trainer's restart points: its snapshots with the optimizer state, read by the trainer alone "
+            + "(key = model/slot)", true, 1);
     public static final TopicSpec STUDENT_SNAPSHOTS = new TopicSpec("distill.student.snapshots",
-        "signed student snapshots (key = model/slot: the last snapshot.retain.versions versions)", true, 1);
+        "signed student snapshots without the optimizer state (key = model/slot: the last "
+            + "snapshot.retain.versions versions)", true, 1);
+    public static final TopicSpec STUDENT_CHECKPOINTS = new TopicSpec("distill.student.checkpoints",
+        "the student's restart points: its snapshots with the optimizer state, read by the student alone "
+            + "(key = model/slot)", true, 1);
     public static final TopicSpec STUDENT_EVALS = new TopicSpec("distill.student.evals",
         "per-record prequential evaluation of student and teacher", false, 0);
     public static final TopicSpec FEEDBACK = new TopicSpec("distill.feedback",
@@ -25,7 +33,7 @@ public final class Topics {
         "heartbeats of every role instance: versions held, lag, health (key = role/instance)", true, 1);
 
     public static final List<TopicSpec> ALL = List.of(LABELED, UNLABELED, TEACHER_LOGITS, TEACHER_SNAPSHOTS,
-        STUDENT_SNAPSHOTS, STUDENT_EVALS, FEEDBACK, DEADLETTER, INSTANCES);
+        TEACHER_CHECKPOINTS, STUDENT_SNAPSHOTS, STUDENT_CHECKPOINTS, STUDENT_EVALS, FEEDBACK, DEADLETTER, INSTANCES);
 
     private Topics() {
     }

@@ -8,9 +8,11 @@ import io.distillery.config.Config;
 import io.distillery.config.ConfigException;
 import io.distillery.config.MonitorSettings;
 import io.distillery.topics.TopicAcls;
+import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
@@ -24,12 +26,25 @@ class RoleAclsTest {
         MonitorSettings.from(CONFIG));
 
     @Test
-    void shouldLetOnlyItsWriterWriteEachSnapshotTopic() {
+    void shouldLetOnlyItsWriterWriteEachSnapshotAndCheckpointTopic() {
         assertThat(writersOf(Topics.STUDENT_SNAPSHOTS.name())).containsExactly("User:student");
         assertThat(writersOf(Topics.TEACHER_SNAPSHOTS.name())).containsExactly("User:teacher");
+        assertThat(writersOf(Topics.STUDENT_CHECKPOINTS.name())).containsExactly("User:student");
+        assertThat(writersOf(Topics.TEACHER_CHECKPOINTS.name())).containsExactly("User:teacher");
         assertThat(RoleAcls.snapshotWriters(AclSettings.from(CONFIG))).containsExactly(
             new TopicAcls.Writer(Topics.TEACHER_SNAPSHOTS, "User:teacher"),
-            new TopicAcls.Writer(Topics.STUDENT_SNAPSHOTS, "User:student"));
+            new TopicAcls.Writer(Topics.TEACHER_CHECKPOINTS, "User:teacher"),
+            new TopicAcls.Writer(Topics.STUDENT_SNAPSHOTS, "User:student"),
+            new TopicAcls.Writer(Topics.STUDENT_CHECKPOINTS, "User:student"));
+    }
+
+    @Test
+    void shouldLetOnlyTheirWriterReadTheCheckpoints() {
+        for (TopicSpec t : List.of(Topics.STUDENT_CHECKPOINTS, Topics.TEACHER_CHECKPOINTS)) {
+            assertThat(GRANTS.stream().filter(g -> g.bindings().stream().anyMatch(b -> b.pattern().name()
+                .equals(t.name()) && b.entry().operation() == AclOperation.READ)).map(TopicAcls.Grant::principal))
+                .as(t.name()).containsExactly(writersOf(t.name()).get(0));
+        }
     }
 
     @Test

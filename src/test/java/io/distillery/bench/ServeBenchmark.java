@@ -86,7 +86,8 @@ import org.apache.kafka.clients.admin.Admin;
  * measured storms pay for its compilation: docs/serving-benchmark.md), {@code --onnx-only-snapshots true} (the
  * {@code onnx} phases' snapshots without their DL4J section, which an {@code onnx} reader does not load: about half
  * the bytes, as if a snapshot carried its weights once; no role writes such snapshots, so this measures what the
- * section's bytes cost the storm).
+ * section's bytes cost the storm), {@code --optimizer-state true} (every snapshot with the optimizer state, about
+ * twice the bytes, as a running student's snapshots carried it before its checkpoints took it).
  */
 public final class ServeBenchmark {
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
@@ -103,7 +104,7 @@ public final class ServeBenchmark {
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, String broker,
                            boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int pacedPairs,
-                           int swapWarmup, boolean onnxOnly) {
+                           int swapWarmup, boolean onnxOnly, boolean optimizerState) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -125,7 +126,8 @@ public final class ServeBenchmark {
                 (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
                 Integer.parseInt(m.getOrDefault("paced-pairs", "1")),
                 Integer.parseInt(m.getOrDefault("swap-warmup", "400")),
-                Boolean.parseBoolean(m.get("onnx-only-snapshots")));
+                Boolean.parseBoolean(m.get("onnx-only-snapshots")),
+                Boolean.parseBoolean(m.get("optimizer-state")));
             if (!List.of("child", "in-process").contains(o.broker)
                 && !o.broker.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
                 throw new IllegalArgumentException("--broker in-process|child|HOST:PORT[,HOST:PORT...], got "
@@ -269,7 +271,10 @@ public final class ServeBenchmark {
         int snapshotBytes = 0;
         try (Broker kafka = Broker.of(o.broker, dir)) {
             // one network for every version when promotion is measured: the teacher logits are its own
-            StudentSnapshots snapshots = StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, o.promotion ? 1 : 4);
+            int variants = o.promotion ? 1 : 4;
+            StudentSnapshots snapshots = o.optimizerState
+                ? StudentSnapshots.trainedWithState(FEATURES, HIDDEN, CLASSES, variants)
+                : StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, variants);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
                 "serve.host", "127.0.0.1", "serve.port", "0", "serve.threads", Integer.toString(o.threads),
@@ -620,7 +625,8 @@ public final class ServeBenchmark {
                 default -> "at " + o.broker;
             }, o.measureMs / 1000.0,
             o.warmupMs / 1000.0, snapshotBytes, o.periodMs,
-            o.onnxOnly ? " (onnx phases: without their DL4J section, --onnx-only-snapshots)" : "", o.swapWarmup,
+            (o.optimizerState ? " (with the optimizer state, --optimizer-state)" : "")
+                + (o.onnxOnly ? " (onnx phases: without their DL4J section, --onnx-only-snapshots)" : ""), o.swapWarmup,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"),
             SegmentAppendCost.pageReporting());
     }

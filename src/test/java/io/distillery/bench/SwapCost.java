@@ -30,9 +30,10 @@ import java.util.Map;
  * retiring the replaced version), no Kafka and no requests; then the stages of it one by one (an {@code onnx}
  * reader checks the graph against the manifest's probe outputs and never restores the network). Snapshots are
  * encoded before the clock starts, with their ONNX graphs, as the student role writes them: of networks that have
- * trained, so with the optimizer's state ({@code untrained}: of fresh networks, which have none, as this benchmark
- * had before 2026-12-05). Median and p90 of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage:
- * {@code bench/run SwapCost [n] [untrained]}.
+ * trained, without the optimizer state, which goes to the student's checkpoints ({@code with-state}: with it, as
+ * snapshots carried it before checkpoints existed; {@code untrained}: of fresh networks, as this benchmark had
+ * before 2026-12-05). Median and p90 of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage:
+ * {@code bench/run SwapCost [n] [untrained|with-state]}.
  */
 public final class SwapCost {
     private static final int FEATURES = 784;
@@ -47,9 +48,13 @@ public final class SwapCost {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 60;
-        boolean untrained = args.length > 1 && "untrained".equals(args[1]);
-        StudentSnapshots snapshots = untrained ? new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4)
-            : StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, 4);
+        String kind = args.length > 1 ? args[1] : "trained";
+        StudentSnapshots snapshots = switch (kind) {
+            case "untrained" -> new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
+            case "with-state" -> StudentSnapshots.trainedWithState(FEATURES, HIDDEN, CLASSES, 4);
+            case "trained" -> StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, 4);
+            default -> throw new IllegalArgumentException("usage: SwapCost [n] [untrained|with-state], got " + kind);
+        };
         Config config = Pipelines.smallConfig("127.0.0.1:9", Map.of("data.features", Integer.toString(FEATURES),
             "data.classes", Integer.toString(CLASSES), "serve.host", "127.0.0.1", "serve.port", "0",
             "serve.threads", "2"));
@@ -68,8 +73,11 @@ public final class SwapCost {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%nServing's CPU per snapshot, student "
             + "%d-%d-%d, %d snapshots of %d bytes (%s), serve.threads=2 (thread CPU time, ms; heap allocated by the "
             + "thread, KB)%n%n| step | p50 ms | p90 ms | p50 KB |%n|---|---|---|---|%n", FEATURES, HIDDEN, CLASSES, n,
-            encoded.get(0).length, untrained ? "networks that have not trained: no optimizer state"
-                : "networks that have trained: with Adam's state, as a running student's"));
+            encoded.get(0).length, switch (kind) {
+                case "untrained" -> "networks that have not trained";
+                case "with-state" -> "networks that have trained, with Adam's state, as before checkpoints";
+                default -> "networks that have trained, as a running student publishes them";
+            }));
         rows.forEach((name, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s |%n", name,
             percentile(ms, 0.5), percentile(ms, 0.9), allocated.containsKey(name)
                 ? String.format(Locale.ROOT, "%.0f", percentile(allocated.get(name), 0.5) / 1024) : "")));

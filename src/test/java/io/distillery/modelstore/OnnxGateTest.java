@@ -208,10 +208,11 @@ class OnnxGateTest {
     void shouldPublishTheNetworkWithItsOnnxGraph() throws Exception {
         FakeClients clients = new FakeClients();
         MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
         Network n = Network.student(StudentSettings.from(CONFIG).network(), StudentSettings.from(CONFIG).distillation());
         try (RoleMetrics metrics = new RoleMetrics("student");
-             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS, "student", "student",
-                 CODEC, metrics, Clock.systemUTC())) {
+             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS,
+                 Topics.STUDENT_CHECKPOINTS, "student", "student", CODEC, metrics, Clock.systemUTC())) {
             assertThat(writer.publish(n, 4, 2, Map.of())).isPresent();
         }
         Snapshot s = CODEC.decode(sink.history().get(0).value());
@@ -227,35 +228,39 @@ class OnnxGateTest {
     void shouldNotPublishASnapshotWhoseGraphFailsTheGateAndCountIt() {
         FakeClients clients = new FakeClients();
         MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
         StudentSettings ss = StudentSettings.from(CONFIG);
         Network n = Network.student(ss.network(), ss.distillation());
         Network other = Network.student(ss.network().withSeed(5), ss.distillation());
         try (RoleMetrics metrics = new RoleMetrics("student");
-             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS, "student", "student",
-                 CODEC, metrics, Clock.systemUTC(), (net, m) -> OnnxExport.export(other, Map.of()))) {
+             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS,
+                 Topics.STUDENT_CHECKPOINTS, "student", "student", CODEC, metrics, Clock.systemUTC(), (net, m) -> OnnxExport.export(other, Map.of()))) {
             assertThat(writer.publish(n, 4, 2, Map.of())).isEmpty();
             assertThat(metrics.registry().get("distill.snapshots.rejected").tag("reason", "onnx_mismatch")
                 .counter().count()).isEqualTo(1.0);
         }
         assertThat(sink.history()).isEmpty();
+        assertThat(checkpoints.history()).isEmpty();
     }
 
     @Test
     void shouldNotPublishASnapshotWithNonFiniteWeightsWhoseLogitsAreFinite() {
         FakeClients clients = new FakeClients();
         MockProducer<byte[], byte[]> sink = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
         StudentSettings ss = StudentSettings.from(CONFIG);
         Network n = BrokenNetworks.withNegativeInfiniteHiddenBias(Network.student(ss.network(), ss.distillation()));
         for (float[] row : n.logits(OnnxGate.probe(n.inputs()))) {
             assertThat(LogitMath.firstNonFinite(row)).as("logits stay finite").isNegative();
         }
         try (RoleMetrics metrics = new RoleMetrics("student");
-             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS, "student", "student",
-                 CODEC, metrics, Clock.systemUTC())) {
+             SnapshotWriter writer = new SnapshotWriter(CONFIG, clients, Topics.STUDENT_SNAPSHOTS,
+                 Topics.STUDENT_CHECKPOINTS, "student", "student", CODEC, metrics, Clock.systemUTC())) {
             assertThat(writer.publish(n, 4, 2, Map.of())).isEmpty();
             assertThat(metrics.registry().get("distill.snapshots.rejected").tag("reason", "non_finite_weights")
                 .counter().count()).isEqualTo(1.0);
         }
         assertThat(sink.history()).isEmpty();
+        assertThat(checkpoints.history()).isEmpty();
     }
 }

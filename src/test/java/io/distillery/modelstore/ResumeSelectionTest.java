@@ -44,6 +44,10 @@ class ResumeSelectionTest {
         return ResumeSelection.Candidate.of(value, offset);
     }
 
+    private static ResumeSelection.Candidate checkpointAt(long offset, byte[] value) {
+        return ResumeSelection.Candidate.of(value, offset, true);
+    }
+
     private static byte[] corrupt(byte[] message) {
         byte[] copy = message.clone();
         copy[copy.length / 2] ^= 0x5a;
@@ -98,6 +102,37 @@ class ResumeSelectionTest {
 
         assertThat(tried).containsExactly(9L);
         assertThat(o.chosen()).get().extracting(SnapshotVerifier.Verified::version).isEqualTo(9L);
+    }
+
+    @Test
+    void shouldResumeFromAVersionsCheckpointBeforeItsSnapshot() {
+        ResumeSelection.Outcome<String> o = select(at(4, snapshot(TRUSTED, 5)), checkpointAt(0, snapshot(TRUSTED, 4)),
+            checkpointAt(1, snapshot(TRUSTED, 5)), at(3, snapshot(TRUSTED, 4)));
+
+        assertThat(o.chosen()).get().extracting(SnapshotVerifier.Verified::version).isEqualTo(5L);
+        assertThat(o.fromCheckpoint()).isTrue();
+        assertThat(tried).containsExactly(5L);
+        assertThat(o.candidates()).isEqualTo(4);
+    }
+
+    @Test
+    void shouldResumeFromANewerSnapshotThanTheNewestCheckpointThatVerifies() {
+        ResumeSelection.Outcome<String> o = select(checkpointAt(0, snapshot(TRUSTED, 4)),
+            checkpointAt(1, corrupt(snapshot(TRUSTED, 5))), at(7, snapshot(TRUSTED, 5)), at(6, snapshot(TRUSTED, 4)));
+
+        assertThat(o.chosen()).get().extracting(SnapshotVerifier.Verified::version).isEqualTo(5L);
+        assertThat(o.fromCheckpoint()).as("an older checkpoint would replay what v5 already learned").isFalse();
+        assertThat(o.older()).isFalse();
+        assertThat(o.skippedText()).startsWith("checkpoint v5 at offset 1: ");
+    }
+
+    @Test
+    void shouldResumeFromSnapshotsAloneWhenNoCheckpointWasEverWritten() {
+        ResumeSelection.Outcome<String> o = select(at(0, snapshot(TRUSTED, 2)), at(1, snapshot(TRUSTED, 3)));
+
+        assertThat(o.chosen()).get().extracting(SnapshotVerifier.Verified::version).isEqualTo(3L);
+        assertThat(o.fromCheckpoint()).isFalse();
+        assertThat(o.skipped()).isEmpty();
     }
 
     @Test

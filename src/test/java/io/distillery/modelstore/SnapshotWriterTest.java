@@ -3,8 +3,25 @@ package io.distillery.modelstore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
+import io.distillery.metrics.RoleMetrics;
+import io.distillery.model.Network;
+import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotFixtures;
+import io.distillery.testing.FakeClients;
+import io.distillery.testing.TrainedNetworks;
+import io.distillery.topics.Topics;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.junit.jupiter.api.Test;
 
 class SnapshotWriterTest {
@@ -35,5 +52,59 @@ class SnapshotWriterTest {
         other.put("kafka.ssl.keystore.location", "/etc/kafka/ks.p12");
         other.put("student.batch.size", "128");
         assertThat(SnapshotWriter.configHash(Config.of(other))).isNotEqualTo(SnapshotWriter.configHash(Config.of(PLAIN)));
+    }
+
+    @Test
+    void shouldPublishTheOptimizerStateToTheCheckpointOnlyAndTrainFromItAsIfNeverStopped() throws Exception {
+        FakeClients clients = new FakeClients();
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
+        Network trained = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 3), 5);
+        try (RoleMetrics metrics = new RoleMetrics("student");
+             SnapshotWriter writer = new SnapshotWriter(Config.of(Map.of("kafka.bootstrap.servers", "mock:9092")),
+                 clients, Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, "student", "student",
+                 SnapshotFixtures.CODEC, metrics, Clock.systemUTC())) {
+            assertThat(writer.publish(trained, 7, 3, Map.of("distill.teacher.logits-0", 40L))).isPresent();
+        }
+        assertThat(snapshots.history()).singleElement().satisfies(r -> assertThat(r.topic())
+            .isEqualTo(Topics.STUDENT_SNAPSHOTS.name()));
+        assertThat(checkpoints.history()).singleElement().satisfies(r -> assertThat(r.topic())
+            .isEqualTo(Topics.STUDENT_CHECKPOINTS.name()));
+        Snapshot snapshot = SnapshotFixtures.CODEC.decode(snapshots.history().get(0).value());
+        Snapshot checkpoint = SnapshotFixtures.CODEC.decode(checkpoints.history().get(0).value());
+        assertThat(snapshots.history().get(0).key()).isEqualTo(checkpoints.history().get(0).key());
+        assertThat(checkpoint.manifest().id()).isEqualTo(snapshot.manifest().id());
+        assertThat(checkpoint.manifest().version()).isEqualTo(7);
+        assertThat(checkpoint.manifest().inputOffsets()).isEqualTo(snapshot.manifest().inputOffsets());
+        assertThat(snapshot.hasOnnx()).isTrue();
+        assertThat(checkpoint.hasOnnx()).as("the graph is the snapshot's, not written twice").isFalse();
+        assertThat(entries(snapshot.modelBytes())).doesNotContain("updaterState.bin");
+        assertThat(entries(checkpoint.modelBytes())).contains("updaterState.bin");
+        assertThat(checkpoint.modelSize()).isGreaterThan(snapshot.modelSize());
+
+        float[][] x = TrainedNetworks.gaussianRows(16, 12, new Random(9));
+        int[] y = new Random(10).ints(16, 0, 4).toArray();
+        Network resumed = Network.fromBytes(checkpoint.modelBytes(), true);
+        Network fresh = Network.fromBytes(snapshot.modelBytes(), true);
+        assertThat(resumed.logits(x)).isDeepEqualTo(trained.logits(x)).isDeepEqualTo(fresh.logits(x));
+        for (int step = 0; step < 3; step++) {
+            trained.fitHard(x, y);
+            resumed.fitHard(x, y);
+            fresh.fitHard(x, y);
+        }
+        assertThat(resumed.logits(x)).as("training goes on from the checkpoint as if it had not stopped")
+            .isDeepEqualTo(trained.logits(x));
+        assertThat(Arrays.deepEquals(fresh.logits(x), trained.logits(x)))
+            .as("from the snapshot alone the optimizer state starts fresh, and the steps differ").isFalse();
+    }
+
+    private static List<String> entries(byte[] zip) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+            }
+        }
+        return names;
     }
 }

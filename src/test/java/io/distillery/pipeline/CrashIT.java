@@ -22,7 +22,10 @@ import io.distillery.testing.RoleProcess;
 import io.distillery.testing.SnapshotTopics;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Offsets;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -170,6 +173,12 @@ class CrashIT {
             studentSnap.inputOffsets(), lastLogit).isTrue();
         double doneSeconds = seconds(tStream);
 
+        for (String role : List.of("trainer", "student")) {
+            List<String> resumes = resumeLines(role);
+            assertThat(resumes).as(role + " restarts after a snapshot resume from its checkpoint, with the optimizer "
+                + "state, never from a snapshot without it").isNotEmpty()
+                .allMatch(line -> line.contains(" resumed from its checkpoint v"));
+        }
         for (RoleProcess r : roles) {
             assertThat(r.unexpectedExits()).as(r.name() + " exits we did not cause").isEmpty();
             assertThat(r.isAlive()).as(r.name() + " alive at the end").isTrue();
@@ -292,6 +301,17 @@ class CrashIT {
         assertThat(m).as("a teacher snapshot").isNotNull();
         assertThat(Offsets.fromManifest(m.inputOffsets())).as(what).isEqualTo(labeledEnd);
         return m;
+    }
+
+    /** The "resumed from" lines of every incarnation's log of {@code role}. */
+    private static List<String> resumeLines(String role) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(LOGS, role + ".*.log")) {
+            for (Path log : logs) {
+                Files.readAllLines(log).stream().filter(l -> l.contains(" resumed from its ")).forEach(lines::add);
+            }
+        }
+        return lines;
     }
 
     private static boolean consumedAll(SnapshotManifest m, Map<TopicPartition, Long> lastLogit) {

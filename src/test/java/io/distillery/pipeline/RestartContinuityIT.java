@@ -145,7 +145,8 @@ class RestartContinuityIT {
             WAIT, trainer::failure);
 
         assertThat(count(metrics, "distill.resume.older")).isEqualTo(1);
-        assertThat(count(metrics, "distill.resume.skipped", "reason", "untrusted_key")).isEqualTo(1);
+        assertThat(count(metrics, "distill.resume.skipped", "reason", "untrusted_key"))
+            .as("v3's checkpoint and snapshot").isEqualTo(2);
         assertThat(count(metrics, "distill.resume.cold.starts")).isZero();
         assertThat(SnapshotTopics.verifiedVersions(kafka.bootstrapServers(), Topics.TEACHER_SNAPSHOTS.name(),
             Models.TEACHER, SnapshotFixtures.CODEC)).as("the trusted teacher versions").startsWith(1L, 2L, 4L)
@@ -173,10 +174,11 @@ class RestartContinuityIT {
         StudentLoop refused = opened(Loops.student(config, refusedMetrics, teacher));
         Await.until(() -> refused.failure() != null, "the student refuses to start", WAIT);
         assertThat(refused.failure()).isInstanceOf(ResumePoint.ColdStartRefused.class)
-            .hasMessageStartingWith("refusing to start student with a fresh network: 2 snapshot(s) of student on "
-                + "distill.student.snapshots, none verifies: ")
+            .hasMessageStartingWith("refusing to start student with a fresh network: 3 snapshot(s) of student on "
+                + "distill.student.snapshots and distill.student.checkpoints, none verifies: ")
             .hasMessageContaining("v2 at offset 1: checksum_mismatch: ")
-            .hasMessageContaining("v1 at offset 0: untrusted_key: ")
+            .hasMessageContaining("checkpoint v1 at offset 0: untrusted_key: ")
+            .hasMessageContaining("; v1 at offset 0: untrusted_key: ")
             .hasMessageEndingWith("set snapshot.allow.cold.start=true to start a fresh network at v3");
         assertThat(refused.health().healthy()).isFalse();
         assertThat(count(refusedMetrics, "distill.resume.cold.starts")).isZero();
@@ -225,9 +227,13 @@ class RestartContinuityIT {
     private void publish(TopicSpec topic, String model, long version, SnapshotCodec codec) {
         try (RoleMetrics m = new RoleMetrics();
              SnapshotWriter writer = new ModelStore(config, ClientFactory.KAFKA, codec, m, model, Clock.systemUTC())
-                 .writer(topic, model)) {
+                 .writer(topic, checkpoints(topic), model)) {
             assertThat(writer.publish(network(model), version, -1, Map.of())).isPresent();
         }
+    }
+
+    private static TopicSpec checkpoints(TopicSpec snapshots) {
+        return snapshots.equals(Topics.TEACHER_SNAPSHOTS) ? Topics.TEACHER_CHECKPOINTS : Topics.STUDENT_CHECKPOINTS;
     }
 
     private void publishRaw(TopicSpec topic, String model, long version, byte[] message) {
@@ -241,9 +247,10 @@ class RestartContinuityIT {
         MockProducer<byte[], byte[]> sink = FakeClients.producer();
         FakeClients once = new FakeClients();
         once.next(sink);
+        once.next(FakeClients.producer());
         try (RoleMetrics m = new RoleMetrics();
              SnapshotWriter writer = new ModelStore(config, once, SnapshotFixtures.CODEC, m, model, Clock.systemUTC())
-                 .writer(Topics.STUDENT_SNAPSHOTS, model)) {
+                 .writer(Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, model)) {
             writer.publish(network(model), version, -1, Map.of());
         }
         return sink.history().get(0).value();

@@ -66,7 +66,9 @@ class StudentLoopTest {
         PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
         MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
         MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.producer());
         clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_SNAPSHOTS.name(), 0L)));
+        clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_CHECKPOINTS.name(), 0L)));
         ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
         teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
         return new Wiring(input, output, snapshots, store);

@@ -67,7 +67,9 @@ class TrainerTest {
     void shouldLearnFromValidLabeledRecordsAndPublishASnapshotWithEveryConsumedOffset() throws Exception {
         PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LABELED.topic(), 0L)));
         MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        clients.next(FakeClients.producer());
         clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_CHECKPOINTS.name(), 0L)));
         input.schedulePollTask(() -> {
             for (int i = 0; i < 8; i++) {
                 input.addRecord(labeled(i, row(i, i % 3)));
@@ -94,7 +96,9 @@ class TrainerTest {
         PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LABELED.topic(), 12L)));
         input.updateBeginningOffsets(Map.of(LABELED, 7L));
         clients.next(FakeClients.producer());
+        clients.next(FakeClients.producer());
         PacedConsumer own = clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 1L)));
+        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_CHECKPOINTS.name(), 0L)));
         byte[] snapshot = ownSnapshot(5, Map.of("distill.records.labeled-0", 5L));
         own.schedulePollTask(() -> own.addRecord(new ConsumerRecord<>(Topics.TEACHER_SNAPSHOTS.name(), 0, 0,
             "teacher".getBytes(StandardCharsets.UTF_8), snapshot)));
@@ -113,9 +117,10 @@ class TrainerTest {
         MockProducer<byte[], byte[]> sink = FakeClients.producer();
         FakeClients once = new FakeClients();
         once.next(sink);
+        once.next(FakeClients.producer());
         try (RoleMetrics m = new RoleMetrics();
              SnapshotWriter writer = new ModelStore(CONFIG, once, CODEC, m, "teacher", Clock.systemUTC())
-                 .writer(Topics.TEACHER_SNAPSHOTS, "teacher")) {
+                 .writer(Topics.TEACHER_SNAPSHOTS, Topics.TEACHER_CHECKPOINTS, "teacher")) {
             writer.publish(Network.teacher(TeacherSettings.from(CONFIG).network()), version, -1, offsets);
         }
         return sink.history().get(0).value();

@@ -21,9 +21,10 @@ import java.util.Random;
  * <p>A few networks with different seeds are built once; version {@code v} carries network
  * {@code v % variants}, so consecutive versions really change the weights and an answer's logits for
  * {@link #probe()} show which network computed it ({@link #expectedLogits(long)}). The model bytes are
- * serialized with updater state, as the student role's {@code SnapshotWriter} does: none for a network that has
- * not trained yet, Adam's two moments for one that has ({@link #trained}); {@link
- * #encodedWithOnnx} also carries the network's ONNX graph and its probe outputs as that writer does. Thread-safe after construction.
+ * serialized without the optimizer state, as the student role's {@code SnapshotWriter} writes the snapshots that
+ * serving reads (the state goes to its checkpoints), or with it ({@link #trainedWithState}: Adam's two moments, as
+ * in its checkpoints and in the snapshots of releases before checkpoints existed); {@link #encodedWithOnnx} also
+ * carries the network's ONNX graph and its probe outputs as that writer does. Thread-safe after construction.
  */
 public final class StudentSnapshots {
     /** Steps a {@link #trained} network has taken. */
@@ -38,25 +39,36 @@ public final class StudentSnapshots {
     private final ProbeOutputs[] checked;
     private final byte[] wrongShapeBytes;
     private final float[] probe;
+    private final boolean withState;
 
     /**
      * @param hidden width of the one hidden layer
      * @param variants how many differently seeded networks to rotate through, at least 1
      */
     public StudentSnapshots(int inputs, int hidden, int outputs, int variants) {
-        this(inputs, hidden, outputs, variants, 0);
+        this(inputs, hidden, outputs, variants, 0, false);
     }
 
     /**
      * As the constructor, with each network trained {@value #TRAINING_STEPS} steps on random rows and labels
-     * first, so that its snapshots carry the optimizer state that a running student's carry and are of their size
-     * (for the 784-128-10 student, about 1.6 MB with the ONNX graph against 0.8 MB untrained).
+     * first, so that its weights are no longer the initializer's; its snapshots are what a running student
+     * publishes to serving (for the 784-128-10 student, about 0.8 MB with the ONNX graph).
      */
     public static StudentSnapshots trained(int inputs, int hidden, int outputs, int variants) {
-        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS);
+        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, false);
     }
 
-    private StudentSnapshots(int inputs, int hidden, int outputs, int variants, int trainingSteps) {
+    /**
+     * As {@link #trained}, with the optimizer state in each snapshot, as a running student's snapshots carried it
+     * before checkpoints took it (for the 784-128-10 student, about 1.6 MB with the ONNX graph).
+     */
+    public static StudentSnapshots trainedWithState(int inputs, int hidden, int outputs, int variants) {
+        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, true);
+    }
+
+    private StudentSnapshots(int inputs, int hidden, int outputs, int variants, int trainingSteps,
+                             boolean withState) {
+        this.withState = withState;
         this.inputs = inputs;
         this.outputs = outputs;
         this.codec = SnapshotFixtures.CODEC;
@@ -69,10 +81,10 @@ public final class StudentSnapshots {
             Network n = student(inputs, hidden, outputs, i + 1);
             trainOnRandomRows(n, trainingSteps, new Random(i + 1));
             networks[i] = n;
-            modelBytes[i] = n.toBytes(true);
+            modelBytes[i] = n.toBytes(withState);
             probeLogits[i] = n.logits(new float[][] {probe})[0];
         }
-        this.wrongShapeBytes = student(inputs, hidden, outputs - 1, 99).toBytes(true);
+        this.wrongShapeBytes = student(inputs, hidden, outputs - 1, 99).toBytes(withState);
     }
 
     /**
@@ -122,7 +134,7 @@ public final class StudentSnapshots {
 
     /** A signed snapshot of any network of this shape (trained, or made worse on purpose), at {@code version}. */
     public byte[] encoded(long version, Network network) {
-        return codec.encode(Snapshot.of(manifest(version, inputs, outputs), network.toBytes(true)));
+        return codec.encode(Snapshot.of(manifest(version, inputs, outputs), network.toBytes(withState)));
     }
 
     /** A good snapshot of version {@code version} with its ONNX graph, as the student role writes it, encoded. */
