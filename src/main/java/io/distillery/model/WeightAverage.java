@@ -38,6 +38,16 @@ public final class WeightAverage {
         return Math.min(decay, (1.0 + steps) / (10.0 + steps));
     }
 
+    /**
+     * Starts again from an average published before a restart (a copy of {@code published} is kept); nothing when
+     * the average is off.
+     */
+    public void resume(Network published) {
+        if (decay > 0) {
+            average = published.copy();
+        }
+    }
+
     /** The network to publish: the average when on and started, else {@code live}. */
     public Network emitted(Network live) {
         return average == null ? live : average;

@@ -4,6 +4,7 @@ import io.distillery.metrics.Metrics;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.snapshot.Rejection;
+import io.distillery.snapshot.SnapshotException;
 import io.distillery.snapshot.SnapshotFollower;
 import io.distillery.snapshot.SnapshotSlots;
 import io.distillery.topics.Offsets;
@@ -44,17 +45,18 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
     public static final Duration CATCH_UP = Duration.ofMinutes(2);
 
     /**
-     * A verified snapshot to resume from.
+     * A verified checkpoint or snapshot to resume from.
      *
-     * @param network the restored network, training state included
-     * @param onnx the same network as an ONNX graph, checked equal to it
-     * @param version the snapshot's version
+     * @param network the network to go on training, optimizer state included
+     * @param published the network published at that version, with its ONNX graph: the snapshot of the version
+     *     when it verifies (a weight average, when the role publishes one), else the network trained
+     * @param version the version
      * @param fromCheckpoint whether it was a checkpoint (else a snapshot, whose optimizer state may be fresh)
      * @param offsets where to seek each input partition: the offset in the snapshot's manifest, or the
      *     beginning of the partition when that is later (records deleted by retention) or the manifest
      *     does not name it
      */
-    public record Restored(Network network, byte[] onnx, long version, boolean fromCheckpoint,
+    public record Restored(Network network, CheckedNetwork published, long version, boolean fromCheckpoint,
                            Map<TopicPartition, Long> offsets) {
         public Restored {
             offsets = Map.copyOf(offsets);
@@ -119,11 +121,12 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
         for (Rejection r : Rejection.values()) {
             metrics.counter(Metrics.RESUME_SKIPPED, role, model, r.tag());
         }
-        ResumeSelection.Outcome<CheckedNetwork> outcome = ResumeSelection.select(List.copyOf(seen), verify);
+        List<ResumeSelection.Candidate> candidates = List.copyOf(seen);
+        ResumeSelection.Outcome<CheckedNetwork> outcome = ResumeSelection.select(candidates, verify);
         outcome.skipped().forEach(s -> metrics.counter(Metrics.RESUME_SKIPPED, role, model, s.reason().tag())
             .increment());
         if (outcome.chosen().isPresent()) {
-            return resumed(model, outcome, metrics, role, input, parts);
+            return resumed(model, outcome, published(outcome, candidates, verify), metrics, role, input, parts);
         }
         if (outcome.noneVerified() && !allowColdStart) {
             throw new ColdStartRefused(refusal(model, topics, outcome));
@@ -150,9 +153,33 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
             + (outcome.lastVersion() + 1);
     }
 
+    /**
+     * The network published at the chosen version: for a checkpoint, the snapshot of its version when one verifies
+     * (it differs from the checkpoint's network when the role publishes a weight average), else the chosen network.
+     */
+    private static CheckedNetwork published(ResumeSelection.Outcome<CheckedNetwork> outcome,
+                                            List<ResumeSelection.Candidate> candidates,
+                                            ResumeSelection.Verify<CheckedNetwork> verify) {
+        SnapshotVerifier.Verified<CheckedNetwork> chosen = outcome.chosen().orElseThrow();
+        if (outcome.fromCheckpoint()) {
+            for (ResumeSelection.Candidate c : candidates) {
+                if (!c.checkpoint() && c.version() == chosen.version()) {
+                    try {
+                        return verify.verify(c.value()).model();
+                    } catch (SnapshotException e) {
+                        LOG.warn("the snapshot of checkpoint v{} does not verify ({}); what was published at v{} is "
+                            + "taken to be the checkpoint's network", chosen.version(), e.getMessage(),
+                            chosen.version());
+                    }
+                }
+            }
+        }
+        return chosen.model();
+    }
+
     private static ResumePoint resumed(String model, ResumeSelection.Outcome<CheckedNetwork> outcome,
-                                       RoleMetrics metrics, String role, Consumer<?, ?> input,
-                                       List<TopicPartition> parts) {
+                                       CheckedNetwork published, RoleMetrics metrics, String role,
+                                       Consumer<?, ?> input, List<TopicPartition> parts) {
         SnapshotVerifier.Verified<CheckedNetwork> v = outcome.chosen().orElseThrow();
         if (outcome.older()) {
             metrics.counter(Metrics.RESUME_OLDER, role, model).increment();
@@ -172,7 +199,7 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
         for (TopicPartition tp : parts) {
             seek.put(tp, Math.max(beginning.getOrDefault(tp, 0L), inManifest.getOrDefault(tp, 0L)));
         }
-        return new ResumePoint(Optional.of(new Restored(v.model().network(), v.model().onnx(), v.version(),
+        return new ResumePoint(Optional.of(new Restored(v.model().network(), published, v.version(),
             outcome.fromCheckpoint(), seek)), outcome.lastVersion());
     }
 }

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>The optimizer state (Adam's two moments: twice the weights' bytes, half of a trained network's message) is only
  * for the writer itself, to resume training where it stopped. It goes, with the same manifest and network, to
  * the model's checkpoint topic, written first; the snapshot that readers fetch leaves it out, and no ONNX section
- * is written twice. Single-threaded: the owner of the network calls it.
+ * is written twice. When the published network is not the one trained (a weight average), the checkpoint carries
+ * the trained one, so that a restart goes on training it; its manifest then names no probe outputs, which
+ * describe the published network. Single-threaded: the owner of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
@@ -69,34 +71,44 @@ public final class SnapshotWriter implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** Publishes {@code network} and checkpoints the same network; see the other {@code publish}. */
+    public Optional<Snapshot> publish(Network network, long version, long parentTeacherVersion,
+                                      Map<String, Long> offsets) {
+        return publish(network, network, version, parentTeacherVersion, offsets);
+    }
+
     /**
-     * Publishes one snapshot and waits until the broker has it: its checkpoint (with the optimizer state, without
-     * the ONNX graph) first, then the snapshot (with the graph, without the state), so that a snapshot readers
-     * have seen is never newer than the writer's restart point.
+     * Publishes one version and waits until the broker has it: the checkpoint of {@code trained} (with its optimizer
+     * state, without an ONNX graph) first, then the snapshot of {@code published} (with the graph, without the
+     * state), so that a snapshot readers have seen is never newer than the writer's restart point.
      *
+     * @param published the network readers get: a weight average of {@code trained}, or {@code trained} itself
+     * @param trained the network the writer goes on training
      * @param offsets next offset to consume per "topic-partition"
      * @param parentTeacherVersion the teacher version a student learned from, or -1
      * @return the snapshot as published; empty when its ONNX graph failed the {@link OnnxGate} (counted in
      *     {@code distill.snapshots.rejected{reason="onnx_mismatch"}} and logged; nothing was published)
      */
-    public Optional<Snapshot> publish(Network network, long version, long parentTeacherVersion,
+    public Optional<Snapshot> publish(Network published, Network trained, long version, long parentTeacherVersion,
                                       Map<String, Long> offsets) {
         SnapshotManifest m = SnapshotManifest.builder()
             .id(model + "-v" + version + "-" + UUID.randomUUID().toString().substring(0, 8))
             .model(model).role(role).version(version).parentTeacherVersion(parentTeacherVersion)
             .configHash(configHash).inputOffsets(offsets).libraryVersions(LibraryVersions.current())
-            .createdAtMs(clock.millis()).shape(network.inputs(), network.outputs())
+            .createdAtMs(clock.millis()).shape(published.inputs(), published.outputs())
             .build();
-        byte[] onnx = exporter.apply(network, m);
+        byte[] onnx = exporter.apply(published, m);
         try {
-            m = OnnxGate.check(network, onnx, m.id()).recordIn(m);
+            m = OnnxGate.check(published, onnx, m.id()).recordIn(m);
         } catch (SnapshotException e) {
             metrics.counter(Metrics.SNAPSHOTS_REJECTED, role, model, e.reason().tag()).increment();
             LOG.error("{} snapshot v{} not published ({}): {}", model, version, e.reason().tag(), e.getMessage());
             return Optional.empty();
         }
-        checkpoints.publish(Snapshot.of(m, network.toBytes(true)), codec);
-        Snapshot s = Snapshot.of(m, network.toBytes(false), onnx);
+        // the probe outputs describe the published network
+        SnapshotManifest checkpoint = trained == published ? m : m.toBuilder().probe("", "").build();
+        checkpoints.publish(Snapshot.of(checkpoint, trained.toBytes(true)), codec);
+        Snapshot s = Snapshot.of(m, published.toBytes(false), onnx);
         publisher.publish(s, codec);
         metrics.counter(Metrics.SNAPSHOTS_PUBLISHED, role, model).increment();
         metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model).set(version);

@@ -171,6 +171,7 @@ public final class StudentLoop extends ServiceLoop {
         }
         ResumePoint.Restored r = resume.restored().get();
         student = r.network();
+        average.resume(r.published().network());
         version = r.version();
         r.offsets().forEach(consumer::seek);
         LOG.info("student resumed from its {} v{} ({} steps)", r.fromCheckpoint() ? "checkpoint" : "snapshot",
@@ -297,7 +298,7 @@ public final class StudentLoop extends ServiceLoop {
         parts.forEach(tp -> positions.put(tp, consumer.position(tp)));
         FollowedModel.Current t = teacher.current();
         long next = Math.max(version, lastVersion) + 1;
-        boolean published = writer.publish(average.emitted(student), next, t == null ? -1 : t.version(),
+        boolean published = writer.publish(average.emitted(student), student, next, t == null ? -1 : t.version(),
             Offsets.toManifest(positions)).isPresent();
         schedule.published();
         if (!published) {

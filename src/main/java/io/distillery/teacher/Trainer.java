@@ -160,8 +160,9 @@ public final class Trainer extends ServiceLoop {
         if (resume.restored().isPresent()) {
             ResumePoint.Restored r = resume.restored().get();
             network = r.network();
-            latest.set(new TeacherModel(r.version(), network.copy(), r.onnx()));
-            gate.published(r.version(), network.copy());
+            latest.set(new TeacherModel(r.version(), r.published().network().copy(), r.published().onnx()));
+            gate.published(r.version(), r.published().network().copy());
+            average.resume(r.published().network());
             LOG.info("teacher resumed from its {} v{} ({} steps)", r.fromCheckpoint() ? "checkpoint" : "snapshot",
                 r.version(), network.steps());
             start = r.offsets();
@@ -292,7 +293,8 @@ public final class Trainer extends ServiceLoop {
         if (!gate.admits(candidate)) {
             return;
         }
-        Optional<Snapshot> published = writer.publish(candidate, version + 1, -1, Offsets.toManifest(offsets));
+        Optional<Snapshot> published = writer.publish(candidate, network, version + 1, -1,
+            Offsets.toManifest(offsets));
         if (published.isEmpty()) {
             return;
         }

@@ -87,6 +87,38 @@ class WeightAverageTest {
     }
 
     @Test
+    void shouldGoOnFromThePublishedAverageAfterARestart() {
+        Network live = Network.teacher(SPEC);
+        WeightAverage before = new WeightAverage(0.9);
+        for (int step = 0; step < 30; step++) {
+            live.fitHard(data.x, data.y);
+            before.update(live);
+        }
+        Network published = Network.fromBytes(before.emitted(live).toBytes(false), false);
+        Network restarted = Network.fromBytes(live.toBytes(true), true);
+        WeightAverage after = new WeightAverage(0.9);
+        after.resume(published);
+
+        assertThat(weights(after.emitted(restarted))).as("the published average, not the live weights")
+            .containsExactly(weights(before.emitted(live))).isNotEqualTo(weights(live));
+        live.fitHard(data.x, data.y);
+        before.update(live);
+        restarted.fitHard(data.x, data.y);
+        after.update(restarted);
+        assertThat(weights(after.emitted(restarted))).as("the average goes on as if the role had not stopped")
+            .containsExactly(weights(before.emitted(live)));
+    }
+
+    @Test
+    void shouldIgnoreAPublishedNetworkOnResumeWhenOff() {
+        Network live = Network.teacher(SPEC);
+        WeightAverage off = new WeightAverage(0);
+        off.resume(Network.teacher(SPEC.withSeed(8)));
+
+        assertThat(off.emitted(live)).isSameAs(live);
+    }
+
+    @Test
     void shouldEmitTheLiveNetworkWhenOff() {
         Network live = Network.teacher(SPEC);
         WeightAverage off = new WeightAverage(0);

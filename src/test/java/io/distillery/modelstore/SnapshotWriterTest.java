@@ -98,6 +98,30 @@ class SnapshotWriterTest {
             .as("from the snapshot alone the optimizer state starts fresh, and the steps differ").isFalse();
     }
 
+    @Test
+    void shouldCheckpointTheNetworkTrainedAndPublishItsAverage() throws Exception {
+        FakeClients clients = new FakeClients();
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
+        Network trained = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 3), 5);
+        Network average = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 4), 5);
+        try (RoleMetrics metrics = new RoleMetrics("student");
+             SnapshotWriter writer = new SnapshotWriter(Config.of(Map.of("kafka.bootstrap.servers", "mock:9092")),
+                 clients, Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, "student", "student",
+                 SnapshotFixtures.CODEC, metrics, Clock.systemUTC())) {
+            assertThat(writer.publish(average, trained, 7, 3, Map.of())).isPresent();
+        }
+        Snapshot snapshot = SnapshotFixtures.CODEC.decode(snapshots.history().get(0).value());
+        Snapshot checkpoint = SnapshotFixtures.CODEC.decode(checkpoints.history().get(0).value());
+        float[][] x = TrainedNetworks.gaussianRows(4, 12, new Random(9));
+
+        assertThat(Network.fromBytes(snapshot.modelBytes()).logits(x)).isDeepEqualTo(average.logits(x));
+        assertThat(Network.fromBytes(checkpoint.modelBytes()).logits(x)).isDeepEqualTo(trained.logits(x));
+        assertThat(snapshot.manifest().probeLogits()).as("the published network's, signed").isNotEmpty();
+        assertThat(checkpoint.manifest().probeLogits()).as("not the checkpoint's network's: none").isEmpty();
+        SnapshotVerifier.checked(checkpoint);
+    }
+
     private static List<String> entries(byte[] zip) throws IOException {
         List<String> names = new ArrayList<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
