@@ -82,12 +82,19 @@ class ResumePointTest {
         });
     }
 
-    @Test
-    void shouldTrainOnTheCheckpointsNetworkAndAverageFromTheSnapshotOfItsVersion() throws Exception {
+    /** Versions 1 and 2, five steps apart: each one's snapshot and checkpoint. */
+    private List<List<byte[]>> twoVersions() {
         train(5);
         List<byte[]> v1 = written(1);
         train(5);
-        List<byte[]> v2 = written(2);
+        return List.of(v1, written(2));
+    }
+
+    @Test
+    void shouldTrainOnTheCheckpointsNetworkAndAverageFromTheSnapshotOfItsVersion() throws Exception {
+        List<List<byte[]>> v = twoVersions();
+        List<byte[]> v1 = v.get(0);
+        List<byte[]> v2 = v.get(1);
 
         ResumePoint.Restored r = resume(List.of(v1.get(0), v2.get(0)), List.of(v1.get(1), v2.get(1))).restored()
             .orElseThrow();
@@ -104,12 +111,10 @@ class ResumePointTest {
 
     @Test
     void shouldTakeTheCheckpointsNetworkAsPublishedWhenItsSnapshotIsMissing() throws Exception {
-        train(5);
-        List<byte[]> v1 = written(1);
-        train(5);
-        List<byte[]> v2 = written(2);
+        List<List<byte[]>> v = twoVersions();
 
-        ResumePoint.Restored r = resume(List.of(v1.get(0)), List.of(v1.get(1), v2.get(1))).restored().orElseThrow();
+        ResumePoint.Restored r = resume(List.of(v.get(0).get(0)), List.of(v.get(0).get(1), v.get(1).get(1)))
+            .restored().orElseThrow();
 
         assertThat(r.version()).isEqualTo(2);
         assertThat(r.fromCheckpoint()).isTrue();

@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 class SnapshotWriterTest {
@@ -56,23 +57,13 @@ class SnapshotWriterTest {
 
     @Test
     void shouldPublishTheOptimizerStateToTheCheckpointOnlyAndTrainFromItAsIfNeverStopped() throws Exception {
-        FakeClients clients = new FakeClients();
-        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
-        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
         Network trained = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 3), 5);
-        try (RoleMetrics metrics = new RoleMetrics("student");
-             SnapshotWriter writer = new SnapshotWriter(Config.of(Map.of("kafka.bootstrap.servers", "mock:9092")),
-                 clients, Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, "student", "student",
-                 SnapshotFixtures.CODEC, metrics, Clock.systemUTC())) {
-            assertThat(writer.publish(trained, 7, 3, Map.of("distill.teacher.logits-0", 40L))).isPresent();
-        }
-        assertThat(snapshots.history()).singleElement().satisfies(r -> assertThat(r.topic())
-            .isEqualTo(Topics.STUDENT_SNAPSHOTS.name()));
-        assertThat(checkpoints.history()).singleElement().satisfies(r -> assertThat(r.topic())
-            .isEqualTo(Topics.STUDENT_CHECKPOINTS.name()));
-        Snapshot snapshot = SnapshotFixtures.CODEC.decode(snapshots.history().get(0).value());
-        Snapshot checkpoint = SnapshotFixtures.CODEC.decode(checkpoints.history().get(0).value());
-        assertThat(snapshots.history().get(0).key()).isEqualTo(checkpoints.history().get(0).key());
+        List<ProducerRecord<byte[], byte[]>> sent = published(trained, trained, Map.of("distill.teacher.logits-0", 40L));
+        assertThat(sent.get(0).topic()).isEqualTo(Topics.STUDENT_SNAPSHOTS.name());
+        assertThat(sent.get(1).topic()).isEqualTo(Topics.STUDENT_CHECKPOINTS.name());
+        assertThat(sent.get(0).key()).isEqualTo(sent.get(1).key());
+        Snapshot snapshot = SnapshotFixtures.CODEC.decode(sent.get(0).value());
+        Snapshot checkpoint = SnapshotFixtures.CODEC.decode(sent.get(1).value());
         assertThat(checkpoint.manifest().id()).isEqualTo(snapshot.manifest().id());
         assertThat(checkpoint.manifest().version()).isEqualTo(7);
         assertThat(checkpoint.manifest().inputOffsets()).isEqualTo(snapshot.manifest().inputOffsets());
@@ -100,19 +91,11 @@ class SnapshotWriterTest {
 
     @Test
     void shouldCheckpointTheNetworkTrainedAndPublishItsAverage() throws Exception {
-        FakeClients clients = new FakeClients();
-        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
-        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
         Network trained = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 3), 5);
         Network average = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 4), 5);
-        try (RoleMetrics metrics = new RoleMetrics("student");
-             SnapshotWriter writer = new SnapshotWriter(Config.of(Map.of("kafka.bootstrap.servers", "mock:9092")),
-                 clients, Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, "student", "student",
-                 SnapshotFixtures.CODEC, metrics, Clock.systemUTC())) {
-            assertThat(writer.publish(average, trained, 7, 3, Map.of())).isPresent();
-        }
-        Snapshot snapshot = SnapshotFixtures.CODEC.decode(snapshots.history().get(0).value());
-        Snapshot checkpoint = SnapshotFixtures.CODEC.decode(checkpoints.history().get(0).value());
+        List<ProducerRecord<byte[], byte[]>> sent = published(average, trained, Map.of());
+        Snapshot snapshot = SnapshotFixtures.CODEC.decode(sent.get(0).value());
+        Snapshot checkpoint = SnapshotFixtures.CODEC.decode(sent.get(1).value());
         float[][] x = TrainedNetworks.gaussianRows(4, 12, new Random(9));
 
         assertThat(Network.fromBytes(snapshot.modelBytes()).logits(x)).isDeepEqualTo(average.logits(x));
@@ -120,6 +103,23 @@ class SnapshotWriterTest {
         assertThat(snapshot.manifest().probeLogits()).as("the published network's, signed").isNotEmpty();
         assertThat(checkpoint.manifest().probeLogits()).as("not the checkpoint's network's: none").isEmpty();
         SnapshotVerifier.checked(checkpoint);
+    }
+
+    /** What one {@code publish} of version 7 sends: the snapshot, then the checkpoint, each by its own producer. */
+    private static List<ProducerRecord<byte[], byte[]>> published(Network published, Network trained,
+                                                                  Map<String, Long> offsets) {
+        FakeClients clients = new FakeClients();
+        MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
+        MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
+        try (RoleMetrics metrics = new RoleMetrics("student");
+             SnapshotWriter writer = new SnapshotWriter(Config.of(Map.of("kafka.bootstrap.servers", "mock:9092")),
+                 clients, Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, "student", "student",
+                 SnapshotFixtures.CODEC, metrics, Clock.systemUTC())) {
+            assertThat(writer.publish(published, trained, 7, 3, offsets)).isPresent();
+        }
+        assertThat(snapshots.history()).hasSize(1);
+        assertThat(checkpoints.history()).hasSize(1);
+        return List.of(snapshots.history().get(0), checkpoints.history().get(0));
     }
 
     private static List<String> entries(byte[] zip) throws IOException {
