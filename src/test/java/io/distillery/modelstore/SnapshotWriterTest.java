@@ -58,7 +58,8 @@ class SnapshotWriterTest {
     @Test
     void shouldPublishTheOptimizerStateToTheCheckpointOnlyAndTrainFromItAsIfNeverStopped() throws Exception {
         Network trained = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 3), 5);
-        List<ProducerRecord<byte[], byte[]>> sent = published(trained, trained, Map.of("distill.teacher.logits-0", 40L));
+        List<ProducerRecord<byte[], byte[]>> sent = published(trained, trained,
+            Map.of("distill.teacher.logits-0", 40L));
         assertThat(sent.get(0).topic()).isEqualTo(Topics.STUDENT_SNAPSHOTS.name());
         assertThat(sent.get(1).topic()).isEqualTo(Topics.STUDENT_CHECKPOINTS.name());
         assertThat(sent.get(0).key()).isEqualTo(sent.get(1).key());
