@@ -61,7 +61,7 @@ public final class ModelStore {
      *
      * @param input the role's input consumer, for the beginning offsets
      * @param parts the role's input partitions
-     * @throws org.apache.kafka.common.errors.TimeoutException (retriable) when the topic could not be read in time
+     * @throws org.apache.kafka.common.errors.TimeoutException (retriable) when a topic could not be read in time
      * @throws ResumePoint.ColdStartRefused when snapshots exist, none verifies, and a cold start is not allowed
      */
     public ResumePoint resume(TopicSpec topic, TopicSpec checkpointTopic, String model, int inputs, int outputs,

@@ -87,7 +87,7 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
      *
      * @param input the role's input consumer, for the beginning offsets
      * @param parts the role's input partitions
-     * @throws TimeoutException (retriable) when the snapshot topic could not be read to its end in time
+     * @throws TimeoutException (retriable) when a topic could not be read to its end in time
      * @throws ColdStartRefused when snapshots exist, none verifies, and a cold start is not allowed
      */
     static ResumePoint read(String model, List<Source> sources, ResumeSelection.Verify<CheckedNetwork> verify,
