@@ -10,6 +10,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
 import java.util.Arrays;
+import java.util.function.Predicate;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.crypto.Mac;
@@ -173,6 +174,18 @@ public final class SnapshotCodec {
      * @throws SnapshotException with the reason of the first check that failed (see the class doc)
      */
     public Snapshot decode(byte[] bytes) throws SnapshotException {
+        return decode(bytes, m -> true);
+    }
+
+    /**
+     * As {@link #decode(byte[])}, leaving the network section out when {@code readsNetwork} says the reader does not
+     * load it and the snapshot has an ONNX section: the section is neither hashed nor copied, and the snapshot's
+     * {@link Snapshot#modelBytes()} is empty. The signature (which covers the manifest, and with it each section's
+     * SHA-256) and the ONNX section's checksum are checked as always.
+     *
+     * @param readsNetwork given the signed manifest, whether the reader loads the network section
+     */
+    public Snapshot decode(byte[] bytes, Predicate<SnapshotManifest> readsNetwork) throws SnapshotException {
         if (bytes == null || bytes.length < MIN_TOTAL) {
             throw corrupt("too short: " + (bytes == null ? "null" : bytes.length + " bytes"));
         }
@@ -191,10 +204,11 @@ public final class SnapshotCodec {
             verifyHmac(bytes, at.signedLength());
         }
         SnapshotManifest manifest = parseManifest(bytes, at.manifestStart(), at.manifestLength());
-        Snapshot snapshot = Snapshot.owning(manifest,
-                Arrays.copyOfRange(bytes, at.modelStart(), at.modelStart() + at.modelLength()),
-                Arrays.copyOfRange(bytes, at.onnxStart(), at.onnxStart() + at.onnxLength()));
-        requireChecksums(snapshot);
+        byte[] onnx = Arrays.copyOfRange(bytes, at.onnxStart(), at.onnxStart() + at.onnxLength());
+        boolean withNetwork = readsNetwork.test(manifest) || onnx.length == 0 || !manifest.hasOnnx();
+        Snapshot snapshot = Snapshot.owning(manifest, withNetwork
+                ? Arrays.copyOfRange(bytes, at.modelStart(), at.modelStart() + at.modelLength()) : new byte[0], onnx);
+        requireChecksums(snapshot, withNetwork);
         return snapshot;
     }
 
@@ -294,9 +308,9 @@ public final class SnapshotCodec {
         }
     }
 
-    private static void requireChecksums(Snapshot snapshot) throws SnapshotException {
+    private static void requireChecksums(Snapshot snapshot, boolean withNetwork) throws SnapshotException {
         SnapshotManifest manifest = snapshot.manifest();
-        if (!snapshot.modelChecksumMatches()) {
+        if (withNetwork && !snapshot.modelChecksumMatches()) {
             throw new SnapshotException(Rejection.CHECKSUM_MISMATCH, "model bytes of "
                     + manifest.id() + " do not hash to " + manifest.modelSha256());
         }
