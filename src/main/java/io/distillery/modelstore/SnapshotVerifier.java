@@ -44,14 +44,6 @@ public final class SnapshotVerifier<P extends Predictor> {
     public interface Loader<P> {
         /** @throws SnapshotException or any runtime exception (a {@code LOAD_FAILED}) when the bytes do not load */
         P load(Snapshot snapshot) throws SnapshotException;
-
-        /**
-         * Whether {@link #load} reads the network section of a snapshot with this signed manifest; when not (and the
-         * snapshot has an ONNX graph), that section is neither checked nor copied and {@code load} gets it empty.
-         */
-        default boolean readsNetwork(SnapshotManifest manifest) {
-            return true;
-        }
     }
 
     /** Takes a verified snapshot into use. */
@@ -181,7 +173,7 @@ public final class SnapshotVerifier<P extends Predictor> {
      * @throws SnapshotException naming the first check that failed
      */
     public Verified<P> verify(byte[] value, long newestVersion) throws SnapshotException {
-        Snapshot snapshot = codec.decode(value, loader::readsNetwork);
+        Snapshot snapshot = codec.decode(value);
         SnapshotManifest m = snapshot.manifest();
         // each model is written by the role of the same name (Models and Roles share the two names)
         if (!model.equals(m.model()) || !model.equals(m.role())) {

@@ -10,7 +10,6 @@ import io.distillery.modelstore.OnnxGate;
 import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotException;
-import io.distillery.snapshot.SnapshotManifest;
 import java.util.Objects;
 
 /**
@@ -20,8 +19,7 @@ import java.util.Objects;
  * ran on serves, and copies are further predictors on that one session (the graph is loaded once per version).
  * A snapshot written before manifests carried probe outputs, or without a graph, is checked as on {@code dl4j}:
  * the network is restored (without its updater state: serving never trains) and its graph checked equal to it.
- * On {@code dl4j}, copies of that network serve. An {@code onnx} reader of a graph it can check does not even have the
- * network section hashed or copied ({@link #readsNetwork}). Stateless and thread-safe.
+ * On {@code dl4j}, copies of that network serve. Stateless and thread-safe.
  */
 public final class NetworkModelLoader implements ModelLoader {
     private final Engine engine;
@@ -30,15 +28,9 @@ public final class NetworkModelLoader implements ModelLoader {
         this.engine = Objects.requireNonNull(engine, "engine");
     }
 
-    /** On {@code onnx} with a graph the manifest's probe outputs check, the network section is not read. */
-    @Override
-    public boolean readsNetwork(SnapshotManifest manifest) {
-        return !(engine == Engine.ONNX && manifest.hasOnnx() && OnnxGate.canCheck(manifest));
-    }
-
     @Override
     public ServingNetwork load(Snapshot snapshot) throws SnapshotException {
-        if (!readsNetwork(snapshot.manifest()) && snapshot.hasOnnx()) {
+        if (engine == Engine.ONNX && snapshot.hasOnnx() && OnnxGate.canCheck(snapshot.manifest())) {
             byte[] onnx = snapshot.onnxBytes();
             return new OnnxNetwork(onnx, OnnxGate.open(snapshot.manifest(), onnx));
         }

@@ -10,7 +10,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
 import java.util.Arrays;
-import java.util.function.Predicate;
 import java.util.HexFormat;
 import java.util.Objects;
 import javax.crypto.Mac;
@@ -174,18 +173,6 @@ public final class SnapshotCodec {
      * @throws SnapshotException with the reason of the first check that failed (see the class doc)
      */
     public Snapshot decode(byte[] bytes) throws SnapshotException {
-        return decode(bytes, m -> true);
-    }
-
-    /**
-     * As {@link #decode(byte[])}, leaving the network section out when {@code readsNetwork} says the reader does not
-     * load it and the snapshot has an ONNX section: the section is neither hashed nor copied, and the snapshot's
-     * {@link Snapshot#modelBytes()} is empty. The signature (which covers the manifest, and with it each section's
-     * SHA-256) and the ONNX section's checksum are checked as always.
-     *
-     * @param readsNetwork given the signed manifest, whether the reader loads the network section
-     */
-    public Snapshot decode(byte[] bytes, Predicate<SnapshotManifest> readsNetwork) throws SnapshotException {
         if (bytes == null || bytes.length < MIN_TOTAL) {
             throw corrupt("too short: " + (bytes == null ? "null" : bytes.length + " bytes"));
         }
@@ -204,11 +191,10 @@ public final class SnapshotCodec {
             verifyHmac(bytes, at.signedLength());
         }
         SnapshotManifest manifest = parseManifest(bytes, at.manifestStart(), at.manifestLength());
-        byte[] onnx = Arrays.copyOfRange(bytes, at.onnxStart(), at.onnxStart() + at.onnxLength());
-        boolean withNetwork = readsNetwork.test(manifest) || onnx.length == 0 || !manifest.hasOnnx();
-        Snapshot snapshot = Snapshot.owning(manifest, withNetwork
-                ? Arrays.copyOfRange(bytes, at.modelStart(), at.modelStart() + at.modelLength()) : new byte[0], onnx);
-        requireChecksums(snapshot, withNetwork);
+        Snapshot snapshot = Snapshot.owning(manifest,
+                Arrays.copyOfRange(bytes, at.modelStart(), at.modelStart() + at.modelLength()),
+                Arrays.copyOfRange(bytes, at.onnxStart(), at.onnxStart() + at.onnxLength()));
+        requireChecksums(snapshot);
         return snapshot;
     }
 
@@ -308,9 +294,9 @@ public final class SnapshotCodec {
         }
     }
 
-    private static void requireChecksums(Snapshot snapshot, boolean withNetwork) throws SnapshotException {
+    private static void requireChecksums(Snapshot snapshot) throws SnapshotException {
         SnapshotManifest manifest = snapshot.manifest();
-        if (withNetwork && !snapshot.modelChecksumMatches()) {
+        if (!snapshot.modelChecksumMatches()) {
             throw new SnapshotException(Rejection.CHECKSUM_MISMATCH, "model bytes of "
                     + manifest.id() + " do not hash to " + manifest.modelSha256());
         }

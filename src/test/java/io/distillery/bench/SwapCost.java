@@ -116,8 +116,7 @@ public final class SwapCost {
                                                 Map<String, double[]> allocated) throws Exception {
         Map<String, double[]> out = new LinkedHashMap<>();
         long thread = Thread.currentThread().getId();
-        String[] names = {"decode: signature and checksums",
-            "decode without the network section (onnx serving)", "restore the network with its updater state",
+        String[] names = {"decode: signature and checksums", "restore the network with its updater state",
             "restore the network without it (dl4j serving)", "ONNX gate against the network",
             "ONNX gate against the manifest's probe outputs (onnx serving)", "one more ONNX Runtime session",
             "one DL4J copy"};
@@ -131,9 +130,6 @@ public final class SwapCost {
             Snapshot s = codec.decode(encoded.get(i));
             long t1 = CPU.getCurrentThreadCpuTime();
             long a1 = CPU.getThreadAllocatedBytes(thread);
-            codec.decode(encoded.get(i), m -> false);
-            long t1b = CPU.getCurrentThreadCpuTime();
-            long a1b = CPU.getThreadAllocatedBytes(thread);
             Network.fromBytes(s.modelBytes(), true);
             long t2 = CPU.getCurrentThreadCpuTime();
             long a2 = CPU.getThreadAllocatedBytes(thread);
@@ -153,8 +149,8 @@ public final class SwapCost {
             long t7 = CPU.getCurrentThreadCpuTime();
             long a7 = CPU.getThreadAllocatedBytes(thread);
             if (i >= WARMUP) {
-                long[] t = {t0, t1, t1b, t2, t3, t4, t5, t6, t7};
-                long[] a = {a0, a1, a1b, a2, a3, a4, a5, a6, a7};
+                long[] t = {t0, t1, t2, t3, t4, t5, t6, t7};
+                long[] a = {a0, a1, a2, a3, a4, a5, a6, a7};
                 for (int k = 0; k < names.length; k++) {
                     out.get(names[k])[i - WARMUP] = (t[k + 1] - t[k]) / 1e6;
                     allocated.get(names[k])[i - WARMUP] = a[k + 1] - a[k];

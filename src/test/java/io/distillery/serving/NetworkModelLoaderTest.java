@@ -7,20 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.inference.Engine;
-import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.model.OnnxExport;
 import io.distillery.modelstore.OnnxGate;
-import io.distillery.modelstore.SnapshotVerifier;
 import io.distillery.snapshot.Rejection;
 import io.distillery.snapshot.Snapshot;
-import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotException;
-import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.snapshot.SnapshotManifest;
 import io.distillery.spec.DistillationSpec;
 import io.distillery.spec.NetworkSpec;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -95,26 +90,6 @@ class NetworkModelLoaderTest {
             assertAnswersOf(B, served);
         }
         assertMismatch(Engine.DL4J, graphAndProbeOfB);
-    }
-
-    @Test
-    void shouldNotHaveTheNetworkSectionCheckedOnOnnxWhereTheGraphIsCheckedAgainstTheManifest() throws Exception {
-        SnapshotCodec codec = SnapshotFixtures.CODEC;
-        byte[] message = codec.encode(snapshot(A, A, A));
-        // a byte of the network section (format 4: header, manifest, signature trailer, then the section's length)
-        message[9 + ByteBuffer.wrap(message).getInt(5) + 1 + 8 + 64 + 4 + 100] ^= 1;
-
-        SnapshotVerifier<ServingNetwork> onnx = new SnapshotVerifier<>("student", FEATURES, CLASSES, codec,
-            new NetworkModelLoader(Engine.ONNX), new RoleMetrics(), "serve");
-        SnapshotVerifier<ServingNetwork> dl4j = new SnapshotVerifier<>("student", FEATURES, CLASSES, codec,
-            new NetworkModelLoader(Engine.DL4J), new RoleMetrics(), "serve");
-        try (ServingNetwork served = onnx.verify(message, -1).model()) {
-            assertAnswersOf(A, served);
-        }
-        assertThatThrownBy(() -> dl4j.verify(message, -1)).isInstanceOfSatisfying(SnapshotException.class,
-            e -> assertThat(e.reason()).isEqualTo(Rejection.CHECKSUM_MISMATCH));
-        assertThat(new NetworkModelLoader(Engine.ONNX).readsNetwork(snapshot(A, A, null).manifest()))
-            .as("without probe outputs the onnx reader restores the network to check the graph").isTrue();
     }
 
     @Test

@@ -353,29 +353,6 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void shouldLeaveOutTheNetworkSectionOfAReaderThatDoesNotLoadItAndStillCheckTheGraph() throws Exception {
-        Snapshot graphOnly = codec.decode(codec.encode(withOnnx), m -> false);
-        assertThat(graphOnly.modelBytes()).isEmpty();
-        assertThat(graphOnly.onnxBytes()).isEqualTo(ONNX);
-        assertThat(graphOnly.manifest()).isEqualTo(withOnnx.manifest());
-
-        byte[] modelTampered = codec.encode(withOnnx);
-        modelTampered[9 + ByteBuffer.wrap(modelTampered).getInt(5) + TRAILER + 4 + 3] ^= 1;
-        assertThat(codec.decode(modelTampered, m -> false).onnxBytes()).as("a section it never loads")
-            .isEqualTo(ONNX);
-        byte[] onnxTampered = codec.encode(withOnnx);
-        onnxTampered[onnxTampered.length - 3] ^= 1;
-        assertThatThrownBy(() -> codec.decode(onnxTampered, m -> false)).isInstanceOf(SnapshotException.class)
-            .extracting(e -> ((SnapshotException) e).reason()).isEqualTo(Rejection.CHECKSUM_MISMATCH);
-        byte[] v3 = FORMAT_3.encode(withOnnx);
-        v3[13 + ByteBuffer.wrap(v3).getInt(5) + 3] ^= 1;
-        assertThatThrownBy(() -> codec.decode(v3, m -> false)).as("format 3 signs the sections themselves")
-            .extracting(e -> ((SnapshotException) e).reason()).isEqualTo(Rejection.BAD_SIGNATURE);
-        assertThat(codec.decode(codec.encode(snapshot), m -> false).modelBytes())
-            .as("without a graph the network is all there is").isEqualTo(MODEL);
-    }
-
-    @Test
     void shouldRejectSnapshotWhenOnnxByteTampered() {
         byte[] bytes = codec.encode(withOnnx);
         bytes[bytes.length - 3] ^= 1;
