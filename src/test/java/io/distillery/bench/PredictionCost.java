@@ -1,5 +1,7 @@
 package io.distillery.bench;
 
+import static io.distillery.testing.Samples.median;
+
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
@@ -104,11 +106,6 @@ public final class PredictionCost {
         return median(micros.get(new Case(n1, e1, b1))) / median(micros.get(new Case(n2, e2, b2)));
     }
 
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
-    }
 
     private static float[][] rows(int n, int width) {
         SplittableRandom r = new SplittableRandom(1);

@@ -1,5 +1,7 @@
 package io.distillery.bench;
 
+import static io.distillery.testing.Samples.percentile;
+
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
 import io.distillery.config.ServeSettings;
@@ -17,7 +19,6 @@ import io.distillery.testing.Pipelines;
 import io.distillery.testing.StudentSnapshots;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -158,11 +159,5 @@ public final class SwapCost {
             }
         }
         return out;
-    }
-
-    private static double percentile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * sorted.length))];
     }
 }

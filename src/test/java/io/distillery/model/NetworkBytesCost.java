@@ -1,5 +1,7 @@
 package io.distillery.model;
 
+import static io.distillery.testing.Samples.median;
+
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
 import io.distillery.config.TeacherSettings;
@@ -7,7 +9,6 @@ import io.distillery.testing.StudentSnapshots;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.zip.Deflater;
@@ -113,11 +114,5 @@ public final class NetworkBytesCost {
     private static Network trained(Network network) {
         StudentSnapshots.trainOnRandomRows(network, TRAINING_STEPS, new Random(1));
         return network;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -1,5 +1,7 @@
 package io.distillery.serving;
 
+import static io.distillery.testing.Samples.median;
+
 import io.distillery.config.ServeSettings;
 import io.distillery.inference.Engine;
 import io.distillery.metrics.RoleMetrics;
@@ -16,7 +18,6 @@ import java.lang.management.ManagementFactory;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -186,11 +187,6 @@ public final class ServePathCost {
         return sum;
     }
 
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
-    }
 
     private static float[][] rows(int n) {
         Random random = new Random(7);
