@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * network's outputs on the gate's probe batch in its manifest, so a reader of the graph alone can check it too.
  *
  * <p>The optimizer state (Adam's two moments: twice the weights' bytes, half of a trained network's message) is only
- * for the writer itself, to resume training where it stopped. It goes, with the same manifest and network, to
- * the model's checkpoint topic, written first; the snapshot that readers fetch leaves it out, and no ONNX section
- * is written twice. When the published network is not the one trained (a weight average), the checkpoint carries
- * the trained one, so that a restart goes on training it; its manifest then names no probe outputs, which
- * describe the published network. Single-threaded: the owner of the network calls it.
+ * for the writer itself, to resume training where it stopped. It goes to the model's checkpoint topic, written
+ * first, with the network as trained and the snapshot's manifest; the snapshot that readers fetch leaves it out,
+ * and no ONNX section is written twice. When the published network is not the one trained (a weight average), the
+ * checkpoint's manifest names no probe outputs, which describe the published network. Single-threaded: the owner
+ * of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);

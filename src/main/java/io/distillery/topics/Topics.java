@@ -14,14 +14,14 @@ public final class Topics {
         "signed teacher snapshots without the optimizer state (key = model/slot: the last "
             + "snapshot.retain.versions versions)", true, 1);
     public static final TopicSpec TEACHER_CHECKPOINTS = new TopicSpec("distill.teacher.checkpoints",
-        "the trainer's restart points: its snapshots with the optimizer state, read by the trainer alone "
-            + "(key = model/slot)", true, 1);
+        "the trainer's restart points: each version's network as trained, with the optimizer state; read by "
+            + "the trainer alone (key = model/slot)", true, 1);
     public static final TopicSpec STUDENT_SNAPSHOTS = new TopicSpec("distill.student.snapshots",
         "signed student snapshots without the optimizer state (key = model/slot: the last "
             + "snapshot.retain.versions versions)", true, 1);
     public static final TopicSpec STUDENT_CHECKPOINTS = new TopicSpec("distill.student.checkpoints",
-        "the student's restart points: its snapshots with the optimizer state, read by the student alone "
-            + "(key = model/slot)", true, 1);
+        "the student's restart points: each version's network as trained, with the optimizer state; read by "
+            + "the student alone (key = model/slot)", true, 1);
     public static final TopicSpec STUDENT_EVALS = new TopicSpec("distill.student.evals",
         "per-record prequential evaluation of student and teacher", false, 0);
     public static final TopicSpec FEEDBACK = new TopicSpec("distill.feedback",
