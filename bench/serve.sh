@@ -5,7 +5,7 @@
 #   bench/serve.sh [--clients 4] [--threads 2] [--warmup 2] [--seconds 8] [--period-ms 100]
 #                  [--broker in-process|child|HOST:PORT]
 #                  [--slice-us 100] [--trace true] [--attack true] [--paced 0.5] [--paced-seconds 8] [--paced-pairs 1]
-#                  [--swap-warmup 400] [--onnx-only-snapshots true] [--optimizer-state true]
+#                  [--swap-warmup 400] [--snapshot-format 4] [--optimizer-state true]
 # Three modes in one run (dl4j+JSON, onnx+JSON, onnx+binary) and the targets; --attack true instead prints
 # the normal load's p99 without and with hostile clients (malformed requests, 20 stalled sockets);
 # --promotion true [--promotion-rows 100] [--promotion-period-ms 1000] instead prints publication -> first

@@ -49,10 +49,11 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
     public static final ConfigKey RESTORE_AFTER_NONFINITE = new ConfigKey("training.nonfinite.restore.after", "3",
         "training steps with a non-finite loss or weights are undone; after this many in a row the model's last "
             + "good weights (its last published snapshot) are restored and its optimizer state reset");
-    public static final ConfigKey WRITE_FORMAT = new ConfigKey("snapshot.write.format", "4",
-        "format the trainer and student sign their snapshots in: 4 (the signature covers the manifest, which carries "
-            + "each section's SHA-256) or 3 (it covers the whole message), for readers older than format 4 during an "
-            + "upgrade; every reader reads both");
+    public static final ConfigKey WRITE_FORMAT = new ConfigKey("snapshot.write.format", "5",
+        "format the trainer and student sign their snapshots in: 5 (the signature covers the manifest, which carries "
+            + "each section's SHA-256; the network's weights travel once, in the ONNX section), 4 (the weights in "
+            + "both sections) for readers older than format 5, or 3 (the signature covers the whole message) for "
+            + "readers older than format 4, during an upgrade; every reader reads all three");
     public static final List<ConfigKey> KEYS = List.of(METRICS_PORT, SIGNING_KEY, VERIFY_KEYS, HMAC_KEY, PARTITIONS,
         REPLICATION, RETENTION_MS, SNAPSHOT_MAX_BYTES, STUCK_MS, RESTORE_AFTER_NONFINITE, WRITE_FORMAT);
 
@@ -64,8 +65,8 @@ public record CommonSettings(int metricsPort, String signingKey, String verifyKe
         Checks.atLeast(SNAPSHOT_MAX_BYTES, snapshotMaxBytes, 1 << 20);
         Checks.atLeast(STUCK_MS, stuckAfterMs, 1000);
         Checks.atLeast(RESTORE_AFTER_NONFINITE, restoreAfterNonFinite, 1);
-        if (snapshotWriteFormat != 3 && snapshotWriteFormat != 4) {
-            throw ConfigException.invalid(WRITE_FORMAT.name(), snapshotWriteFormat, "must be 3 or 4");
+        if (snapshotWriteFormat < 3 || snapshotWriteFormat > 5) {
+            throw ConfigException.invalid(WRITE_FORMAT.name(), snapshotWriteFormat, "must be 3, 4 or 5");
         }
         if (hmacKey != null && hmacKey.getBytes(StandardCharsets.UTF_8).length < 16) {
             throw new ConfigException(HMAC_KEY.name() + " must be at least 16 bytes long, was "

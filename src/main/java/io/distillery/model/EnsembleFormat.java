@@ -32,7 +32,7 @@ final class EnsembleFormat {
     private EnsembleFormat() {
     }
 
-    static byte[] write(Network ensemble, boolean withUpdater) {
+    static byte[] write(Network ensemble, boolean withUpdater, boolean withWeights) {
         List<Network> members = ensemble.members();
         Properties p = new Properties();
         p.setProperty("format", FORMAT);
@@ -48,7 +48,7 @@ final class EnsembleFormat {
             zip.closeEntry();
             for (int i = 0; i < members.size(); i++) {
                 zip.putNextEntry(new ZipEntry(MEMBER + i));
-                zip.write(NetworkFormat.write(members.get(i), withUpdater));
+                zip.write(NetworkFormat.write(members.get(i), withUpdater, withWeights));
                 zip.closeEntry();
             }
         } catch (IOException e) {
@@ -70,7 +70,8 @@ final class EnsembleFormat {
         }
     }
 
-    static Network read(byte[] bytes, boolean withUpdater) {
+    /** @param graph the ONNX graph's weights, for members that leave theirs to it (member {@code i}'s, {@code m<i>_}) */
+    static Network read(byte[] bytes, boolean withUpdater, OnnxWeights graph) {
         long budget = NetworkFormat.maxInflated(bytes.length);
         long inflated = 0;
         Properties props = null;
@@ -101,7 +102,7 @@ final class EnsembleFormat {
         }
         List<Network> networks = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
-            Network member = NetworkFormat.read(members.get(i), withUpdater);
+            Network member = NetworkFormat.read(members.get(i), withUpdater, graph.member(i));
             if (member.isEnsemble() || member.isStudent()) {
                 throw new IllegalArgumentException("ensemble member " + i + " is not a plain teacher: " + member);
             }

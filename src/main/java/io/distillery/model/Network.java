@@ -450,12 +450,21 @@ public final class Network implements Predictor {
     }
 
     /**
+     * The network without its weights or updater state (its configuration, spec, role and step count), for bytes
+     * that travel with the network's ONNX graph ({@link OnnxExport}), whose initializers are the weights: half
+     * the size of {@code toBytes(false)}. Read back with {@link #fromBytes(byte[], byte[], boolean)} and the graph.
+     */
+    public byte[] toBytesWithoutWeights() {
+        return NetworkFormat.writeWithoutWeights(this);
+    }
+
+    /**
      * Restores a network written by {@link #toBytes}: teacher or student, with its loss.
      *
      * @throws IllegalArgumentException if the bytes are not a readable Distillery network
      */
     public static Network fromBytes(byte[] bytes) {
-        return NetworkFormat.read(bytes, true);
+        return fromBytes(bytes, null, true);
     }
 
     /**
@@ -464,7 +473,19 @@ public final class Network implements Predictor {
      * Training such a network starts with fresh updater state.
      */
     public static Network fromBytes(byte[] bytes, boolean withUpdater) {
-        return NetworkFormat.read(bytes, withUpdater);
+        return fromBytes(bytes, null, withUpdater);
+    }
+
+    /**
+     * As {@link #fromBytes(byte[], boolean)} for bytes that travel with the network's ONNX graph: bytes written by
+     * {@link #toBytesWithoutWeights()} take their weights from the graph's initializers, exactly; others ignore it.
+     *
+     * @param onnx the ONNX graph's bytes, {@code null} or empty for none; not changed, nor kept
+     * @throws IllegalArgumentException if the bytes are not a readable Distillery network, or leave their weights
+     *                                  to a graph that is missing, is not ONNX, or lacks one of them in its shape
+     */
+    public static Network fromBytes(byte[] bytes, byte[] onnx, boolean withUpdater) {
+        return NetworkFormat.read(bytes, withUpdater, OnnxWeights.of(onnx));
     }
 
     MultiLayerNetwork dl4j() {

@@ -23,8 +23,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -53,6 +55,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * again into growing buffers and reads each float through a synchronized {@code BufferedInputStream}, which
  * for a 784-128-10 student with its updater state took about 16 ms of CPU against about 5 ms this way.
  * A reader that only predicts may skip the updater state ({@code withUpdater} false).
+ *
+ * <p>A snapshot also carries the network as an ONNX graph, whose initializers are the same weights. Its network
+ * bytes may leave the weights to that graph ({@link #writeWithoutWeights}): the zip then holds no {@value
+ * #COEFFICIENTS} (nor updater state) and its {@value #ENTRY} says {@code weights=onnx}; the reader builds the
+ * network from the configuration and copies the weights from the graph's initializers ({@link OnnxWeights}),
+ * exactly. Such bytes are half a predicting network's size, and no reader loads a network other than the graph.
  */
 final class NetworkFormat {
 
@@ -63,31 +71,49 @@ final class NetworkFormat {
     private static final String COEFFICIENTS = "coefficients.bin";
     private static final String UPDATER_STATE = "updaterState.bin";
     private static final Set<String> DL4J_ENTRIES = Set.of(CONFIGURATION, COEFFICIENTS, UPDATER_STATE);
+    /** The {@value #ENTRY} key that says where the weights are, and its one value: in the ONNX graph. */
+    private static final String WEIGHTS = "weights";
+    private static final String WEIGHTS_IN_ONNX = "onnx";
 
     private NetworkFormat() {
     }
 
     static byte[] write(Network network, boolean withUpdater) {
+        return write(network, withUpdater, true);
+    }
+
+    /** The configuration and properties alone, for bytes that travel with the network's ONNX graph. */
+    static byte[] writeWithoutWeights(Network network) {
+        return write(network, false, false);
+    }
+
+    static byte[] write(Network network, boolean withUpdater, boolean withWeights) {
         if (network.isEnsemble()) {
-            return EnsembleFormat.write(network, withUpdater);
+            return EnsembleFormat.write(network, withUpdater, withWeights);
         }
         try {
             MultiLayerNetwork net = network.dl4j();
-            INDArray params = net.params();
+            INDArray params = withWeights ? net.params() : null;
             INDArray state = withUpdater ? net.getUpdater().getStateViewArray() : null;
-            long floats = params.length() + (state == null ? 0 : state.length());
+            long floats = (params == null ? 0 : params.length()) + (state == null ? 0 : state.length());
             ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
                 4 * floats + (64 << 10)));
             try (ZipOutputStream zip = new ZipOutputStream(out)) {
                 String json = net.getLayerWiseConfigurations().toJson();
                 putStored(zip, CONFIGURATION, json.getBytes(StandardCharsets.UTF_8));
-                putStored(zip, COEFFICIENTS, arrayBytes(params));
+                if (params != null) {
+                    putStored(zip, COEFFICIENTS, arrayBytes(params));
+                }
                 // all zeros before the first step: a reader's new updater starts from the same zeros
                 if (state != null && state.length() > 0 && state.amaxNumber().doubleValue() != 0) {
                     putStored(zip, UPDATER_STATE, arrayBytes(state));
                 }
                 ByteArrayOutputStream props = new ByteArrayOutputStream();
-                properties(network).store(props, "Distillery network");
+                Properties p = properties(network);
+                if (params == null) {
+                    p.setProperty(WEIGHTS, WEIGHTS_IN_ONNX);
+                }
+                p.store(props, "Distillery network");
                 putStored(zip, ENTRY, props.toByteArray());
             }
             return out.toByteArray();
@@ -113,18 +139,29 @@ final class NetworkFormat {
         zip.closeEntry();
     }
 
-    static Network read(byte[] bytes, boolean withUpdater) {
+    /**
+     * @param graph the weights of the ONNX graph the bytes travel with, for bytes that leave theirs to it
+     */
+    static Network read(byte[] bytes, boolean withUpdater, OnnxWeights graph) {
         if (bytes == null || bytes.length == 0) {
             throw new IllegalArgumentException("no network bytes");
         }
         if (EnsembleFormat.isEnsemble(bytes)) {
-            return EnsembleFormat.read(bytes, withUpdater);
+            return EnsembleFormat.read(bytes, withUpdater, graph);
         }
         Map<String, byte[]> entries = checkedEntries(bytes, withUpdater);
         Properties props = properties(entries);
+        String weights = props.getProperty(WEIGHTS);
+        if (weights != null && !WEIGHTS_IN_ONNX.equals(weights)) {
+            throw new IllegalArgumentException("invalid " + ENTRY + ": weights=" + weights + ", this reader knows "
+                + WEIGHTS + "=" + WEIGHTS_IN_ONNX);
+        }
+        if (weights != null && !graph.present()) {
+            throw new IllegalArgumentException("the network's weights are in its ONNX graph, and there is none");
+        }
         MultiLayerNetwork net;
         try {
-            net = restore(entries);
+            net = weights == null ? restore(entries) : build(entries, graph);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("cannot restore the DL4J network: " + e, e);
         }
@@ -156,6 +193,28 @@ final class NetworkFormat {
         if (state != null) {
             net.getUpdater().setStateViewArray(net, array(state), false);
         }
+        return net;
+    }
+
+    /** The network of the configuration with the graph's weights, for bytes that carry no arrays of their own. */
+    private static MultiLayerNetwork build(Map<String, byte[]> entries, OnnxWeights graph) throws IOException {
+        byte[] json = entries.get(CONFIGURATION);
+        if (json == null) {
+            throw new IOException("the zip lacks " + CONFIGURATION);
+        }
+        if (entries.containsKey(COEFFICIENTS) || entries.containsKey(UPDATER_STATE)) {
+            throw new IOException("the zip holds arrays although its weights are said to be in the ONNX graph");
+        }
+        MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(new String(json, StandardCharsets.UTF_8));
+        conf.setDataType(DataType.FLOAT);
+        long count = 0;
+        for (NeuralNetConfiguration layer : conf.getConfs()) {
+            count += layer.getLayer().initializer().numParams(layer);
+        }
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        // zeros, not the configuration's initialization: every value is overwritten by the graph's
+        net.init(Nd4j.zeros(DataType.FLOAT, 1, count), false);
+        graph.copyInto(net);
         return net;
     }
 

@@ -113,7 +113,7 @@ public final class OnnxExport {
         List<Network> members = network.members();
         List<Tops> tops = new ArrayList<>();
         for (int m = 0; m < members.size(); m++) {
-            tops.add(layers(graph, members.get(m), network.isEnsemble() ? "m" + m + "_" : ""));
+            tops.add(layers(graph, members.get(m), network.isEnsemble() ? memberPrefix(m) : ""));
         }
         if (!network.isEnsemble()) {
             graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output")
@@ -154,17 +154,32 @@ public final class OnnxExport {
                 throw new IllegalArgumentException("layer " + i + " has no weights or no bias; only dense layers export");
             }
             // W is [nIn, nOut], a view into the parameter vector: read it row by row, whatever its ordering.
-            graph.addInitializer(floats(prefix + "W" + i, rowMajor(Batches.rows(w)), w.size(0), w.size(1)));
-            graph.addInitializer(floats(prefix + "b" + i, b.toFloatVector(), b.length()));
+            graph.addInitializer(floats(weightName(prefix, i), rowMajor(Batches.rows(w)), w.size(0), w.size(1)));
+            graph.addInitializer(floats(biasName(prefix, i), b.toFloatVector(), b.length()));
             String z = prefix + "z" + i;
             graph.addNode(NodeProto.newBuilder().setOpType("Gemm").setName(prefix + "gemm" + i)
-                .addInput(x).addInput(prefix + "W" + i).addInput(prefix + "b" + i).addOutput(z)
+                .addInput(x).addInput(weightName(prefix, i)).addInput(biasName(prefix, i)).addOutput(z)
                 .addAttribute(AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT)
                     .setI(0)));
             below = i == 0 ? null : x;
             x = activation(graph, prefix, i, ((BaseLayer) layers[i].conf().getLayer()).getActivationFn(), z);
         }
         return new Tops(x, below);
+    }
+
+    /** The name prefix of ensemble member {@code m}'s nodes and initializers. */
+    static String memberPrefix(int m) {
+        return "m" + m + "_";
+    }
+
+    /** The initializer of layer {@code i}'s weights, float {@code [nIn, nOut]}. */
+    static String weightName(String prefix, int i) {
+        return prefix + "W" + i;
+    }
+
+    /** The initializer of layer {@code i}'s bias, float {@code [nOut]}. */
+    static String biasName(String prefix, int i) {
+        return prefix + "b" + i;
     }
 
     /** Adds the node of layer {@code i}'s activation on {@code z}, if any; returns the name of its output. */

@@ -119,15 +119,14 @@ public final class SnapshotVerifier<P extends Predictor> {
      * a reader that only predicts.
      */
     public static CheckedNetwork checked(Snapshot snapshot, boolean withUpdater) throws SnapshotException {
-        Network network = Network.fromBytes(snapshot.modelBytes(), withUpdater);
-        byte[] onnx = onnx(snapshot, network);
+        byte[] onnx = snapshot.onnxBytes();
+        // format 5: the network section may leave its weights to the graph
+        Network network = Network.fromBytes(snapshot.modelBytes(), onnx, withUpdater);
+        if (onnx.length == 0) {
+            onnx = OnnxGate.export(network, snapshot.manifest());
+        }
         OnnxGate.check(network, onnx, snapshot.manifest().id());
         return new CheckedNetwork(network, onnx);
-    }
-
-    /** The snapshot's ONNX graph, or, for a version-1 snapshot that has none, its network's, exported now. */
-    public static byte[] onnx(Snapshot snapshot, Network network) {
-        return snapshot.hasOnnx() ? snapshot.onnxBytes() : OnnxGate.export(network, snapshot.manifest());
     }
 
     /**

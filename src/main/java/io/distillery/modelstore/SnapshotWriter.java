@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * for the writer itself, to resume training where it stopped. It goes to the model's checkpoint topic, written
  * first, with the network as trained and the snapshot's manifest; the snapshot that readers fetch leaves it out,
  * and no ONNX section is written twice. When the published network is not the one trained (a weight average), the
- * checkpoint's manifest names no probe outputs, which describe the published network. Single-threaded: the owner
- * of the network calls it.
+ * checkpoint's manifest names no probe outputs, which describe the published network. In snapshot format 5 the
+ * snapshot's network section leaves the weights to the ONNX graph, whose initializers are the same floats, so readers
+ * fetch them once ({@link SnapshotCodec#weightsInOnnxSection}); the checkpoint keeps its weights with their state.
+ * Single-threaded: the owner of the network calls it.
  */
 public final class SnapshotWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
@@ -108,7 +110,9 @@ public final class SnapshotWriter implements AutoCloseable {
         // the probe outputs describe the published network
         SnapshotManifest checkpoint = trained == published ? m : m.toBuilder().probe("", "").build();
         checkpoints.publish(Snapshot.of(checkpoint, trained.toBytes(true)), codec);
-        Snapshot s = Snapshot.of(m, published.toBytes(false), onnx);
+        // the graph's initializers are the weights: no need to carry them twice where readers can take them from it
+        byte[] network = codec.weightsInOnnxSection() ? published.toBytesWithoutWeights() : published.toBytes(false);
+        Snapshot s = Snapshot.of(m, network, onnx);
         publisher.publish(s, codec);
         metrics.counter(Metrics.SNAPSHOTS_PUBLISHED, role, model).increment();
         metrics.gauge(Metrics.SNAPSHOT_VERSION, role, model).set(version);

@@ -18,14 +18,15 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Signed binary encoding of a {@link Snapshot}, the value of a snapshot-topic message. Writes format
- * version 4 (Ed25519 over the manifest), or 3 (Ed25519 over the whole message) for readers older than
- * version 4; reads versions 1, 2 (HMAC-SHA256, while the legacy key is set), 3 and 4.
+ * version 5 (Ed25519 over the manifest; the network's weights may be carried by the ONNX section alone), 4 (the
+ * same layout, for readers older than version 5) or 3 (Ed25519 over the whole message) for readers older than
+ * version 4; reads versions 1, 2 (HMAC-SHA256, while the legacy key is set), 3, 4 and 5.
  *
  * <pre>
- * format 4
+ * formats 5 and 4
  * offset        size  content
  * 0             4     magic "DSNP" (ASCII)
- * 4             1     format version, 4
+ * 4             1     format version, 5 or 4
  * 5             4     M: manifest length, signed big-endian int, 0 &lt; M &lt;= 1 MiB
  * 9             M     manifest, UTF-8 JSON (field names of {@link SnapshotManifest}, map keys sorted)
  * 9+M           1     signature scheme, 1 = Ed25519
@@ -37,7 +38,12 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * 90+M+N        X     ONNX bytes (the same network as an ONNX graph)
  * </pre>
  *
- * <p>The signature of format 4 covers the manifest, which names the SHA-256 of each section
+ * <p>Format 5 differs from 4 in what a reader must do with the sections, not in their layout: its model section
+ * may leave the network's weights to the ONNX section, whose initializers are the same weights (see {@link
+ * #weightsInOnnxSection}); a reader older than version 5 would fail to load such a network, so it refuses the
+ * format instead ({@link Rejection#UNSUPPORTED_FORMAT}), and writers write format 4 until no such reader remains.
+ *
+ * <p>The signature of formats 5 and 4 covers the manifest, which names the SHA-256 of each section
  * ({@code modelSha256}, {@code onnxSha256}); the sections are then checked against those, so a
  * changed section fails as {@link Rejection#CHECKSUM_MISMATCH}. Signing and verifying cost the same
  * whatever the model's size: Ed25519 hashes what it signs twice to sign and once to verify, which for
@@ -71,8 +77,10 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class SnapshotCodec {
 
     static final byte[] MAGIC = {'D', 'S', 'N', 'P'};
-    /** The version {@link #encode} writes by default: Ed25519 over the manifest. */
-    public static final byte FORMAT_VERSION = 4;
+    /** The version {@link #encode} writes by default: as version 4, and the weights may be in the ONNX section alone. */
+    public static final byte FORMAT_VERSION = 5;
+    /** Ed25519 over the manifest, the network's weights in the model section; written for readers older than 5. */
+    public static final byte FORMAT_VERSION_4 = 4;
     /** Ed25519 over the whole message; written for readers older than version 4 when asked. */
     public static final byte FORMAT_VERSION_3 = 3;
     /** HMAC-signed, with the ONNX section; still read while the HMAC key is set. */
@@ -111,16 +119,27 @@ public final class SnapshotCodec {
     }
 
     /**
-     * @param writeFormat the format {@link #encode} writes: {@value #FORMAT_VERSION}, or {@value #FORMAT_VERSION_3}
-     *                    while readers older than version 4 remain
+     * @param writeFormat the format {@link #encode} writes: {@value #FORMAT_VERSION}, or {@value #FORMAT_VERSION_4}
+     *                    while readers older than version 5 remain, or {@value #FORMAT_VERSION_3} while readers
+     *                    older than version 4 do
      */
     public SnapshotCodec(SnapshotKeys keys, int writeFormat) {
         this.keys = Objects.requireNonNull(keys, "keys");
-        if (writeFormat != FORMAT_VERSION && writeFormat != FORMAT_VERSION_3) {
-            throw new IllegalArgumentException("snapshots are written in format " + FORMAT_VERSION_3 + " or "
-                    + FORMAT_VERSION + ", not " + writeFormat);
+        if (writeFormat < FORMAT_VERSION_3 || writeFormat > FORMAT_VERSION) {
+            throw new IllegalArgumentException("snapshots are written in format " + FORMAT_VERSION_3 + ", "
+                    + FORMAT_VERSION_4 + " or " + FORMAT_VERSION + ", not " + writeFormat);
         }
         this.writeFormat = (byte) writeFormat;
+    }
+
+    /**
+     * Whether the snapshots this codec writes may carry the network's weights in the ONNX section alone, the
+     * model section holding the rest of the network (format {@value #FORMAT_VERSION}): every reader that can
+     * decode them loads such networks. False for the older formats, whose readers need the weights in the model
+     * section.
+     */
+    public boolean weightsInOnnxSection() {
+        return writeFormat >= FORMAT_VERSION;
     }
 
     /** Whether this codec holds the private key, so {@link #encode} can sign. */
@@ -151,7 +170,7 @@ public final class SnapshotCodec {
         ByteBuffer out = ByteBuffer.allocate(HEADER_BYTES + 12 + manifest.length + model.length + onnx.length
                 + ED25519_TRAILER);
         out.put(MAGIC).put(writeFormat).putInt(manifest.length).put(manifest);
-        if (writeFormat == FORMAT_VERSION) {
+        if (writeFormat >= FORMAT_VERSION_4) {
             putSignature(out);
         }
         out.putInt(model.length).put(model).putInt(onnx.length).put(onnx);
@@ -223,7 +242,7 @@ public final class SnapshotCodec {
     /** The sections of a message, or {@code CORRUPT} if their lengths do not add up to its size. */
     private static Layout layout(byte[] bytes, byte version) throws SnapshotException {
         boolean withOnnx = version != FORMAT_VERSION_1;
-        boolean signedFirst = version == FORMAT_VERSION;
+        boolean signedFirst = version >= FORMAT_VERSION_4;
         int trailer = version >= FORMAT_VERSION_3 ? ED25519_TRAILER : MAC_BYTES;
         int minTotal = HEADER_BYTES + 8 + (withOnnx ? 4 : 0) + trailer;
         if (bytes.length < minTotal) {
@@ -237,7 +256,7 @@ public final class SnapshotCodec {
                     + " bytes");
         }
         int manifestStart = in.position();
-        // format 4 signs the manifest and goes on with the sections; the others end with their signature
+        // formats 4 and 5 sign the manifest and go on with the sections; the others end with their signature
         int sectionsStart = manifestStart + manifestLength + (signedFirst ? trailer : 0);
         int end = bytes.length - (signedFirst ? 0 : trailer);
         in.position(sectionsStart);

@@ -83,11 +83,10 @@ import org.apache.kafka.clients.admin.Admin;
  * kind as often; each pair's storm / steady and storm / traffic ratios are printed too), {@code --swap-warmup N}
  * (400: snapshots published to warm the swap path up before each engine's measured phases; the JIT compiles a
  * method after about 200 calls, and the swap path's methods are called once per snapshot, so with fewer the
- * measured storms pay for its compilation: docs/serving-benchmark.md), {@code --onnx-only-snapshots true} (the
- * {@code onnx} phases' snapshots without their DL4J section, which an {@code onnx} reader does not load: about half
- * the bytes, as if a snapshot carried its weights once; no role writes such snapshots, so this measures what the
- * section's bytes cost the storm), {@code --optimizer-state true} (every snapshot with the optimizer state, about
- * twice the bytes, as a running student's snapshots carried it before its checkpoints took it).
+ * measured storms pay for its compilation: docs/serving-benchmark.md), {@code --snapshot-format 4} (the snapshots
+ * as format 4 writes them, the weights in the network section and in the ONNX graph: about twice the bytes of format
+ * 5's, which leaves them to the graph), {@code --optimizer-state true} (every snapshot with the optimizer state, in
+ * format 4, about four times the bytes, as a running student's snapshots carried it before its checkpoints took it).
  */
 public final class ServeBenchmark {
     private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
@@ -104,7 +103,7 @@ public final class ServeBenchmark {
     private record Options(int clients, int threads, long warmupMs, long measureMs, long periodMs, boolean attack,
                            boolean promotion, int promotionRows, long promotionPeriodMs, String broker,
                            boolean trace, int sliceMicros, double paced, long pacedMeasureMs, int pacedPairs,
-                           int swapWarmup, boolean onnxOnly, boolean optimizerState) {
+                           int swapWarmup, int snapshotFormat, boolean optimizerState) {
         static Options parse(String[] args) {
             Map<String, String> m = new HashMap<>();
             for (int i = 0; i + 1 < args.length; i += 2) {
@@ -126,8 +125,11 @@ public final class ServeBenchmark {
                 (long) (Double.parseDouble(m.getOrDefault("paced-seconds", m.getOrDefault("seconds", "8"))) * 1000),
                 Integer.parseInt(m.getOrDefault("paced-pairs", "1")),
                 Integer.parseInt(m.getOrDefault("swap-warmup", "400")),
-                Boolean.parseBoolean(m.get("onnx-only-snapshots")),
+                Integer.parseInt(m.getOrDefault("snapshot-format", "5")),
                 Boolean.parseBoolean(m.get("optimizer-state")));
+            if (o.snapshotFormat != 4 && o.snapshotFormat != 5) {
+                throw new IllegalArgumentException("--snapshot-format 4|5, got " + o.snapshotFormat);
+            }
             if (!List.of("child", "in-process").contains(o.broker)
                 && !o.broker.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
                 throw new IllegalArgumentException("--broker in-process|child|HOST:PORT[,HOST:PORT...], got "
@@ -274,6 +276,7 @@ public final class ServeBenchmark {
             int variants = o.promotion ? 1 : 4;
             StudentSnapshots snapshots = o.optimizerState
                 ? StudentSnapshots.trainedWithState(FEATURES, HIDDEN, CLASSES, variants)
+                : o.snapshotFormat == 4 ? StudentSnapshots.trainedFormat4(FEATURES, HIDDEN, CLASSES, variants)
                 : StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, variants);
             Config base = Pipelines.smallConfig(kafka.bootstrapServers(), Map.of(
                 "data.features", Integer.toString(FEATURES), "data.classes", Integer.toString(CLASSES),
@@ -308,8 +311,7 @@ public final class ServeBenchmark {
                                 new SwapTimes());
                             LoadPhase.run(service.port(), Mode.ONNX_JSON.request(batch(1)), o.clients, 0, 4000,
                                 new SwapTimes());
-                            LongFunction<byte[]> encoder = o.onnxOnly && engine == Engine.ONNX
-                                ? snapshots::encodedOnnxOnly : snapshots::encodedWithOnnx;
+                            LongFunction<byte[]> encoder = snapshots::encodedWithOnnx;
                             warmSwapPath(o, service, publisher, encoder, version);
                             for (Mode mode : Mode.values()) {
                                 if (mode.engine == engine) {
@@ -625,8 +627,9 @@ public final class ServeBenchmark {
                 default -> "at " + o.broker;
             }, o.measureMs / 1000.0,
             o.warmupMs / 1000.0, snapshotBytes, o.periodMs,
-            (o.optimizerState ? " (with the optimizer state, --optimizer-state)" : "")
-                + (o.onnxOnly ? " (onnx phases: without their DL4J section, --onnx-only-snapshots)" : ""), o.swapWarmup,
+            o.optimizerState ? " (with the optimizer state, --optimizer-state: format 4)"
+                : o.snapshotFormat == 4 ? " (format 4: the weights in both sections, --snapshot-format 4)" : "",
+            o.swapWarmup,
             Runtime.getRuntime().availableProcessors(), loadBefore, load(), System.getProperty("java.version"),
             SegmentAppendCost.pageReporting());
     }

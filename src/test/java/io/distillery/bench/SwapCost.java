@@ -31,10 +31,11 @@ import java.util.Map;
  * retiring the replaced version), no Kafka and no requests; then the stages of it one by one (an {@code onnx}
  * reader checks the graph against the manifest's probe outputs and never restores the network). Snapshots are
  * encoded before the clock starts, with their ONNX graphs, as the student role writes them: of networks that have
- * trained, without the optimizer state, which goes to the student's checkpoints ({@code with-state}: with it, as
- * snapshots carried it before checkpoints existed; {@code untrained}: of fresh networks, as this benchmark had
- * before 2026-12-05). Median and p90 of {@code n} snapshots (default 60) after 20 unmeasured ones. Usage:
- * {@code bench/run SwapCost [n] [untrained|with-state]}.
+ * trained, without the optimizer state, which goes to the student's checkpoints, in format 5, whose network section
+ * leaves the weights to the graph ({@code format-4}: the weights in both sections; {@code with-state}: with the
+ * state too, as snapshots carried it before checkpoints existed; {@code untrained}: of fresh networks, as this
+ * benchmark had before 2026-12-05). Median and p90 of {@code n} snapshots (default 60) after 20 unmeasured ones.
+ * Usage: {@code bench/run SwapCost [n] [untrained|format-4|with-state]}.
  */
 public final class SwapCost {
     private static final int FEATURES = 784;
@@ -53,8 +54,10 @@ public final class SwapCost {
         StudentSnapshots snapshots = switch (kind) {
             case "untrained" -> new StudentSnapshots(FEATURES, HIDDEN, CLASSES, 4);
             case "with-state" -> StudentSnapshots.trainedWithState(FEATURES, HIDDEN, CLASSES, 4);
+            case "format-4" -> StudentSnapshots.trainedFormat4(FEATURES, HIDDEN, CLASSES, 4);
             case "trained" -> StudentSnapshots.trained(FEATURES, HIDDEN, CLASSES, 4);
-            default -> throw new IllegalArgumentException("usage: SwapCost [n] [untrained|with-state], got " + kind);
+            default -> throw new IllegalArgumentException("usage: SwapCost [n] [untrained|format-4|with-state], got "
+                + kind);
         };
         Config config = Pipelines.smallConfig("127.0.0.1:9", Map.of("data.features", Integer.toString(FEATURES),
             "data.classes", Integer.toString(CLASSES), "serve.host", "127.0.0.1", "serve.port", "0",
@@ -77,6 +80,7 @@ public final class SwapCost {
             encoded.get(0).length, switch (kind) {
                 case "untrained" -> "networks that have not trained";
                 case "with-state" -> "networks that have trained, with Adam's state, as before checkpoints";
+                case "format-4" -> "networks that have trained, format 4: the weights in both sections";
                 default -> "networks that have trained, as a running student publishes them";
             }));
         rows.forEach((name, ms) -> b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s |%n", name,
@@ -131,10 +135,10 @@ public final class SwapCost {
             Snapshot s = codec.decode(encoded.get(i));
             long t1 = CPU.getCurrentThreadCpuTime();
             long a1 = CPU.getThreadAllocatedBytes(thread);
-            Network.fromBytes(s.modelBytes(), true);
+            Network.fromBytes(s.modelBytes(), s.onnxBytes(), true);
             long t2 = CPU.getCurrentThreadCpuTime();
             long a2 = CPU.getThreadAllocatedBytes(thread);
-            Network network = Network.fromBytes(s.modelBytes(), false);
+            Network network = Network.fromBytes(s.modelBytes(), s.onnxBytes(), false);
             long t3 = CPU.getCurrentThreadCpuTime();
             long a3 = CPU.getThreadAllocatedBytes(thread);
             OnnxGate.check(network, s.onnxBytes(), s.manifest().id());

@@ -217,7 +217,7 @@ class OnnxGateTest {
         }
         Snapshot s = CODEC.decode(sink.history().get(0).value());
         assertThat(s.hasOnnx()).isTrue();
-        OnnxGate.check(Network.fromBytes(s.modelBytes()), s.onnxBytes(), s.manifest().id());
+        OnnxGate.check(Network.fromBytes(s.modelBytes(), s.onnxBytes(), true), s.onnxBytes(), s.manifest().id());
         assertThat(ProbeOutputs.decode(s.manifest().probeLogits(), 16, n.outputs()))
             .as("the network's own logits on the probe batch, signed")
             .isDeepEqualTo(n.logits(OnnxGate.probe(n.inputs())));

@@ -1,11 +1,13 @@
 package io.distillery.modelstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillery.config.Config;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.snapshot.Snapshot;
+import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.testing.FakeClients;
 import io.distillery.testing.TrainedNetworks;
@@ -71,13 +73,13 @@ class SnapshotWriterTest {
         assertThat(snapshot.hasOnnx()).isTrue();
         assertThat(checkpoint.hasOnnx()).as("the graph is the snapshot's, not written twice").isFalse();
         assertThat(entries(snapshot.modelBytes())).doesNotContain("updaterState.bin");
-        assertThat(entries(checkpoint.modelBytes())).contains("updaterState.bin");
+        assertThat(entries(checkpoint.modelBytes())).contains("updaterState.bin", "coefficients.bin");
         assertThat(checkpoint.modelSize()).isGreaterThan(snapshot.modelSize());
 
         float[][] x = TrainedNetworks.gaussianRows(16, 12, new Random(9));
         int[] y = new Random(10).ints(16, 0, 4).toArray();
         Network resumed = Network.fromBytes(checkpoint.modelBytes(), true);
-        Network fresh = Network.fromBytes(snapshot.modelBytes(), true);
+        Network fresh = Network.fromBytes(snapshot.modelBytes(), snapshot.onnxBytes(), true);
         assertThat(resumed.logits(x)).isDeepEqualTo(trained.logits(x)).isDeepEqualTo(fresh.logits(x));
         for (int step = 0; step < 3; step++) {
             trained.fitHard(x, y);
@@ -99,23 +101,47 @@ class SnapshotWriterTest {
         Snapshot checkpoint = SnapshotFixtures.CODEC.decode(sent.get(1).value());
         float[][] x = TrainedNetworks.gaussianRows(4, 12, new Random(9));
 
-        assertThat(Network.fromBytes(snapshot.modelBytes()).logits(x)).isDeepEqualTo(average.logits(x));
+        assertThat(Network.fromBytes(snapshot.modelBytes(), snapshot.onnxBytes(), true).logits(x))
+            .isDeepEqualTo(average.logits(x));
         assertThat(Network.fromBytes(checkpoint.modelBytes()).logits(x)).isDeepEqualTo(trained.logits(x));
         assertThat(snapshot.manifest().probeLogits()).as("the published network's, signed").isNotEmpty();
         assertThat(checkpoint.manifest().probeLogits()).as("not the checkpoint's network's: none").isEmpty();
         SnapshotVerifier.checked(checkpoint);
     }
 
+    @Test
+    void shouldCarryTheWeightsOnceInFormat5AndTwiceInFormat4() throws Exception {
+        Network trained = TrainedNetworks.student(TrainedNetworks.spec(12, List.of(16), 4, "relu", 3), 5);
+        Snapshot once = SnapshotFixtures.CODEC.decode(published(trained, trained, Map.of()).get(0).value());
+        Snapshot twice = SnapshotFixtures.CODEC.decode(published(trained, trained, Map.of(),
+            new SnapshotCodec(SnapshotFixtures.KEYS, 4)).get(0).value());
+        float[][] x = TrainedNetworks.gaussianRows(4, 12, new Random(9));
+
+        assertThat(entries(once.modelBytes())).as("the graph's initializers are the weights")
+            .doesNotContain("coefficients.bin");
+        assertThat(entries(twice.modelBytes())).as("for readers older than format 5").contains("coefficients.bin");
+        assertThat(once.modelSize() + once.onnxSize()).isLessThan(twice.modelSize() + twice.onnxSize() * 6 / 10);
+        assertThat(Network.fromBytes(twice.modelBytes()).logits(x)).isDeepEqualTo(trained.logits(x));
+        assertThat(SnapshotVerifier.checked(once).network().logits(x)).isDeepEqualTo(trained.logits(x));
+        assertThatThrownBy(() -> Network.fromBytes(once.modelBytes()))
+            .hasMessageContaining("weights are in its ONNX graph, and there is none");
+    }
+
     /** What one {@code publish} of version 7 sends: the snapshot, then the checkpoint, each by its own producer. */
     private static List<ProducerRecord<byte[], byte[]>> published(Network published, Network trained,
                                                                   Map<String, Long> offsets) {
+        return published(published, trained, offsets, SnapshotFixtures.CODEC);
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> published(Network published, Network trained,
+                                                                  Map<String, Long> offsets, SnapshotCodec codec) {
         FakeClients clients = new FakeClients();
         MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
         MockProducer<byte[], byte[]> checkpoints = clients.next(FakeClients.producer());
         try (RoleMetrics metrics = new RoleMetrics("student");
              SnapshotWriter writer = new SnapshotWriter(Config.of(Map.of("kafka.bootstrap.servers", "mock:9092")),
                  clients, Topics.STUDENT_SNAPSHOTS, Topics.STUDENT_CHECKPOINTS, "student", "student",
-                 SnapshotFixtures.CODEC, metrics, Clock.systemUTC())) {
+                 codec, metrics, Clock.systemUTC())) {
             assertThat(writer.publish(published, trained, 7, 3, offsets)).isPresent();
         }
         assertThat(snapshots.history()).hasSize(1);

@@ -161,7 +161,7 @@ class StreamFuzzIT {
             } catch (SnapshotException e) {
                 continue;
             }
-            assertThat(Network.fromBytes(s.modelBytes()).weightsFinite()).as(s.manifest().id()).isTrue();
+            assertThat(Network.fromBytes(s.modelBytes(), s.onnxBytes(), true).weightsFinite()).as(s.manifest().id()).isTrue();
             checked++;
         }
         assertThat(checked).as("published snapshots").isPositive();

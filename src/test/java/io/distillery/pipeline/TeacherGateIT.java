@@ -96,7 +96,7 @@ class TeacherGateIT {
             List<Snapshot> snapshots = snapshots(kafka.bootstrapServers(), published);
             assertThat(snapshots).hasSize((int) published);
             for (Snapshot s : snapshots) {
-                float[][] logits = Network.fromBytes(s.modelBytes()).logits(PROBE);
+                float[][] logits = Network.fromBytes(s.modelBytes(), s.onnxBytes(), true).logits(PROBE);
                 assertThat(perturbed).as("teacher v%d is a perturbed candidate", s.manifest().version())
                     .noneMatch(p -> Arrays.deepEquals(p, logits));
             }

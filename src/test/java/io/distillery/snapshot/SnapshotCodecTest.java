@@ -23,6 +23,7 @@ class SnapshotCodecTest {
     /** Ed25519: scheme, key id, signature (after the manifest in format 4, at the end in format 3). */
     private static final int TRAILER = 1 + 8 + 64;
     private static final SnapshotCodec FORMAT_3 = new SnapshotCodec(SnapshotFixtures.KEYS, 3);
+    private static final SnapshotCodec FORMAT_4 = new SnapshotCodec(SnapshotFixtures.KEYS, 4);
     private final SnapshotCodec codec = SnapshotFixtures.CODEC;
     private final Snapshot snapshot = Snapshot.of(SnapshotFixtures.manifest(4, 3), MODEL);
     private final Snapshot withOnnx = Snapshot.of(SnapshotFixtures.manifest(4, 3), MODEL, ONNX);
@@ -67,7 +68,7 @@ class SnapshotCodecTest {
         ByteBuffer in = ByteBuffer.wrap(bytes);
 
         assertThat(new String(bytes, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("DSNP");
-        assertThat(bytes[4]).isEqualTo((byte) 4);
+        assertThat(bytes[4]).isEqualTo((byte) 5);
         int manifestLength = in.getInt(5);
         assertThat(new String(bytes, 9, manifestLength, StandardCharsets.UTF_8))
                 .startsWith("{").contains("\"model\":\"student\"")
@@ -129,11 +130,33 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void shouldWriteFormat4WhenAskedInFormat5sLayout() throws Exception {
+        byte[] five = codec.encode(withOnnx);
+        byte[] four = FORMAT_4.encode(withOnnx);
+
+        assertThat(four[4]).isEqualTo((byte) 4);
+        assertThat(four).hasSameSizeAs(five);
+        int sections = 9 + ByteBuffer.wrap(five).getInt(5) + TRAILER;
+        assertThat(Arrays.copyOfRange(four, 5, sections - 64)).as("the same manifest and key; the signature differs")
+                .isEqualTo(Arrays.copyOfRange(five, 5, sections - 64));
+        assertThat(Arrays.copyOfRange(four, sections, four.length)).isEqualTo(Arrays.copyOfRange(five, sections,
+                five.length));
+        assertThat(codec.decode(four)).as("a format-5 reader reads format 4").isEqualTo(withOnnx);
+        assertThat(FORMAT_4.decode(five)).isEqualTo(withOnnx);
+        assertThat(codec.weightsInOnnxSection()).as("format 5 may leave the weights to the ONNX section").isTrue();
+        assertThat(FORMAT_4.weightsInOnnxSection()).isFalse();
+        assertThat(FORMAT_3.weightsInOnnxSection()).isFalse();
+        assertThatThrownBy(() -> new SnapshotCodec(SnapshotFixtures.KEYS, 6))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("snapshots are written in format 3, 4 or 5, not 6");
+    }
+
+    @Test
     void shouldWriteZeroOnnxLengthWhenSnapshotHasNoOnnx() {
         byte[] bytes = codec.encode(snapshot);
         int manifestLength = ByteBuffer.wrap(bytes).getInt(5);
 
-        assertThat(bytes[4]).isEqualTo((byte) 4);
+        assertThat(bytes[4]).isEqualTo((byte) 5);
         assertThat(ByteBuffer.wrap(bytes).getInt(9 + manifestLength + TRAILER + 4 + MODEL.length)).isZero();
         assertThat(bytes).hasSize(17 + manifestLength + MODEL.length + TRAILER);
     }
@@ -190,9 +213,9 @@ class SnapshotCodecTest {
         assertThatThrownBy(() -> reader.encode(snapshot)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("snapshot.signing.key");
         // nor by re-signing with what it holds: an HMAC-signed message of the newest format is not a format
-        for (SnapshotCodec writer : new SnapshotCodec[] {codec, FORMAT_3}) {
+        for (SnapshotCodec writer : new SnapshotCodec[] {codec, FORMAT_4, FORMAT_3}) {
             byte[] forged = writer.encode(snapshot);
-            int signed = forged[4] == 4 ? 18 + ByteBuffer.wrap(forged).getInt(5) : forged.length - 64;
+            int signed = forged[4] >= 4 ? 18 + ByteBuffer.wrap(forged).getInt(5) : forged.length - 64;
             byte[] hmac = SnapshotCodec.mac(new SecretKeySpec(TEST_KEY, "HmacSHA256"), forged, signed);
             System.arraycopy(hmac, 0, forged, signed, 32);
             assertRejected(forged, Rejection.BAD_SIGNATURE);
@@ -276,9 +299,9 @@ class SnapshotCodecTest {
 
     @Test
     void shouldRejectSnapshotWhenModelOrOnnxLengthDoesNotFit() {
-        for (SnapshotCodec writer : new SnapshotCodec[] {codec, FORMAT_3}) {
+        for (SnapshotCodec writer : new SnapshotCodec[] {codec, FORMAT_4, FORMAT_3}) {
             byte[] bytes = writer.encode(withOnnx);
-            int modelAt = 9 + ByteBuffer.wrap(bytes).getInt(5) + (bytes[4] == 4 ? TRAILER : 0);
+            int modelAt = 9 + ByteBuffer.wrap(bytes).getInt(5) + (bytes[4] >= 4 ? TRAILER : 0);
             int onnxAt = modelAt + 4 + MODEL.length;
 
             // each length is checked against the array before anything of that size is allocated
@@ -309,12 +332,19 @@ class SnapshotCodecTest {
         assertRejected(v2, Rejection.CORRUPT);
 
         for (int version : new int[] {1, 2, 3}) {
-            byte[] v4 = codec.encode(withOnnx);
-            v4[4] = (byte) version;
+            byte[] v5 = codec.encode(withOnnx);
+            v5[4] = (byte) version;
             // the signature after the manifest is not where the older layouts put the model's length
-            assertRejected(v4, Rejection.CORRUPT);
+            assertRejected(v5, Rejection.CORRUPT);
         }
-        for (int version : new int[] {1, 2, 4}) {
+        // formats 4 and 5 share their layout; the signature covers the version, so neither passes as the other
+        byte[] v5 = codec.encode(withOnnx);
+        v5[4] = 4;
+        assertRejected(v5, Rejection.BAD_SIGNATURE);
+        byte[] v4 = FORMAT_4.encode(withOnnx);
+        v4[4] = 5;
+        assertRejected(v4, Rejection.BAD_SIGNATURE);
+        for (int version : new int[] {1, 2, 4, 5}) {
             byte[] v3 = FORMAT_3.encode(withOnnx);
             v3[4] = (byte) version;
             // an Ed25519 trailer is not where an HMAC layout puts its end, nor a format-4 manifest's signature
@@ -324,7 +354,7 @@ class SnapshotCodecTest {
 
     @Test
     void shouldRejectSnapshotFromFutureFormatVersion() {
-        for (int version : new int[] {5, 0, -1}) {
+        for (int version : new int[] {6, 0, -1}) {
             byte[] bytes = codec.encode(snapshot);
             bytes[4] = (byte) version;
 

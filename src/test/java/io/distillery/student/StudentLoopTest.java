@@ -143,7 +143,8 @@ class StudentLoopTest {
             Duration.ofMinutes(1));
         student.start();
         Await.until(() -> student.version() > 0, "a student snapshot", Duration.ofSeconds(20), student::failure);
-        Network published = Network.fromBytes(CODEC.decode(w.snapshots().history().get(0).value()).modelBytes());
+        Snapshot first = CODEC.decode(w.snapshots().history().get(0).value());
+        Network published = Network.fromBytes(first.modelBytes(), first.onnxBytes(), true);
         student.close();
         teacher.close();
         student = null;
@@ -208,7 +209,8 @@ class StudentLoopTest {
         assertThat(metrics.registry().get("distill.training.nonfinite").tag("model", "student").counter().count())
             .isGreaterThanOrEqualTo(1.0);
         for (ProducerRecord<byte[], byte[]> r : snapshots.history()) {
-            assertThat(Network.fromBytes(CODEC.decode(r.value()).modelBytes()).weightsFinite()).isTrue();
+            Snapshot s = CODEC.decode(r.value());
+            assertThat(Network.fromBytes(s.modelBytes(), s.onnxBytes(), true).weightsFinite()).isTrue();
         }
     }
 

@@ -24,7 +24,9 @@ import java.util.Random;
  * serialized without the optimizer state, as the student role's {@code SnapshotWriter} writes the snapshots that
  * serving reads (the state goes to its checkpoints), or with it ({@link #trainedWithState}: Adam's two moments, as
  * in its checkpoints and in the snapshots of releases before checkpoints existed); {@link #encodedWithOnnx} also
- * carries the network's ONNX graph and its probe outputs as that writer does. Thread-safe after construction.
+ * carries the network's ONNX graph and its probe outputs as that writer does, and leaves the weights to the graph
+ * as format 5 does ({@link #trainedFormat4} and {@link #trainedWithState}: the weights in both sections, format 4).
+ * Thread-safe after construction.
  */
 public final class StudentSnapshots {
     /** Steps a {@link #trained} network has taken. */
@@ -34,6 +36,8 @@ public final class StudentSnapshots {
     private final SnapshotCodec codec;
     private final Network[] networks;
     private final byte[][] modelBytes;
+    /** What {@link #encodedWithOnnx} carries in its network section. */
+    private final byte[][] besideGraph;
     private final float[][] probeLogits;
     /** Each variant's outputs on the ONNX gate's probe batch, once its graph was checked (guarded by its network). */
     private final ProbeOutputs[] checked;
@@ -46,16 +50,26 @@ public final class StudentSnapshots {
      * @param variants how many differently seeded networks to rotate through, at least 1
      */
     public StudentSnapshots(int inputs, int hidden, int outputs, int variants) {
-        this(inputs, hidden, outputs, variants, 0, false);
+        this(inputs, hidden, outputs, variants, 0, false, SnapshotCodec.FORMAT_VERSION);
     }
 
     /**
      * As the constructor, with each network trained {@value #TRAINING_STEPS} steps on random rows and labels
      * first, so that its weights are no longer the initializer's; its snapshots are what a running student
-     * publishes to serving (for the 784-128-10 student, about 0.8 MB with the ONNX graph).
+     * publishes to serving (for the 784-128-10 student, about 0.4 MB: the ONNX graph carries the weights).
      */
     public static StudentSnapshots trained(int inputs, int hidden, int outputs, int variants) {
-        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, false);
+        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, false,
+            SnapshotCodec.FORMAT_VERSION);
+    }
+
+    /**
+     * As {@link #trained}, with the snapshots in format 4, which carries the weights in the network section too:
+     * what a student writes with {@code snapshot.write.format=4} (for the 784-128-10 student, about 0.8 MB).
+     */
+    public static StudentSnapshots trainedFormat4(int inputs, int hidden, int outputs, int variants) {
+        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, false,
+            SnapshotCodec.FORMAT_VERSION_4);
     }
 
     /**
@@ -63,18 +77,20 @@ public final class StudentSnapshots {
      * before checkpoints took it (for the 784-128-10 student, about 1.6 MB with the ONNX graph).
      */
     public static StudentSnapshots trainedWithState(int inputs, int hidden, int outputs, int variants) {
-        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, true);
+        return new StudentSnapshots(inputs, hidden, outputs, variants, TRAINING_STEPS, true,
+            SnapshotCodec.FORMAT_VERSION_4);
     }
 
     private StudentSnapshots(int inputs, int hidden, int outputs, int variants, int trainingSteps,
-                             boolean withState) {
+                             boolean withState, int format) {
         this.withState = withState;
         this.inputs = inputs;
         this.outputs = outputs;
-        this.codec = SnapshotFixtures.CODEC;
+        this.codec = new SnapshotCodec(SnapshotFixtures.KEYS, format);
         this.probe = randomRow(inputs, new Random(42));
         this.networks = new Network[variants];
         this.modelBytes = new byte[variants][];
+        this.besideGraph = new byte[variants][];
         this.probeLogits = new float[variants][];
         this.checked = new ProbeOutputs[variants];
         for (int i = 0; i < variants; i++) {
@@ -82,6 +98,7 @@ public final class StudentSnapshots {
             trainOnRandomRows(n, trainingSteps, new Random(i + 1));
             networks[i] = n;
             modelBytes[i] = n.toBytes(withState);
+            besideGraph[i] = format < SnapshotCodec.FORMAT_VERSION ? modelBytes[i] : n.toBytesWithoutWeights();
             probeLogits[i] = n.logits(new float[][] {probe})[0];
         }
         this.wrongShapeBytes = student(inputs, hidden, outputs - 1, 99).toBytes(withState);
@@ -139,19 +156,6 @@ public final class StudentSnapshots {
 
     /** A good snapshot of version {@code version} with its ONNX graph, as the student role writes it, encoded. */
     public byte[] encodedWithOnnx(long version) {
-        return encodedWithOnnx(version, true);
-    }
-
-    /**
-     * As {@link #encodedWithOnnx(long)} without the DL4J section: the ONNX graph carries the weights alone, so
-     * only an {@code onnx} reader can load it. No role writes such a snapshot; it measures what the DL4J
-     * section's bytes cost an {@code onnx} reader.
-     */
-    public byte[] encodedOnnxOnly(long version) {
-        return encodedWithOnnx(version, false);
-    }
-
-    private byte[] encodedWithOnnx(long version, boolean withModel) {
         SnapshotManifest m = manifest(version, inputs, outputs);
         int v = variant(version);
         synchronized (networks[v]) {
@@ -163,7 +167,7 @@ public final class StudentSnapshots {
                     throw new IllegalStateException(e);
                 }
             }
-            return codec.encode(Snapshot.of(checked[v].recordIn(m), withModel ? modelBytes[v] : new byte[0], onnx));
+            return codec.encode(Snapshot.of(checked[v].recordIn(m), besideGraph[v], onnx));
         }
     }
 
