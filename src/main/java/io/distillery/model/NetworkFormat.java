@@ -212,9 +212,7 @@ final class NetworkFormat {
             count += layer.getLayer().initializer().numParams(layer);
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
-        // zeros, not the configuration's initialization: every value is overwritten by the graph's
-        net.init(Nd4j.zeros(DataType.FLOAT, 1, count), false);
-        graph.copyInto(net);
+        net.init(Nd4j.create(graph.params(conf, count), new long[] {1, count}, 'c'), false);
         return net;
     }
 

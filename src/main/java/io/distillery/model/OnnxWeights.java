@@ -8,10 +8,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 
 /**
  * The weights of a network read from its ONNX graph as {@link OnnxExport} writes it, for network bytes that leave
@@ -84,24 +82,42 @@ final class OnnxWeights {
     }
 
     /**
-     * Copies every layer's weights and bias into {@code net}, whose parameters are initialized (any values): the
-     * initializers must have exactly the shapes of the network's parameters.
+     * The network's parameter vector as DL4J lays it out for dense layers: per layer, the weights {@code [nIn, nOut]}
+     * column by column ('f' order), then the bias. Built in one array, so that the network's parameters are one
+     * native buffer, as when DL4J reads them; a layout other than DL4J's would give a network that differs from the
+     * graph, which the ONNX gate then refuses.
      *
      * @throws IllegalArgumentException naming the first initializer that is missing, not 32-bit float, or of
-     *                                  another shape
+     *                                  another shape than its layer's, or when a layer is not a dense one with a bias
      */
-    void copyInto(MultiLayerNetwork net) {
-        for (int i = 0; i < net.getnLayers(); i++) {
-            INDArray w = net.getLayer(i).getParam(DefaultParamInitializer.WEIGHT_KEY);
-            INDArray b = net.getLayer(i).getParam(DefaultParamInitializer.BIAS_KEY);
-            if (w == null || b == null) {
-                throw new IllegalArgumentException("layer " + i + " has no weights or no bias; only dense layers "
-                    + "take their weights from an ONNX graph");
+    float[] params(MultiLayerConfiguration conf, long count) {
+        float[] params = new float[Math.toIntExact(count)];
+        int at = 0;
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            if (!(conf.getConf(i).getLayer() instanceof FeedForwardLayer layer)) {
+                throw new IllegalArgumentException("layer " + i + " is not a dense layer; only dense layers take "
+                    + "their weights from an ONNX graph");
             }
-            w.assign(Nd4j.create(floats(OnnxExport.weightName(prefix, i), w.size(0), w.size(1)),
-                new long[] {w.size(0), w.size(1)}, 'c'));
-            b.assign(Nd4j.create(floats(OnnxExport.biasName(prefix, i), b.length()), b.shape(), 'c'));
+            int in = Math.toIntExact(layer.getNIn());
+            int out = Math.toIntExact(layer.getNOut());
+            float[] w = floats(OnnxExport.weightName(prefix, i), in, out);
+            float[] b = floats(OnnxExport.biasName(prefix, i), out);
+            if (at + w.length + b.length > params.length) {
+                throw new IllegalArgumentException("layer " + i + " has more weights than the network's parameters");
+            }
+            for (int c = 0; c < out; c++) {
+                for (int r = 0; r < in; r++) {
+                    params[at++] = w[r * out + c];
+                }
+            }
+            System.arraycopy(b, 0, params, at, out);
+            at += out;
         }
+        if (at != params.length) {
+            throw new IllegalArgumentException("the graph's weights and biases are " + at + " floats, the network has "
+                + params.length + " parameters");
+        }
+        return params;
     }
 
     /** The values of one float initializer, which must have exactly the given dimensions. */
