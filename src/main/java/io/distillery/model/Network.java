@@ -451,8 +451,9 @@ public final class Network implements Predictor {
 
     /**
      * The network without its weights or updater state (its configuration, spec, role and step count), for bytes
-     * that travel with the network's ONNX graph ({@link OnnxExport}), whose initializers are the weights: half
-     * the size of {@code toBytes(false)}. Read back with {@link #fromBytes(byte[], byte[], boolean)} and the graph.
+     * that travel with the network's ONNX graph ({@link OnnxExport}), whose initializers are the weights: a few KB
+     * where {@code toBytes(false)} also holds every weight. Read back with {@link #fromBytes(byte[], byte[], boolean)}
+     * and the graph.
      */
     public byte[] toBytesWithoutWeights() {
         return NetworkFormat.writeWithoutWeights(this);

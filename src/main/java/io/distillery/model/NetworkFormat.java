@@ -60,7 +60,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * bytes may leave the weights to that graph ({@link #writeWithoutWeights}): the zip then holds no {@value
  * #COEFFICIENTS} (nor updater state) and its {@value #ENTRY} says {@code weights=onnx}; the reader builds the
  * network from the configuration and copies the weights from the graph's initializers ({@link OnnxWeights}),
- * exactly. Such bytes are half a predicting network's size, and no reader loads a network other than the graph.
+ * exactly. Such bytes are a few KB, so a snapshot carries its weights once, not twice, and a reader's network has
+ * exactly the weights of the graph that came with it.
  */
 final class NetworkFormat {
 
