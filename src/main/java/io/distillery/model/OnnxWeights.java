@@ -54,7 +54,7 @@ final class OnnxWeights {
         return new OnnxWeights(onnx == null || onnx.length == 0 ? null : new Graph(onnx), "");
     }
 
-    /** Whether there is a graph to take weights from. */
+    /** Whether there is a graph to take weights from; {@link #params} needs one. */
     boolean present() {
         return graph != null;
     }
@@ -122,7 +122,7 @@ final class OnnxWeights {
 
     /** The values of one float initializer, which must have exactly the given dimensions. */
     private float[] floats(String name, long... dims) {
-        TensorProto t = graph == null ? null : graph.initializers().get(name);
+        TensorProto t = graph.initializers().get(name);
         if (t == null) {
             throw new IllegalArgumentException("the ONNX graph has no initializer " + name);
         }

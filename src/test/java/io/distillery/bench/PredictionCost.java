@@ -106,7 +106,6 @@ public final class PredictionCost {
         return median(micros.get(new Case(n1, e1, b1))) / median(micros.get(new Case(n2, e2, b2)));
     }
 
-
     private static float[][] rows(int n, int width) {
         SplittableRandom r = new SplittableRandom(1);
         float[][] rows = new float[n][width];

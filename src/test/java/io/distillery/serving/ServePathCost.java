@@ -187,7 +187,6 @@ public final class ServePathCost {
         return sum;
     }
 
-
     private static float[][] rows(int n) {
         Random random = new Random(7);
         float[][] rows = new float[n][];
