@@ -19,7 +19,7 @@ import java.util.List;
  * @param snapshotEverySteps publish a snapshot after this many steps...
  * @param snapshotEveryMs ...or after this long with new steps, whichever comes first
  * @param idleReplayMs longest run of replay steps a caught-up student takes between two polls (0 = no idle replay)
- * @param idleReplayMaxSteps idle replay steps at most since the last new records (0 = no idle replay)
+ * @param idleReplayMaxSteps idle replay steps at most since the last new records or new teacher (0 = no idle replay)
  * @param emaDecay decay of the exponential moving average of the weights that is published (and evaluated) as
  *     the student, in [0, 1); 0 = the trained weights
  * @param mixup share of each replayed batch replaced by points between two replayed records, with the teacher's
@@ -52,7 +52,8 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     public static final ConfigKey IDLE_REPLAY_MS = new ConfigKey("student.replay.idle.ms", "0",
         "caught up (no lag), the student replays in its spare time, at most this long between two polls; 0 = off");
     public static final ConfigKey IDLE_REPLAY_STEPS = new ConfigKey("student.replay.idle.max.steps", "5000",
-        "idle replay steps at most since the student's last new records (a stopped stream is not replayed forever)");
+        "idle replay steps at most since the student's last new records or new teacher snapshot (a stopped stream "
+            + "is not replayed forever)");
     public static final ConfigKey EMA_DECAY = new ConfigKey("student.ema.decay", "0",
         "the published student is an exponential moving average of the trained weights with this decay per step, "
             + "in [0, 1); 0 = off");

@@ -38,8 +38,8 @@ public final class IdleReplay {
         return sliceNanos > 0 && maxSteps > 0;
     }
 
-    /** New records arrived: the cap of idle steps starts again. */
-    public void newRecords() {
+    /** Something new to learn arrived (records; for the student also a new teacher): the cap of idle steps starts again. */
+    public void restart() {
         sinceNewRecords = 0;
     }
 

@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * A logits message that does not decode or fails its {@link MessageChecks} (shape, label range, finite
  * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
  * never falls behind the stream, and a caught-up student goes on replaying between polls ({@link IdleReplay},
- * {@code student.replay.idle.ms}) until records wait again. With {@code student.ema.decay > 0} the student it
+ * {@code student.replay.idle.ms}) until records wait again, its cap of idle steps counted from its last new records
+ * or new teacher, whichever came later (the replayed targets of a new teacher are something new to learn). With {@code student.ema.decay > 0} the student it
  * evaluates and publishes is an exponential moving average of the trained weights ({@link WeightAverage}), as
  * for the teacher. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
  * says so and resumes from the newest one after a restart.
@@ -101,6 +102,8 @@ public final class StudentLoop extends ServiceLoop {
     private SnapshotSchedule schedule;
     private StepGuard guard;
     private IdleReplay idle;
+    /** The teacher version idle replay last started its cap for: a new teacher is something new to learn. */
+    private long idleTeacher = Long.MIN_VALUE;
     private WeightAverage average;
 
     /** @param teacher the followed teacher snapshots, for refreshing the soft targets of replayed records */
@@ -183,7 +186,7 @@ public final class StudentLoop extends ServiceLoop {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(idle.enabled() ? 20 : 200));
         if (!records.isEmpty()) {
             schedule.consumed();
-            idle.newRecords();
+            idle.restart();
         }
         List<LogitsMessage> pending = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -205,6 +208,12 @@ public final class StudentLoop extends ServiceLoop {
         }
         processed += pending.size();
         if (idle.enabled() && !replay.isEmpty()) {
+            FollowedModel.Current now = teacher.current();
+            long teacherVersion = now == null ? 0 : now.version();
+            if (teacherVersion != idleTeacher) {
+                idleTeacher = teacherVersion;
+                idle.restart();
+            }
             idle.beginSlice();
             while (isRunning() && idle.another(lag())) {
                 replayStep();

@@ -198,7 +198,7 @@ public final class Trainer extends ServiceLoop {
         }
         if (!xs.isEmpty()) {
             learn(xs.toArray(new float[0][]), ys.stream().mapToInt(Integer::intValue).toArray());
-            idle.newRecords();
+            idle.restart();
         }
         idleReplay();
         if (schedule.due()) {

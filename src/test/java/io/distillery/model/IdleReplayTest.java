@@ -57,7 +57,7 @@ class IdleReplayTest {
         idle.beginSlice();
         assertThat(idle.another(0)).as("the cap holds across slices while no record arrives").isFalse();
 
-        idle.newRecords();
+        idle.restart();
         assertThat(idle.another(0)).as("new records start the cap again").isTrue();
     }
 

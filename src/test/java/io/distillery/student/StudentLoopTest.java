@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
+import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
+import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.EvalCodec;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.LogitsCodec;
@@ -59,10 +61,10 @@ class StudentLoopTest {
 
     /** The student's clients in the order it makes them, and the teacher it follows. */
     private record Wiring(PacedConsumer input, MockProducer<byte[], byte[]> output,
-                          MockProducer<byte[], byte[]> snapshots, ModelStore store) { }
+                          MockProducer<byte[], byte[]> snapshots, ModelStore store, PacedConsumer teacherInput) { }
 
     private Wiring wire() {
-        clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
+        PacedConsumer teacherInput = clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 0L)));
         PacedConsumer input = clients.next(FakeClients.consumerOf(Map.of(LOGITS.topic(), 0L)));
         MockProducer<byte[], byte[]> output = clients.next(FakeClients.producer());
         MockProducer<byte[], byte[]> snapshots = clients.next(FakeClients.producer());
@@ -71,7 +73,7 @@ class StudentLoopTest {
         clients.next(FakeClients.consumerOf(Map.of(Topics.STUDENT_CHECKPOINTS.name(), 0L)));
         ModelStore store = new ModelStore(CONFIG, clients, CODEC, metrics, "student", Clock.systemUTC());
         teacher = store.follow(Topics.TEACHER_SNAPSHOTS, "teacher", 4, 3).start();
-        return new Wiring(input, output, snapshots, store);
+        return new Wiring(input, output, snapshots, store, teacherInput);
     }
 
     private static ConsumerRecord<byte[], byte[]> logits(long offset, byte[] value) {
@@ -212,6 +214,55 @@ class StudentLoopTest {
             Snapshot s = CODEC.decode(r.value());
             assertThat(Network.fromBytes(s.modelBytes(), s.onnxBytes(), true).weightsFinite()).isTrue();
         }
+    }
+
+    @Test
+    void shouldReplayIdlyUpToItsCapAndStartTheCapAgainForANewTeacher() throws Exception {
+        Config config = CONFIG.with(Map.of("student.replay.idle.ms", "50", "student.replay.idle.max.steps", "5",
+            "student.replay.steps.max", "0", "student.snapshot.every.steps", "1000", "teacher.hidden", "8"));
+        Wiring w = wire();
+        w.input().schedulePollTask(() -> {
+            for (int i = 0; i < 4; i++) {
+                w.input().addRecord(logits(i, message("r" + i, i % 3, 4)));
+            }
+        });
+        student = new StudentLoop(StudentSettings.from(config), config, clients, w.store(), teacher,
+            Duration.ofMinutes(1));
+        student.start();
+
+        Await.until(() -> replaySteps() == 5, "the idle replay steps", Duration.ofSeconds(20), student::failure);
+        Thread.sleep(300);
+        assertThat(replaySteps()).as("no more idle steps while nothing new arrives").isEqualTo(5);
+
+        ProducerRecord<byte[], byte[]> snapshot = teacherSnapshot(config);
+        w.teacherInput().schedulePollTask(() -> w.teacherInput().addRecord(new ConsumerRecord<>(
+            Topics.TEACHER_SNAPSHOTS.name(), 0, 0, snapshot.key(), snapshot.value())));
+        Await.until(() -> teacher.current() != null, "the teacher snapshot", Duration.ofSeconds(20),
+            student::failure);
+        Await.until(() -> replaySteps() == 10, "idle steps on the new teacher's targets", Duration.ofSeconds(20),
+            student::failure);
+        Thread.sleep(300);
+        assertThat(replaySteps()).as("the cap again, counted from the new teacher").isEqualTo(10);
+        assertThat(student.processed()).isEqualTo(4);
+    }
+
+    private double replaySteps() {
+        return metrics.registry().get("distill.training.steps").tag("model", "student").tag("kind", "replay")
+            .counter().count();
+    }
+
+    /** A teacher snapshot of the test's shape as a trainer publishes it. */
+    private static ProducerRecord<byte[], byte[]> teacherSnapshot(Config config) {
+        MockProducer<byte[], byte[]> sink = FakeClients.producer();
+        FakeClients once = new FakeClients();
+        once.next(sink);
+        once.next(FakeClients.producer());
+        try (RoleMetrics m = new RoleMetrics();
+             SnapshotWriter writer = new ModelStore(config, once, CODEC, m, "teacher", Clock.systemUTC())
+                 .writer(Topics.TEACHER_SNAPSHOTS, Topics.TEACHER_CHECKPOINTS, "teacher")) {
+            writer.publish(Network.teacher(TeacherSettings.from(config).network()), 1, -1, Map.of());
+        }
+        return sink.history().get(0);
     }
 
     private static String reason(Header h) {
