@@ -59,13 +59,15 @@ import org.apache.kafka.common.TopicPartition;
  * given the stream's labeled records and 1×, 2× and 4× the distilled student's steps; plus the student's
  * agreement with the teacher, the emitter's rate, and test accuracy against stream position (the curve).
  * Usage: {@code bench/run QualityRun [seed ...] [key=value ...] [--name=row] [--plot=docs/file.svg]
- * [--bootstrap-cache=dir] [--no-warm-up] [--rate=records/s]} (default seeds 0 and 1, after an unscored warm-up
+ * [--bootstrap-cache=dir] [--no-warm-up] [--rate=records/s] [--settle=seconds]} (default seeds 0 and 1, after an unscored warm-up
  * run of the first seed's first 10,000 stream records that compiles the broker's and the roles' code before anything is measured; the
  * key=value pairs override the roles' configuration, e.g. {@code teacher.ensemble=2} or {@code
  * student.hint.weight=0.05}; the bytes per logits record are printed). With a bootstrap cache the bootstrapped
- * teacher of each seed is kept there as its signed snapshot message, and a later run of that seed publishes it
- * before the trainer starts, which then resumes from it (weights, Adam state and the history offsets; its buffer
- * refilled with the history) instead of bootstrapping again: the bootstrap takes most of a run's time. A cached
+ * teacher of each seed is kept there as its signed checkpoint and snapshot messages, and a later run of that seed
+ * publishes both before the trainer starts, which then resumes from them (weights, Adam state and the history
+ * offsets from the checkpoint, the weight average from the snapshot; its buffer refilled with the history) instead
+ * of bootstrapping again: the bootstrap takes most of a run's time. A snapshot alone carries no Adam state, and a
+ * teacher resumed without it trains worse for a while, so a cache without the checkpoint is not used. A cached
  * teacher is kept per seed and per value of the settings that shape the bootstrapped teacher ({@link
  * #BOOTSTRAP_KEYS}: its size, members, optimizer, held-out labels), so an ensemble row never resumes from a single
  * teacher's snapshot.
@@ -117,7 +119,7 @@ public final class QualityRun {
     }
 
     public static void main(String[] args) throws Exception {
-        QualityArgs q = QualityArgs.parse(args, Set.of("name", "plot", "rate", "no-warm-up", "bootstrap-cache"));
+        QualityArgs q = QualityArgs.parse(args, Set.of("name", "plot", "rate", "no-warm-up", "bootstrap-cache", "settle"));
         List<Long> seeds = q.seeds();
         Map<String, String> overrides = q.settings();
         String name = q.option("name", "run");
@@ -128,19 +130,24 @@ public final class QualityRun {
         if (!(rate >= 10 && rate <= 100_000)) {
             throw new IllegalArgumentException("--rate must be in [10, 100000] records/s, got " + rate);
         }
+        Duration settle = Duration.ofSeconds(Long.parseLong(q.option("settle", "0")));
+        if (settle.isNegative() || settle.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("--settle must be in [0, 600] s, got " + settle.toSeconds());
+        }
         System.out.println("QualityRun " + name + ": " + (overrides.isEmpty() ? "defaults" : overrides)
-            + (rate == RATE ? "" : ", stream at " + rate + " records/s"));
+            + (rate == RATE ? "" : ", stream at " + rate + " records/s")
+            + (settle.isZero() ? "" : ", scored " + settle.toSeconds() + " s after the stream's end"));
         Dataset train = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(FashionMnist.DEFAULT_DIR, FashionMnist.Split.TEST);
         if (warmUp) {
             long t0 = System.nanoTime();
-            run(seeds.get(0), overrides, train, test, cache, WARM_UP_STREAM, rate);
+            run(seeds.get(0), overrides, train, test, cache, WARM_UP_STREAM, rate, Duration.ZERO);
             System.err.printf("warm-up: %d stream records through every role in %.0f s, not scored%n", WARM_UP_STREAM,
                 (System.nanoTime() - t0) / 1e9);
         }
         List<Result> results = new ArrayList<>();
         for (long seed : seeds) {
-            results.add(run(seed, overrides, train, test, cache, STREAM, rate));
+            results.add(run(seed, overrides, train, test, cache, STREAM, rate, settle));
             print(name, results);
             if (plot != null) {
                 Files.writeString(plot, QualityPlot.svg(results, name));
@@ -153,9 +160,11 @@ public final class QualityRun {
      * stream ({@link #STREAM}), else (the warm-up) {@code null} once the roles have learned from them.
      *
      * @param rate the stream's pace, records/s
+     * @param settle how long the roles go on running after the stream's end (every record learned from) before
+     *     the newest snapshots are scored: time a caught-up role can spend on idle replay
      */
     static Result run(long seed, Map<String, String> overrides, Dataset train, Dataset test, Path cache,
-                      int streamRecords, double rate) throws Exception {
+                      int streamRecords, double rate, Duration settle) throws Exception {
         long t0 = System.nanoTime();
         Map<String, String> settings = new HashMap<>(Map.of(
             "teacher.bootstrap.epochs", "5", "teacher.seed", Long.toString(seed), "student.seed", Long.toString(seed + 100),
@@ -168,24 +177,27 @@ public final class QualityRun {
         Frozen teachers = new Frozen();
         Frozen students = new Frozen();
         double emitterRate;
+        Network studentAtEnd = null;
         try (BenchRun run = new BenchRun(settings); RoleMetrics metrics = new RoleMetrics()) {
             RecordSource source = FashionMnist.stream(train, FashionMnist.Split.TRAIN, seed, Clock.systemUTC());
             Pipelines.produceFrom(run.config, source, HISTORY, 1.0, seed, 0, 0);
             Map<TopicPartition, Long> historyEnd = endOffsets(run);
             StudentSettings ss = StudentSettings.from(run.config);
             Path cached = cache == null ? null : cache.resolve(cacheName(seed, overrides));
-            if (cached != null && Files.exists(cached)) {
-                publishSnapshot(run, Files.readAllBytes(cached));
+            Path cachedCheckpoint = cached == null ? null : checkpointOf(cached);
+            boolean fromCache = cached != null && Files.exists(cached) && Files.exists(cachedCheckpoint);
+            if (fromCache) {
+                // as the trainer wrote them: the checkpoint (trained weights and Adam state) before the snapshot
+                publish(run, Topics.TEACHER_CHECKPOINTS, Files.readAllBytes(cachedCheckpoint));
+                publish(run, Topics.TEACHER_SNAPSHOTS, Files.readAllBytes(cached));
             }
             ExecutorService publisher = Executors.newSingleThreadExecutor();
             try (Trainer trainer = Loops.trainer(run.config, metrics, TrainerAdaptation.NONE)) {
                 await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(60), trainer::failure);
                 System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
-                if (cached != null && !Files.exists(cached)) {
-                    try (FollowedModel first = follow(run, Topics.TEACHER_SNAPSHOTS, Models.TEACHER, metrics)) {
-                        first.awaitCaughtUp(Duration.ofMinutes(1));
-                        Files.write(cached, first.current().encoded());
-                    }
+                if (cached != null && !fromCache) {
+                    Files.write(cachedCheckpoint, lastMessage(run, Topics.TEACHER_CHECKPOINTS));
+                    Files.write(cached, lastMessage(run, Topics.TEACHER_SNAPSHOTS));
                 }
                 // The emitter starts where the stream starts: the history is the teacher's alone.
                 startEmitterAt(run, historyEnd);
@@ -222,6 +234,19 @@ public final class QualityRun {
                         emitterDone = System.nanoTime();
                     }
                     emitterRate = streamRecords / ((emitterDone - streamStart) / 1e9);
+                    if (!settle.isZero()) {
+                        FollowedModel.Current atEnd = studentFollow.current();
+                        studentAtEnd = atEnd == null ? null : atEnd.network();
+                        long settleEnd = System.nanoTime() + settle.toNanos();
+                        while (System.nanoTime() < settleEnd) {
+                            fail(student.failure(), emitter.failure(), trainer.failure());
+                            Thread.sleep(50);
+                        }
+                        System.err.printf("seed %d: student snapshot at the stream's end v%d (%d steps), %d s later "
+                            + "v%d (%d steps)%n", seed, atEnd == null ? 0 : atEnd.version(),
+                            atEnd == null ? 0 : atEnd.network().steps(), settle.toSeconds(),
+                            studentFollow.current().version(), studentFollow.current().network().steps());
+                    }
                 }
             } finally {
                 publisher.shutdownNow();
@@ -251,6 +276,12 @@ public final class QualityRun {
                 if (best == null || b.accuracy() > best.accuracy()) {
                     best = b;
                 }
+            }
+            if (studentAtEnd != null) {
+                double atEnd = LogitMath.accuracy(predict(studentAtEnd, test), test.y());
+                System.err.printf("seed %d: the student at the stream's end (%d steps): %.4f, %.0f%% of the gap to the "
+                    + "same teacher and baseline%n", seed, studentAtEnd.steps(), atEnd,
+                    100 * (atEnd - best.accuracy()) / (LogitMath.accuracy(t, test.y()) - best.accuracy()));
             }
             return new Result(seed, LogitMath.accuracy(t, test.y()), LogitMath.accuracy(s, test.y()), best.accuracy(),
                 best.multiple(), LogitMath.accuracy(s, t), student.steps(), teacher.steps(), emitterRate,
@@ -284,10 +315,36 @@ public final class QualityRun {
         return out;
     }
 
-    private static void publishSnapshot(BenchRun run, byte[] encoded) throws Exception {
+    /** The cached checkpoint beside a cached snapshot: {@code NAME.checkpoint.msg}. */
+    static Path checkpointOf(Path cachedSnapshot) {
+        return cachedSnapshot.resolveSibling(cachedSnapshot.getFileName().toString()
+            .replaceFirst("\\.msg$", ".checkpoint.msg"));
+    }
+
+    private static void publish(BenchRun run, io.distillery.topics.TopicSpec topic, byte[] encoded) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(run.config, Map.of()))) {
-            p.send(new ProducerRecord<>(Topics.TEACHER_SNAPSHOTS.name(), Models.TEACHER.getBytes(StandardCharsets.UTF_8),
-                encoded)).get();
+            p.send(new ProducerRecord<>(topic.name(), Models.TEACHER.getBytes(StandardCharsets.UTF_8), encoded)).get();
+        }
+    }
+
+    /** The newest message of a one-partition topic (the bootstrapped teacher's, written before the stream). */
+    private static byte[] lastMessage(BenchRun run, io.distillery.topics.TopicSpec topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(run.config, Map.of()))) {
+            TopicPartition tp = new TopicPartition(topic.name(), 0);
+            c.assign(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            if (end == 0) {
+                throw new IllegalStateException("nothing on " + topic.name());
+            }
+            c.seek(tp, end - 1);
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (System.nanoTime() < deadline) {
+                List<ConsumerRecord<byte[], byte[]>> records = c.poll(Duration.ofMillis(200)).records(tp);
+                if (!records.isEmpty()) {
+                    return records.get(records.size() - 1).value();
+                }
+            }
+            throw new IllegalStateException("could not read the newest message of " + topic.name());
         }
     }
 
