@@ -49,8 +49,9 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
         "publish a student snapshot after this many training steps");
     public static final ConfigKey SNAPSHOT_MS = new ConfigKey("student.snapshot.every.ms", "5000",
         "publish a student snapshot after this many milliseconds with new steps");
-    public static final ConfigKey IDLE_REPLAY_MS = new ConfigKey("student.replay.idle.ms", "0",
-        "caught up (no lag), the student replays in its spare time, at most this long between two polls; 0 = off");
+    public static final ConfigKey IDLE_REPLAY_MS = new ConfigKey("student.replay.idle.ms", "50",
+        "caught up (fewer records waiting than one batch), the student replays in its spare time, at most this long "
+            + "between two polls; 0 = off");
     public static final ConfigKey IDLE_REPLAY_STEPS = new ConfigKey("student.replay.idle.max.steps", "5000",
         "idle replay steps at most since the student's last new records or new teacher snapshot (a stopped stream "
             + "is not replayed forever)");

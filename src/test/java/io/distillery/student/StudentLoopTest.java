@@ -40,7 +40,9 @@ class StudentLoopTest {
     private static final Config CONFIG = Config.of(SnapshotFixtures.keySettings()).with(Map.of(
         "kafka.bootstrap.servers", "mock:9092",
         "data.features", "4", "data.classes", "3", "student.hidden", "8", "student.batch.size", "4",
-        "student.snapshot.every.steps", "1", "student.replay.steps.max", "2"));
+        "student.snapshot.every.steps", "1", "student.replay.steps.max", "2",
+        // a fixed number of steps per batch: idle replay (tested on its own below) would add as many as time allows
+        "student.replay.idle.ms", "0"));
     private static final SnapshotCodec CODEC = SnapshotFixtures.CODEC;
 
     private final RoleMetrics metrics = new RoleMetrics("student");
