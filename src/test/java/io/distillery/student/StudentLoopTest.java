@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.config.Config;
 import io.distillery.config.StudentSettings;
-import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
 import io.distillery.model.Network;
 import io.distillery.modelstore.FollowedModel;
 import io.distillery.modelstore.ModelStore;
-import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.records.EvalCodec;
 import io.distillery.records.EvalMessage;
 import io.distillery.records.LogitsCodec;
@@ -20,6 +18,7 @@ import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.testing.Await;
 import io.distillery.testing.FakeClients.PacedConsumer;
 import io.distillery.testing.FakeClients;
+import io.distillery.testing.TeacherSnapshots;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -135,8 +134,8 @@ class StudentLoopTest {
         assertThat(averaged).as("the average of the steps' weights, not the last step's").isNotEqualTo(trained);
     }
 
-    /** Starts a student on one batch of logits, returns its first snapshot's logits on a probe row, stops it. */
-    private float[][] publishedLogitsAfterOneBatch(Config config) throws Exception {
+    /** Starts a student whose input holds one batch of four logits messages. */
+    private Wiring startOnOneBatch(Config config) {
         Wiring w = wire();
         w.input().schedulePollTask(() -> {
             for (int i = 0; i < 4; i++) {
@@ -146,6 +145,12 @@ class StudentLoopTest {
         student = new StudentLoop(StudentSettings.from(config), config, clients, w.store(), teacher,
             Duration.ofMinutes(1));
         student.start();
+        return w;
+    }
+
+    /** Starts a student on one batch of logits, returns its first snapshot's logits on a probe row, stops it. */
+    private float[][] publishedLogitsAfterOneBatch(Config config) throws Exception {
+        Wiring w = startOnOneBatch(config);
         Await.until(() -> student.version() > 0, "a student snapshot", Duration.ofSeconds(20), student::failure);
         Snapshot first = CODEC.decode(w.snapshots().history().get(0).value());
         Network published = Network.fromBytes(first.modelBytes(), first.onnxBytes(), true);
@@ -222,21 +227,13 @@ class StudentLoopTest {
     void shouldReplayIdlyUpToItsCapAndStartTheCapAgainForANewTeacher() throws Exception {
         Config config = CONFIG.with(Map.of("student.replay.idle.ms", "50", "student.replay.idle.max.steps", "5",
             "student.replay.steps.max", "0", "student.snapshot.every.steps", "1000", "teacher.hidden", "8"));
-        Wiring w = wire();
-        w.input().schedulePollTask(() -> {
-            for (int i = 0; i < 4; i++) {
-                w.input().addRecord(logits(i, message("r" + i, i % 3, 4)));
-            }
-        });
-        student = new StudentLoop(StudentSettings.from(config), config, clients, w.store(), teacher,
-            Duration.ofMinutes(1));
-        student.start();
+        Wiring w = startOnOneBatch(config);
 
         Await.until(() -> replaySteps() == 5, "the idle replay steps", Duration.ofSeconds(20), student::failure);
         Thread.sleep(300);
         assertThat(replaySteps()).as("no more idle steps while nothing new arrives").isEqualTo(5);
 
-        ProducerRecord<byte[], byte[]> snapshot = teacherSnapshot(config);
+        ProducerRecord<byte[], byte[]> snapshot = TeacherSnapshots.published(config, 1, Map.of());
         w.teacherInput().schedulePollTask(() -> w.teacherInput().addRecord(new ConsumerRecord<>(
             Topics.TEACHER_SNAPSHOTS.name(), 0, 0, snapshot.key(), snapshot.value())));
         Await.until(() -> teacher.current() != null, "the teacher snapshot", Duration.ofSeconds(20),
@@ -251,20 +248,6 @@ class StudentLoopTest {
     private double replaySteps() {
         return metrics.registry().get("distill.training.steps").tag("model", "student").tag("kind", "replay")
             .counter().count();
-    }
-
-    /** A teacher snapshot of the test's shape as a trainer publishes it. */
-    private static ProducerRecord<byte[], byte[]> teacherSnapshot(Config config) {
-        MockProducer<byte[], byte[]> sink = FakeClients.producer();
-        FakeClients once = new FakeClients();
-        once.next(sink);
-        once.next(FakeClients.producer());
-        try (RoleMetrics m = new RoleMetrics();
-             SnapshotWriter writer = new ModelStore(config, once, CODEC, m, "teacher", Clock.systemUTC())
-                 .writer(Topics.TEACHER_SNAPSHOTS, Topics.TEACHER_CHECKPOINTS, "teacher")) {
-            writer.publish(Network.teacher(TeacherSettings.from(config).network()), 1, -1, Map.of());
-        }
-        return sink.history().get(0);
     }
 
     private static String reason(Header h) {

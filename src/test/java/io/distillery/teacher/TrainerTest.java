@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillery.config.Config;
 import io.distillery.config.TeacherSettings;
 import io.distillery.metrics.RoleMetrics;
-import io.distillery.model.Network;
 import io.distillery.modelstore.ModelStore;
-import io.distillery.modelstore.SnapshotWriter;
 import io.distillery.snapshot.Snapshot;
 import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.snapshot.SnapshotFixtures;
 import io.distillery.testing.Await;
 import io.distillery.testing.FakeClients.PacedConsumer;
 import io.distillery.testing.FakeClients;
+import io.distillery.testing.TeacherSnapshots;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -99,7 +98,7 @@ class TrainerTest {
         clients.next(FakeClients.producer());
         PacedConsumer own = clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_SNAPSHOTS.name(), 1L)));
         clients.next(FakeClients.consumerOf(Map.of(Topics.TEACHER_CHECKPOINTS.name(), 0L)));
-        byte[] snapshot = ownSnapshot(5, Map.of("distill.records.labeled-0", 5L));
+        byte[] snapshot = TeacherSnapshots.published(CONFIG, 5, Map.of("distill.records.labeled-0", 5L)).value();
         own.schedulePollTask(() -> own.addRecord(new ConsumerRecord<>(Topics.TEACHER_SNAPSHOTS.name(), 0, 0,
             "teacher".getBytes(StandardCharsets.UTF_8), snapshot)));
         trainer().start();
@@ -110,19 +109,5 @@ class TrainerTest {
 
         assertThat(trainer.latest().version()).isEqualTo(5);
         assertThat(trainer.failure()).isNull();
-    }
-
-    /** A teacher snapshot as another trainer would have published it. */
-    private static byte[] ownSnapshot(long version, Map<String, Long> offsets) {
-        MockProducer<byte[], byte[]> sink = FakeClients.producer();
-        FakeClients once = new FakeClients();
-        once.next(sink);
-        once.next(FakeClients.producer());
-        try (RoleMetrics m = new RoleMetrics();
-             SnapshotWriter writer = new ModelStore(CONFIG, once, CODEC, m, "teacher", Clock.systemUTC())
-                 .writer(Topics.TEACHER_SNAPSHOTS, Topics.TEACHER_CHECKPOINTS, "teacher")) {
-            writer.publish(Network.teacher(TeacherSettings.from(CONFIG).network()), version, -1, offsets);
-        }
-        return sink.history().get(0).value();
     }
 }
