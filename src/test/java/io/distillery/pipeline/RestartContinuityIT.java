@@ -124,9 +124,10 @@ class RestartContinuityIT {
             Topics.STUDENT_SNAPSHOTS.name(), Models.STUDENT, SnapshotFixtures.CODEC);
         assertThat(verified).as("v4 is never reused; the first one after the restart is v5").startsWith(1L, 2L, 3L, 5L)
             .doesNotContain(4L);
+        // the student goes on replaying (and publishing) in its spare time: both replicas reach at least this version
         long last = student.version();
-        Await.until(() -> early.state().currentVersion() == last && late.state().currentVersion() == last,
-            "both replicas on v" + last, WAIT);
+        Await.until(() -> early.state().currentVersion() >= last && late.state().currentVersion() >= last,
+            "both replicas on v" + last + " or later", WAIT);
     }
 
     @Test
@@ -194,9 +195,10 @@ class RestartContinuityIT {
             Models.STUDENT, SnapshotFixtures.CODEC)).as("the cold student numbers above every version seen")
             .startsWith(3L);
         ServeService late = replica();
+        // the student goes on replaying (and publishing) in its spare time: both replicas reach at least this version
         long last = cold.version();
-        Await.until(() -> early.state().currentVersion() == last && late.state().currentVersion() == last,
-            "both replicas on v" + last, WAIT);
+        Await.until(() -> early.state().currentVersion() >= last && late.state().currentVersion() >= last,
+            "both replicas on v" + last + " or later", WAIT);
     }
 
     private ServeService replica() {
