@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Between two polls a caught-up loop may take replay steps for at most {@code sliceMs} (then it polls
  * again, so new records wait at most about one slice), and at most {@code maxSteps} of them since its last
- * new records: a stream that has stopped does not get its buffer replayed forever. Caught up means fewer
+ * {@link #restart} (new records, or for the student a new teacher): a stream that has stopped does not get its
+ * buffer replayed forever. Caught up means fewer
  * records waiting than {@code caughtUpBelow} (one training batch): on a continuous stream a few records are
  * almost always in flight, and a loop that waited for a lag of exactly zero would never replay while the
  * stream runs. A lag of a batch or more stops idle replay at once (the lag rule: the stream comes first). {@code sliceMs = 0} or {@code maxSteps = 0} turns
@@ -19,7 +20,7 @@ public final class IdleReplay {
     private final long caughtUpBelow;
     private final LongSupplier nanoTime;
     private long sliceStart;
-    private long sinceNewRecords;
+    private long sinceRestart;
 
     /** @param caughtUpBelow a lag below this many records counts as caught up (at least 1: no lag at all) */
     public IdleReplay(long sliceMs, long maxSteps, long caughtUpBelow, LongSupplier nanoTime) {
@@ -40,7 +41,7 @@ public final class IdleReplay {
 
     /** Something new to learn arrived (records; for the student also a new teacher): the cap of idle steps starts again. */
     public void restart() {
-        sinceNewRecords = 0;
+        sinceRestart = 0;
     }
 
     /** A poll found the loop caught up: a new time slice begins now. */
@@ -50,11 +51,11 @@ public final class IdleReplay {
 
     /** Whether another idle step may be taken now, with {@code lag} records waiting. */
     public boolean another(long lag) {
-        return enabled() && lag < caughtUpBelow && sinceNewRecords < maxSteps && nanoTime.getAsLong() - sliceStart < sliceNanos;
+        return enabled() && lag < caughtUpBelow && sinceRestart < maxSteps && nanoTime.getAsLong() - sliceStart < sliceNanos;
     }
 
     /** An idle step was taken. */
     public void stepped() {
-        sinceNewRecords++;
+        sinceRestart++;
     }
 }

@@ -61,13 +61,14 @@ import org.slf4j.LoggerFactory;
  * and writes one {@link EvalMessage} per record to {@code distill.student.evals}; then it trains on the
  * batch, and on replayed past records ({@link Replay}) whose soft targets the newest teacher recomputes.
  * A logits message that does not decode or fails its {@link MessageChecks} (shape, label range, finite
- * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per batch shrinks linearly with the consumer lag so the student
- * never falls behind the stream, and a caught-up student goes on replaying between polls ({@link IdleReplay},
- * {@code student.replay.idle.ms}) until records wait again, its cap of idle steps counted from its last new records
- * or new teacher, whichever came later (the replayed targets of a new teacher are something new to learn). With {@code student.ema.decay > 0} the student it
- * evaluates and publishes is an exponential moving average of the trained weights ({@link WeightAverage}), as
- * for the teacher. It publishes snapshots with its offsets when its {@link SnapshotSchedule}
- * says so and resumes from the newest one after a restart.
+ * features and logits, event time) is dead-lettered and the loop goes on. Replay fills spare time: its budget per
+ * batch shrinks linearly with the consumer lag so the student never falls behind the stream, and a caught-up student
+ * goes on replaying between polls ({@link IdleReplay}, {@code student.replay.idle.ms}) until records wait again, its
+ * cap of idle steps counted from its last new records or new teacher, whichever came later (the replayed targets of
+ * a new teacher are something new to learn). With {@code student.ema.decay > 0} the student it evaluates and
+ * publishes is an exponential moving average of the trained weights ({@link WeightAverage}), as for the teacher. It
+ * publishes snapshots with its offsets when its {@link SnapshotSchedule} says so and resumes from the newest one
+ * after a restart.
  *
  * <p>Threading: a {@link ServiceLoop}; its thread owns the student network and the clients.
  */
