@@ -46,7 +46,8 @@ public record StudentSettings(NetworkSpec network, DistillationSpec distillation
     public static final ConfigKey LAG_HIGH = new ConfigKey("student.lag.high", "4096",
         "logits-topic lag, records, at which the replay budget shrinks to its minimum");
     public static final ConfigKey SNAPSHOT_STEPS = new ConfigKey("student.snapshot.every.steps", "500",
-        "publish a student snapshot after this many training steps");
+        "publish a student snapshot after this many training steps (idle replay steps not counted: they make one due "
+            + "after student.snapshot.every.ms)");
     public static final ConfigKey SNAPSHOT_MS = new ConfigKey("student.snapshot.every.ms", "5000",
         "publish a student snapshot after this many milliseconds with new steps");
     public static final ConfigKey IDLE_REPLAY_MS = new ConfigKey("student.replay.idle.ms", "50",

@@ -35,7 +35,8 @@ public record TeacherSettings(NetworkSpec network, int batchSize, int bufferSize
     public static final ConfigKey REPLAY_RATIO = new ConfigKey("teacher.replay.ratio", "10",
         "training rows per newly arrived labeled row; steps come in full mini-batches from the buffer");
     public static final ConfigKey SNAPSHOT_STEPS = new ConfigKey("teacher.snapshot.every.steps", "200",
-        "publish a teacher snapshot after this many training steps");
+        "publish a teacher snapshot after this many training steps (idle replay steps not counted: they make one due "
+            + "after teacher.snapshot.every.ms)");
     public static final ConfigKey SNAPSHOT_MS = new ConfigKey("teacher.snapshot.every.ms", "10000",
         "publish a teacher snapshot after this many milliseconds with new steps or newly consumed records");
     public static final ConfigKey BOOTSTRAP_EPOCHS = new ConfigKey("teacher.bootstrap.epochs", "0",

@@ -6,7 +6,10 @@ import java.time.Clock;
  * When a role that trains a model publishes its next snapshot: every {@code everySteps} training steps,
  * or every {@code everyMs} once anything happened since the last one. Records consumed without a step
  * (invalid ones, or too few for a batch) count as something: their offsets must reach a snapshot too, or a
- * restarted role reads them again. Not thread-safe: the loop that trains owns it.
+ * restarted role reads them again. Idle replay steps count as something but not towards {@code everySteps}: a
+ * caught-up role replays as fast as it can, and counting them would publish many versions a second (each one a
+ * swap on every serving replica) where the records and the steps they earn gave one every few seconds. Not
+ * thread-safe: the loop that trains owns it.
  */
 public final class SnapshotSchedule {
     private final long everySteps;
@@ -14,6 +17,7 @@ public final class SnapshotSchedule {
     private final Clock clock;
     private long steps;
     private boolean consumed;
+    private boolean replayedIdly;
     private long lastMs;
 
     /**
@@ -36,6 +40,11 @@ public final class SnapshotSchedule {
         steps += n;
     }
 
+    /** Notes an idle replay step: the model changed, and a snapshot is due after {@code everyMs}. */
+    public void idleStepped() {
+        replayedIdly = true;
+    }
+
     /** Notes that records were consumed (whether or not they led to a step). */
     public void consumed() {
         consumed = true;
@@ -43,7 +52,7 @@ public final class SnapshotSchedule {
 
     /** Whether anything would be lost if the role stopped now without publishing. */
     public boolean pending() {
-        return steps > 0 || consumed;
+        return steps > 0 || consumed || replayedIdly;
     }
 
     /** Whether the next snapshot is due now. */
@@ -55,6 +64,7 @@ public final class SnapshotSchedule {
     public void published() {
         steps = 0;
         consumed = false;
+        replayedIdly = false;
         lastMs = clock.millis();
     }
 }

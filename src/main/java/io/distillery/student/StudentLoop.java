@@ -205,6 +205,7 @@ public final class StudentLoop extends ServiceLoop {
             int budget = replay.isEmpty() ? 0 : settings.replayBudget(lag());
             for (int k = 0; k < budget && isRunning(); k++) {
                 replayStep();
+                schedule.stepped(1);
             }
         }
         processed += pending.size();
@@ -219,6 +220,7 @@ public final class StudentLoop extends ServiceLoop {
             while (isRunning() && idle.another(lag())) {
                 replayStep();
                 idle.stepped();
+                schedule.idleStepped();
             }
         }
         evaluation.publish();
@@ -233,7 +235,6 @@ public final class StudentLoop extends ServiceLoop {
         }
         average.update(student);
         replaySteps.increment();
-        schedule.stepped(1);
     }
 
     /**

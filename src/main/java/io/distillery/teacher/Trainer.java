@@ -223,6 +223,7 @@ public final class Trainer extends ServiceLoop {
         credit += y.length * settings.replayRatio();
         while (credit >= settings.batchSize() && isRunning()) {
             step();
+            schedule.stepped(1);
             credit -= settings.batchSize();
         }
     }
@@ -236,6 +237,7 @@ public final class Trainer extends ServiceLoop {
         while (isRunning() && idle.another(lag())) {
             step();
             idle.stepped();
+            schedule.idleStepped();
         }
     }
 
@@ -249,7 +251,6 @@ public final class Trainer extends ServiceLoop {
         }
         yieldCpu(System.nanoTime() - stepStart);
         steps.increment();
-        schedule.stepped(1);
     }
 
     private long lag() {
