@@ -8,10 +8,9 @@ import java.util.function.LongSupplier;
  * <p>Between two polls a caught-up loop may take replay steps for at most {@code sliceMs} (then it polls
  * again, so new records wait at most about one slice), and at most {@code maxSteps} of them since its last
  * {@link #restart} (new records, or for the student a new teacher): a stream that has stopped does not get its
- * buffer replayed forever. Caught up means fewer
- * records waiting than {@code caughtUpBelow} (one training batch): on a continuous stream a few records are
- * almost always in flight, and a loop that waited for a lag of exactly zero would never replay while the
- * stream runs. A lag of a batch or more stops idle replay at once (the lag rule: the stream comes first). {@code sliceMs = 0} or {@code maxSteps = 0} turns
+ * buffer replayed forever. Caught up means fewer records waiting than {@code caughtUpBelow} (one training batch): on
+ * a continuous stream a few records are almost always in flight, and a loop that waited for a lag of exactly zero
+ * would never replay while the stream runs. A lag of a batch or more stops idle replay at once (the lag rule: the stream comes first). {@code sliceMs = 0} or {@code maxSteps = 0} turns
  * it off. Time comes from an injected nanosecond clock. Not thread-safe: one loop thread uses it.
  */
 public final class IdleReplay {
@@ -39,7 +38,10 @@ public final class IdleReplay {
         return sliceNanos > 0 && maxSteps > 0;
     }
 
-    /** Something new to learn arrived (records; for the student also a new teacher): the cap of idle steps starts again. */
+    /**
+     * Something new to learn arrived (records; for the student also a new teacher): the cap of idle steps starts
+     * again.
+     */
     public void restart() {
         sinceRestart = 0;
     }

@@ -23,7 +23,9 @@ import io.distillery.teacher.Trainer;
 import io.distillery.teacher.TrainerAdaptation;
 import io.distillery.testing.Loops;
 import io.distillery.testing.Pipelines;
+import io.distillery.testing.SnapshotTopics;
 import io.distillery.topics.KafkaClients;
+import io.distillery.topics.TopicSpec;
 import io.distillery.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -196,8 +198,8 @@ public final class QualityRun {
                 await(() -> trainer.latest() != null, "teacher bootstrap", Duration.ofMinutes(60), trainer::failure);
                 System.err.printf("seed %d: teacher bootstrapped in %.0f s%n", seed, (System.nanoTime() - t0) / 1e9);
                 if (cached != null && !fromCache) {
-                    Files.write(cachedCheckpoint, lastMessage(run, Topics.TEACHER_CHECKPOINTS));
-                    Files.write(cached, lastMessage(run, Topics.TEACHER_SNAPSHOTS));
+                    Files.write(cachedCheckpoint, bootstrapped(run, Topics.TEACHER_CHECKPOINTS));
+                    Files.write(cached, bootstrapped(run, Topics.TEACHER_SNAPSHOTS));
                 }
                 // The emitter starts where the stream starts: the history is the teacher's alone.
                 startEmitterAt(run, historyEnd);
@@ -321,31 +323,20 @@ public final class QualityRun {
             .replaceFirst("\\.msg$", ".checkpoint.msg"));
     }
 
-    private static void publish(BenchRun run, io.distillery.topics.TopicSpec topic, byte[] encoded) throws Exception {
+    private static void publish(BenchRun run, TopicSpec topic, byte[] encoded) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(run.config, Map.of()))) {
             p.send(new ProducerRecord<>(topic.name(), Models.TEACHER.getBytes(StandardCharsets.UTF_8), encoded)).get();
         }
     }
 
-    /** The newest message of a one-partition topic (the bootstrapped teacher's, written before the stream). */
-    private static byte[] lastMessage(BenchRun run, io.distillery.topics.TopicSpec topic) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(run.config, Map.of()))) {
-            TopicPartition tp = new TopicPartition(topic.name(), 0);
-            c.assign(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            if (end == 0) {
-                throw new IllegalStateException("nothing on " + topic.name());
-            }
-            c.seek(tp, end - 1);
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (System.nanoTime() < deadline) {
-                List<ConsumerRecord<byte[], byte[]>> records = c.poll(Duration.ofMillis(200)).records(tp);
-                if (!records.isEmpty()) {
-                    return records.get(records.size() - 1).value();
-                }
-            }
-            throw new IllegalStateException("could not read the newest message of " + topic.name());
+    /** The bootstrapped teacher's message on {@code topic}, written before the stream. */
+    private static byte[] bootstrapped(BenchRun run, TopicSpec topic) {
+        SnapshotTopics.Message m = SnapshotTopics.newestMessage(run.kafka.bootstrapServers(), topic.name(),
+            Models.TEACHER, run.codec);
+        if (m == null) {
+            throw new IllegalStateException("no teacher on " + topic.name());
         }
+        return m.value();
     }
 
     private static void fail(Throwable... failures) {
@@ -356,7 +347,7 @@ public final class QualityRun {
         }
     }
 
-    private static FollowedModel follow(BenchRun run, io.distillery.topics.TopicSpec topic, String model,
+    private static FollowedModel follow(BenchRun run, TopicSpec topic, String model,
                                         RoleMetrics metrics) {
         StudentSettings s = StudentSettings.from(run.config);
         return new FollowedModel(run.config, topic, model, run.codec, s.network().inputs(), s.network().outputs(),

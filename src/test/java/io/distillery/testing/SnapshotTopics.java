@@ -33,12 +33,25 @@ public final class SnapshotTopics {
      * {@code null} when there is none; a snapshot that fails verification fails the call.
      */
     public static SnapshotManifest newest(String bootstrap, String topic, String model, SnapshotCodec codec) {
-        SnapshotManifest[] newest = new SnapshotManifest[1];
+        Message newest = newestMessage(bootstrap, topic, model, codec);
+        return newest == null ? null : newest.manifest();
+    }
+
+    /** A snapshot message as read from its topic: its manifest and the signed bytes. */
+    public record Message(SnapshotManifest manifest, byte[] value) {
+    }
+
+    /**
+     * The newest verified snapshot of {@code model} on the topic (highest version) with its message's bytes, as
+     * {@link #newest} reads it, or {@code null} when there is none.
+     */
+    public static Message newestMessage(String bootstrap, String topic, String model, SnapshotCodec codec) {
+        Message[] newest = new Message[1];
         readAll(bootstrap, topic, r -> {
             if (r.value() != null && model.equals(SnapshotSlots.model(r.key()))) {
                 SnapshotManifest m = decode(codec, r);
-                if (newest[0] == null || m.version() > newest[0].version()) {
-                    newest[0] = m;
+                if (newest[0] == null || m.version() > newest[0].manifest().version()) {
+                    newest[0] = new Message(m, r.value());
                 }
             }
         });
