@@ -89,6 +89,11 @@ public final class Metrics {
         "starts with a fresh network, by model and reason (no_snapshot, or none_verified when "
             + "snapshot.allow.cold.start let the role start cold over snapshots that all failed verification)",
         "model", "reason");
+    public static final MetricSpec RESUME_STARTS = counter("distill.resume.starts", "starts",
+        "starts that resumed from a retained version, by model and source: checkpoint (the network trained, with its "
+            + "optimizer state) or snapshot (no checkpoint of that version or a newer one verified: training goes on "
+            + "with a fresh optimizer state unless the snapshot predates checkpoints and carries one)",
+        "model", "source");
     public static final MetricSpec RESUME_OLDER = counter("distill.resume.older", "starts",
         "starts that resumed from a snapshot older than the newest version on the topic, by model", "model");
     public static final MetricSpec RESUME_SKIPPED = counter("distill.resume.skipped", "snapshots",
@@ -123,11 +128,11 @@ public final class Metrics {
     public static final List<MetricSpec> ALL = List.of(RECORDS_PRODUCED, RECORDS_CONSUMED, RECORDS_REJECTED,
         TRAINING_STEPS, TRAINING_LOSS, TRAINING_NONFINITE, TRAINING_RESTORES, PREQUENTIAL_ACCURACY,
         TEACHER_GATE_REFUSED, TEACHER_GATE_ACCURACY, TEACHER_GATE_WINDOW, KL_DIVERGENCE, AGREEMENT, LOGITS_EMITTED,
-        LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT,
-        WINDOW_ACCURACY, WINDOW_CLOSED_TIME, WINDOW_LENGTH, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
-        SNAPSHOTS_REJECTED, RESUME_COLD_STARTS, RESUME_OLDER, RESUME_SKIPPED, SERVE_REQUESTS, PREDICT_LATENCY,
-        SERVE_PREVIOUS_VERSION, SERVE_PINNED, SERVE_CANDIDATE_VERSION, SERVE_CANDIDATES, SERVE_ROLLBACKS, SERVE_SCORE,
-        SERVE_SCORED_ROWS, SERVE_SHADOW_DROPPED);
+        LOGITS_SKIPPED, EMISSION_RATIO, DRIFT_DETECTIONS, DRIFT_RESPONSES, WINDOW_KL, WINDOW_AGREEMENT, WINDOW_ACCURACY,
+        WINDOW_CLOSED_TIME, WINDOW_LENGTH, WINDOW_CLASS_AGREEMENT, SNAPSHOT_VERSION, SNAPSHOTS_PUBLISHED, HOT_SWAPS,
+        SNAPSHOTS_REJECTED, RESUME_COLD_STARTS, RESUME_STARTS, RESUME_OLDER, RESUME_SKIPPED, SERVE_REQUESTS,
+        PREDICT_LATENCY, SERVE_PREVIOUS_VERSION, SERVE_PINNED, SERVE_CANDIDATE_VERSION, SERVE_CANDIDATES,
+        SERVE_ROLLBACKS, SERVE_SCORE, SERVE_SCORED_ROWS, SERVE_SHADOW_DROPPED);
 
     private Metrics() {
     }

@@ -28,11 +28,12 @@ import org.slf4j.LoggerFactory;
  * snapshots that verifies ({@link ResumeSelection}), and the version its next snapshot must be above. A checkpoint
  * carries the optimizer state, so training goes on as if the role had not stopped; a snapshot is chosen when no
  * checkpoint of its version or a newer one verifies (one written before checkpoints existed carries the state too;
- * from a newer one training goes on with a fresh optimizer state, which is logged).
+ * from a newer one training goes on with a fresh optimizer state, which is logged and counted in
+ * {@code distill.resume.starts} by source).
  *
  * <p>When snapshots exist but none verifies, the role refuses to start ({@link ColdStartRefused}, naming
  * each rejection) unless {@code snapshot.allow.cold.start} is set; then it starts a fresh network whose
- * versions continue above every one seen. Counted in {@code distill.resume.cold.starts},
+ * versions continue above every one seen. Counted in {@code distill.resume.starts}, {@code distill.resume.cold.starts},
  * {@code distill.resume.older} and {@code distill.resume.skipped}.
  *
  * @param restored the snapshot the role resumes from, or empty for a fresh network
@@ -41,6 +42,9 @@ import org.slf4j.LoggerFactory;
  */
 public record ResumePoint(Optional<Restored> restored, long lastVersion) {
     private static final Logger LOG = LoggerFactory.getLogger(ResumePoint.class);
+    /** {@code distill.resume.starts}' sources. */
+    private static final String CHECKPOINT = "checkpoint";
+    private static final String SNAPSHOT = "snapshot";
     /** How long a role waits to read its own snapshot topic to the end before it retries. */
     public static final Duration CATCH_UP = Duration.ofMinutes(2);
 
@@ -118,6 +122,8 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
         String topics = sources.stream().map(Source::topic).collect(Collectors.joining(" and "));
         // every series from the start, at 0, so that the alerts' and the dashboard's queries have one to read
         metrics.counter(Metrics.RESUME_OLDER, role, model);
+        metrics.counter(Metrics.RESUME_STARTS, role, model, CHECKPOINT);
+        metrics.counter(Metrics.RESUME_STARTS, role, model, SNAPSHOT);
         for (Rejection r : Rejection.values()) {
             metrics.counter(Metrics.RESUME_SKIPPED, role, model, r.tag());
         }
@@ -181,6 +187,8 @@ public record ResumePoint(Optional<Restored> restored, long lastVersion) {
                                        CheckedNetwork published, RoleMetrics metrics, String role,
                                        Consumer<?, ?> input, List<TopicPartition> parts) {
         SnapshotVerifier.Verified<CheckedNetwork> v = outcome.chosen().orElseThrow();
+        metrics.counter(Metrics.RESUME_STARTS, role, model, outcome.fromCheckpoint() ? CHECKPOINT : SNAPSHOT)
+            .increment();
         if (outcome.older()) {
             metrics.counter(Metrics.RESUME_OLDER, role, model).increment();
             LOG.warn("{} resumes from v{}, older than v{} on the topic; its next version is v{}. Passed over: {}",

@@ -107,6 +107,28 @@ class ResumePointTest {
         assertThat(Arrays.deepEquals(r.published().network().logits(ROWS), trained.logits(ROWS))).isFalse();
         assertThat(r.published().onnx()).isNotEmpty();
         assertThat(r.offsets()).containsEntry(INPUT, 20L);
+        assertThat(starts("checkpoint")).isEqualTo(1);
+        assertThat(starts("snapshot")).isZero();
+    }
+
+    @Test
+    void shouldCountAResumeFromASnapshotWhenNoCheckpointOfItsVersionOrANewerOneIsThere() throws Exception {
+        List<List<byte[]>> v = twoVersions();
+
+        ResumePoint.Restored r = resume(List.of(v.get(0).get(0), v.get(1).get(0)), List.of(v.get(0).get(1)))
+            .restored().orElseThrow();
+
+        assertThat(r.version()).isEqualTo(2);
+        assertThat(r.fromCheckpoint()).isFalse();
+        assertThat(starts("snapshot")).isEqualTo(1);
+        assertThat(metrics.registry().find("distill.resume.starts").tag("source", "checkpoint").counter())
+            .as("the other source's series, at 0, for the dashboard to read").isNotNull();
+        assertThat(starts("checkpoint")).isZero();
+    }
+
+    private double starts(String source) {
+        return metrics.registry().find("distill.resume.starts").tags("model", "student", "source", source).counters()
+            .stream().mapToDouble(c -> c.count()).sum();
     }
 
     @Test
