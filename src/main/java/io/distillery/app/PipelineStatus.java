@@ -46,6 +46,7 @@ final class PipelineStatus {
      *
      * @param nowMs when it was read, epoch ms
      * @param snapshots the newest snapshot's version by model ({@code teacher}, {@code student})
+     * @param checkpoints the newest checkpoint's version by model: what a restart resumes from with its optimizer state
      * @param heartbeats the heartbeats of each instance still on the topic (key role/instance), oldest first
      * @param groupLag the consumer lag of each group, records, summed over its partitions
      * @param window the newest feedback window, or {@code null}
@@ -53,7 +54,8 @@ final class PipelineStatus {
      * @param deadLetters dead letters written in the last hour, by reason
      * @param deadLettersComplete false when reading them stopped at its bound before the end
      */
-    record Observed(long nowMs, Map<String, Seen<Long>> snapshots, Map<String, List<Heartbeat>> heartbeats,
+    record Observed(long nowMs, Map<String, Seen<Long>> snapshots, Map<String, Seen<Long>> checkpoints,
+                    Map<String, List<Heartbeat>> heartbeats,
                     Map<String, Long> groupLag, Seen<FeedbackMessage> window, Seen<FeedbackMessage> drift,
                     Map<String, Long> deadLetters, boolean deadLettersComplete) {
     }
@@ -77,6 +79,10 @@ final class PipelineStatus {
                 problems.add(model + ": no snapshot yet");
             } else if (o.nowMs() - s.timeMs() > limits.snapshotMaxAgeMs()) {
                 problems.add(model + ": no snapshot for " + age(o.nowMs() - s.timeMs()));
+            }
+            String resume = s == null ? null : resumeProblem(s.value(), o.checkpoints().get(model));
+            if (resume != null) {
+                problems.add(model + ": " + resume);
             }
         }
         List<Instance> instances = instances(o);
@@ -138,6 +144,22 @@ final class PipelineStatus {
             return null;
         }
         return first.lag() + " -> " + last.lag() + " records in " + age(span);
+    }
+
+    /**
+     * Why a restart would resume without the optimizer state, or null: the newest checkpoint is missing or older than
+     * the newest snapshot, which a restart then resumes from (the snapshot carries no optimizer state).
+     */
+    static String resumeProblem(long snapshotVersion, Seen<Long> checkpoint) {
+        if (checkpoint == null) {
+            return "no checkpoint: a restart resumes from snapshot v" + snapshotVersion
+                + " with a fresh optimizer state";
+        }
+        if (checkpoint.value() < snapshotVersion) {
+            return "newest checkpoint v" + checkpoint.value() + " is older than snapshot v" + snapshotVersion
+                + ": a restart resumes from the snapshot with a fresh optimizer state";
+        }
+        return null;
     }
 
     /** The three classes the student agrees on least in a window, lowest first (classes without records left out). */

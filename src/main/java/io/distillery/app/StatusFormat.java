@@ -25,10 +25,8 @@ final class StatusFormat {
         PipelineStatus.Observed o = r.observed();
         out.printf("pipeline at %s: %s%n", Instant.ofEpochMilli(o.nowMs()), r.ok() ? "OK" : "PROBLEMS");
         r.problems().forEach(p -> out.println("  ! " + p));
-        out.print("snapshots:");
-        new TreeMap<>(o.snapshots()).forEach((model, s) -> out.printf(" %s v%d (%s ago)", model, s.value(),
-            PipelineStatus.age(o.nowMs() - s.timeMs())));
-        out.println(o.snapshots().isEmpty() ? " none yet" : "");
+        versions("snapshots", o.snapshots(), o.nowMs(), out);
+        versions("checkpoints", o.checkpoints(), o.nowMs(), out);
         if (r.instances().isEmpty()) {
             out.println("instances: none reporting");
         } else {
@@ -70,9 +68,8 @@ final class StatusFormat {
         root.put("nowMs", o.nowMs());
         root.put("ok", r.ok());
         r.problems().forEach(root.putArray("problems")::add);
-        ObjectNode snapshots = root.putObject("snapshots");
-        new TreeMap<>(o.snapshots()).forEach((model, s) -> snapshots.putObject(model).put("version", s.value())
-            .put("ageMs", o.nowMs() - s.timeMs()));
+        versions(root.putObject("snapshots"), o.snapshots(), o.nowMs());
+        versions(root.putObject("checkpoints"), o.checkpoints(), o.nowMs());
         ArrayNode instances = root.putArray("instances");
         for (PipelineStatus.Instance i : r.instances()) {
             Heartbeat h = i.last();
@@ -105,6 +102,21 @@ final class StatusFormat {
         ObjectNode dead = root.putObject("deadLetters").put("complete", o.deadLettersComplete());
         new TreeMap<>(o.deadLetters()).forEach(dead.putObject("lastHourByReason")::put);
         return root;
+    }
+
+    /** A line of the newest version of each model on one kind of topic: {@code label: model vN (age ago) ...}. */
+    private static void versions(String label, Map<String, PipelineStatus.Seen<Long>> newest, long nowMs,
+                                 PrintWriter out) {
+        out.print(label + ":");
+        new TreeMap<>(newest).forEach((model, s) -> out.printf(" %s v%d (%s ago)", model, s.value(),
+            PipelineStatus.age(nowMs - s.timeMs())));
+        out.println(newest.isEmpty() ? " none yet" : "");
+    }
+
+    /** The same as JSON: {@code {model: {version, ageMs}}}. */
+    private static void versions(ObjectNode into, Map<String, PipelineStatus.Seen<Long>> newest, long nowMs) {
+        new TreeMap<>(newest).forEach((model, s) -> into.putObject(model).put("version", s.value())
+            .put("ageMs", nowMs - s.timeMs()));
     }
 
     /** The teacher instances' emission share and drift responses, as their heartbeats last said. */

@@ -64,6 +64,10 @@ final class StatusReader implements AutoCloseable {
         Map<String, PipelineStatus.Seen<Long>> snapshots = new LinkedHashMap<>();
         snapshot(Topics.TEACHER_SNAPSHOTS, Models.TEACHER, snapshots);
         snapshot(Topics.STUDENT_SNAPSHOTS, Models.STUDENT, snapshots);
+        // after the snapshots: a writer publishes a version's checkpoint first, so none read here is older than it
+        Map<String, PipelineStatus.Seen<Long>> checkpoints = new LinkedHashMap<>();
+        snapshot(Topics.TEACHER_CHECKPOINTS, Models.TEACHER, checkpoints);
+        snapshot(Topics.STUDENT_CHECKPOINTS, Models.STUDENT, checkpoints);
         Map<String, List<Heartbeat>> heartbeats = new TreeMap<>();
         readSince(Topics.INSTANCES, nowMs - historyMs, Long.MAX_VALUE, r -> heartbeat(r, heartbeats));
         List<PipelineStatus.Seen<FeedbackMessage>> window = new ArrayList<>();
@@ -74,8 +78,8 @@ final class StatusReader implements AutoCloseable {
             Header h = r.headers().lastHeader(DeadLetters.REASON);
             dead.merge(h == null ? "unknown" : new String(h.value(), StandardCharsets.UTF_8), 1L, Long::sum);
         });
-        return new PipelineStatus.Observed(nowMs, snapshots, heartbeats, groupLag(), last(window), last(drift), dead,
-            complete);
+        return new PipelineStatus.Observed(nowMs, snapshots, checkpoints, heartbeats, groupLag(), last(window),
+            last(drift), dead, complete);
     }
 
     private void snapshot(TopicSpec topic, String model, Map<String, PipelineStatus.Seen<Long>> into)

@@ -26,8 +26,9 @@ class PipelineStatusTest {
     private static PipelineStatus.Observed observed(Map<String, List<Heartbeat>> beats, long windowAt, long snapshotAt) {
         FeedbackMessage window = new FeedbackMessage(0, 1000, 10, 2, 0.1, 0.9, 0.8, 0.85,
             new double[] {0.5, Double.NaN, 0.9, 0.2, 0.7}, new long[] {2, 0, 3, 4, 1}, List.of());
-        return new PipelineStatus.Observed(NOW, Map.of("teacher", new PipelineStatus.Seen<>(4L, snapshotAt),
-            "student", new PipelineStatus.Seen<>(8L, NOW - 1_000)), beats, Map.of("distill-student", 5L),
+        Map<String, PipelineStatus.Seen<Long>> newest = Map.of("teacher", new PipelineStatus.Seen<>(4L, snapshotAt),
+            "student", new PipelineStatus.Seen<>(8L, NOW - 1_000));
+        return new PipelineStatus.Observed(NOW, newest, newest, beats, Map.of("distill-student", 5L),
             new PipelineStatus.Seen<>(window, windowAt), null, Map.of(), true);
     }
 
@@ -48,18 +49,20 @@ class PipelineStatusTest {
 
     @Test
     void shouldSayInTextThatAnEmptyPipelineHasNoSnapshotAndNoInstanceYet() {
-        PipelineStatus.Observed nothing = new PipelineStatus.Observed(NOW, Map.of(), Map.of(), Map.of(), null, null,
-            Map.of(), true);
+        PipelineStatus.Observed nothing = new PipelineStatus.Observed(NOW, Map.of(), Map.of(), Map.of(), Map.of(),
+            null, null, Map.of(), true);
         StringWriter text = new StringWriter();
 
         StatusFormat.text(PipelineStatus.assess(nothing, LIMITS), new PrintWriter(text));
 
-        assertThat(text.toString()).contains("snapshots: none yet\n", "instances: none reporting\n")
+        assertThat(text.toString()).contains("snapshots: none yet\n", "checkpoints: none yet\n",
+                "instances: none reporting\n")
             .doesNotContain("INSTANCE");
         StringWriter full = new StringWriter();
         StatusFormat.text(PipelineStatus.assess(observed(allRoles(), NOW - 1_000, NOW - 1_000), LIMITS),
             new PrintWriter(full));
-        assertThat(full.toString()).contains("snapshots: student v8 (1 s ago) teacher v4 (1 s ago)\n", "INSTANCE")
+        assertThat(full.toString()).contains("snapshots: student v8 (1 s ago) teacher v4 (1 s ago)\n",
+                "checkpoints: student v8 (1 s ago) teacher v4 (1 s ago)\n", "INSTANCE")
             .doesNotContain("none yet", "none reporting");
     }
 
@@ -79,6 +82,25 @@ class PipelineStatusTest {
         PipelineStatus.Report r = PipelineStatus.assess(observed(allRoles(), NOW - 400_000, NOW - 720_000), LIMITS);
         assertThat(r.problems()).containsExactlyInAnyOrder("teacher: no snapshot for 12 min",
             "monitor: no feedback window for 6 min");
+    }
+
+    @Test
+    void shouldNameAModelWhoseRestartWouldResumeWithoutItsOptimizerState() {
+        PipelineStatus.Observed o = observed(allRoles(), NOW - 1_000, NOW - 1_000);
+        PipelineStatus.Observed behind = new PipelineStatus.Observed(NOW, o.snapshots(),
+            Map.of("student", new PipelineStatus.Seen<>(6L, NOW - 30_000)), o.heartbeats(), o.groupLag(), o.window(),
+            null, Map.of(), true);
+
+        PipelineStatus.Report r = PipelineStatus.assess(behind, LIMITS);
+
+        assertThat(r.problems()).containsExactlyInAnyOrder(
+            "teacher: no checkpoint: a restart resumes from snapshot v4 with a fresh optimizer state",
+            "student: newest checkpoint v6 is older than snapshot v8: a restart resumes from the snapshot with a fresh "
+                + "optimizer state");
+        assertThat(StatusFormat.json(r).at("/checkpoints/student/version").asLong()).isEqualTo(6);
+        assertThat(StatusFormat.json(r).at("/checkpoints/student/ageMs").asLong()).isEqualTo(30_000);
+        assertThat(PipelineStatus.resumeProblem(8, new PipelineStatus.Seen<>(9L, NOW))).as("a checkpoint ahead of the "
+            + "snapshot: the writer publishes it first").isNull();
     }
 
     @Test

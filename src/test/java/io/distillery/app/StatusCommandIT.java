@@ -63,7 +63,8 @@ class StatusCommandIT {
                 for (String role : ROLES) {
                     assertThat(running.out()).containsPattern("(?m)^" + role + " +\\S+ .* up ");
                 }
-                assertThat(running.out()).contains("pipeline at", ": OK", "teacher v", "student v", "feedback window");
+                assertThat(running.out()).contains("pipeline at", ": OK", "teacher v", "student v", "checkpoints: ",
+                    "feedback window");
 
                 JsonNode json = new ObjectMapper().readTree(status(bootstrap, "--json").out());
                 assertThat(json.get("ok").asBoolean()).isTrue();
@@ -77,6 +78,10 @@ class StatusCommandIT {
                 assertThat(roles).containsExactlyInAnyOrderElementsOf(ROLES);
                 assertThat(json.at("/snapshots/teacher/version").asLong()).isPositive();
                 assertThat(json.at("/snapshots/student/version").asLong()).isPositive();
+                for (String model : List.of("teacher", "student")) {
+                    assertThat(json.at("/checkpoints/" + model + "/version").asLong()).as("a restart resumes with the "
+                        + "optimizer state").isGreaterThanOrEqualTo(json.at("/snapshots/" + model + "/version").asLong());
+                }
                 assertThat(json.at("/feedback/window/count").asLong()).isPositive();
                 assertThat(json.get("consumerLag").size()).isPositive();
                 assertThat(json.at("/deadLetters/lastHourByReason").size()).isPositive();
