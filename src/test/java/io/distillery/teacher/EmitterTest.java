@@ -1,6 +1,7 @@
 package io.distillery.teacher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.distillery.config.Config;
 import io.distillery.config.TeacherSettings;
@@ -92,8 +93,10 @@ class EmitterTest {
             .map(r -> LogitsCodec.decode(r.value())).toList();
         assertThat(logits).extracting(LogitsMessage::id).containsExactlyInAnyOrder("a", "c");
         assertThat(logits).allSatisfy(m -> assertThat(m.teacherVersion()).isEqualTo(3));
+        // the emitter computes on ONNX Runtime, the reference on DL4J: the same floats to rounding (which kernels
+        // ONNX Runtime picks depends on the CPU)
         float[] expected = net.logits(new float[][] {{0.1f, 0.2f, 0.3f, 0.4f}})[0];
-        assertThat(logits).allSatisfy(m -> assertThat(m.logits()).containsExactly(expected));
+        assertThat(logits).allSatisfy(m -> assertThat(m.logits()).containsExactly(expected, within(1e-6f)));
         assertThat(sent.stream().filter(r -> r.topic().equals(Topics.DEADLETTER.name()))).hasSize(2);
         // the mock consumer names its own group; the offsets of the one transaction are what matters
         Map<TopicPartition, OffsetAndMetadata> offsets = output.consumerGroupOffsetsHistory().get(0).values()
