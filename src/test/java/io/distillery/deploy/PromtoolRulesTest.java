@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The alert rules and the compose scrape config pass promtool's checks and the rules' unit tests. */
+/** The alert rules and the compose scrape config pass promtool's checks and the rules' unit tests; deploy/README.md lists every alert. */
 class PromtoolRulesTest {
     private final ExternalTool promtool = ExternalTool.promtool();
     private final Path dir = ExternalTool.projectRoot().resolve("deploy/prometheus");
@@ -33,11 +33,23 @@ class PromtoolRulesTest {
         assertThat(promtool.runOk(dir, "check", "config", "prometheus.yml")).contains("SUCCESS");
     }
 
-    @Test
-    void shouldUnitTestEveryAlertFiringAndQuiet() throws IOException {
+    private Set<String> alerts() throws IOException {
         Set<String> alerts = new TreeSet<>();
         RenderedManifests.YAML.readTree(dir.resolve("alerts.yml").toFile()).path("groups")
             .forEach(g -> g.path("rules").forEach(r -> alerts.add(r.path("alert").asText())));
+        return alerts;
+    }
+
+    @Test
+    void shouldListEveryAlertInTheDeployReadme() throws IOException {
+        String readme = Files.readString(ExternalTool.projectRoot().resolve("deploy/README.md"));
+        assertThat(alerts()).allSatisfy(a -> assertThat(readme).as("deploy/README.md's alert table")
+            .contains("| " + a + " |"));
+    }
+
+    @Test
+    void shouldUnitTestEveryAlertFiringAndQuiet() throws IOException {
+        Set<String> alerts = alerts();
         Set<String> firing = new TreeSet<>();
         Set<String> quiet = new TreeSet<>();
         for (JsonNode test : RenderedManifests.YAML.readTree(dir.resolve("alerts_test.yml").toFile()).path("tests")) {
