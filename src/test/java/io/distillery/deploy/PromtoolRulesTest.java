@@ -13,7 +13,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The alert rules and the compose scrape config pass promtool's checks and the rules' unit tests; deploy/README.md lists every alert. */
+/**
+ * The alert rules and the compose scrape config pass promtool's checks and the rules' unit tests; deploy/README.md
+ * lists every alert.
+ */
 class PromtoolRulesTest {
     private final ExternalTool promtool = ExternalTool.promtool();
     private final Path dir = ExternalTool.projectRoot().resolve("deploy/prometheus");
