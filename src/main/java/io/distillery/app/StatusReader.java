@@ -133,6 +133,7 @@ final class StatusReader implements AutoCloseable {
             if (committed.isEmpty()) {
                 continue;
             }
+            consumer.assign(committed.keySet()); // see partitions(): no warning per partition
             Map<TopicPartition, Long> ends = consumer.endOffsets(committed.keySet(), TIMEOUT);
             long sum = 0;
             for (var e : committed.entrySet()) {
@@ -168,8 +169,14 @@ final class StatusReader implements AutoCloseable {
         return read(from, ends, max, each);
     }
 
+    /**
+     * The topic's partitions, assigned: a read-committed consumer asked for the offsets of partitions it is not
+     * assigned logs a warning per partition ("Not updating last stable offset"), which the status would print.
+     */
     private List<TopicPartition> partitions(TopicSpec topic) {
-        return KafkaClients.partitions(consumer, topic.name());
+        List<TopicPartition> parts = KafkaClients.partitions(consumer, topic.name());
+        consumer.assign(parts);
+        return parts;
     }
 
     private boolean read(Map<TopicPartition, Long> from, Map<TopicPartition, Long> ends, long max,

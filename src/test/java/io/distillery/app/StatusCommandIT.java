@@ -17,6 +17,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,8 +35,11 @@ class StatusCommandIT {
 
     private static final List<String> ROLES = List.of(Roles.TEACHER, Roles.STUDENT, Roles.MONITOR, Roles.SERVE);
 
-    /** One run of the command: its exit code and what it printed. */
-    private record Run(int code, String out, String err) {
+    /**
+     * One run of the command: its exit code, what it printed, and what was logged at WARN or above on its thread
+     * (which a person running it would see on stderr).
+     */
+    private record Run(int code, String out, String err, List<String> warnings) {
     }
 
     @Test
@@ -66,7 +77,9 @@ class StatusCommandIT {
                 assertThat(running.out()).contains("pipeline at", ": OK", "teacher v", "student v", "checkpoints: ",
                     "feedback window");
 
-                JsonNode json = new ObjectMapper().readTree(status(bootstrap, "--json").out());
+                Run jsonRun = status(bootstrap, "--json");
+                assertThat(jsonRun.warnings()).as("warnings logged while status read the topics").isEmpty();
+                JsonNode json = new ObjectMapper().readTree(jsonRun.out());
                 assertThat(json.get("ok").asBoolean()).isTrue();
                 assertThat(json.get("problems")).isEmpty();
                 Set<String> roles = new HashSet<>();
@@ -126,7 +139,26 @@ class StatusCommandIT {
         StringWriter err = new StringWriter();
         List<String> args = new ArrayList<>(List.of("status", "--bootstrap-servers", bootstrap));
         args.addAll(List.of(more));
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        String thread = Thread.currentThread().getName();
+        AbstractAppender capture = new AbstractAppender("status-warnings", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                if (event.getLevel().isMoreSpecificThan(Level.WARN) && thread.equals(event.getThreadName())) {
+                    warnings.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
+                }
+            }
+        };
+        capture.start();
+        Logger root = ((LoggerContext) LogManager.getContext(false)).getRootLogger();
+        root.addAppender(capture);
+        int code;
+        try {
+            code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+        } finally {
+            root.removeAppender(capture);
+            capture.stop();
+        }
+        return new Run(code, out.toString(), err.toString(), warnings);
     }
 }
