@@ -133,7 +133,7 @@ final class StatusReader implements AutoCloseable {
             if (committed.isEmpty()) {
                 continue;
             }
-            consumer.assign(committed.keySet()); // see partitions(): no warning per partition
+            consumer.assign(committed.keySet()); // see assigned(): no warning per partition
             Map<TopicPartition, Long> ends = consumer.endOffsets(committed.keySet(), TIMEOUT);
             long sum = 0;
             for (var e : committed.entrySet()) {
@@ -146,7 +146,7 @@ final class StatusReader implements AutoCloseable {
 
     /** Reads the last {@code n} offsets of each partition of a topic (transaction markers take some). */
     private void readTail(TopicSpec topic, int n, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        List<TopicPartition> parts = partitions(topic);
+        List<TopicPartition> parts = assigned(topic);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts, TIMEOUT);
         Map<TopicPartition, Long> from = new HashMap<>();
         for (TopicPartition tp : parts) {
@@ -159,7 +159,7 @@ final class StatusReader implements AutoCloseable {
 
     /** Reads every record written since {@code fromMs}; false when {@code max} records were read first. */
     private boolean readSince(TopicSpec topic, long fromMs, long max, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        List<TopicPartition> parts = partitions(topic);
+        List<TopicPartition> parts = assigned(topic);
         Map<TopicPartition, Long> query = new HashMap<>();
         parts.forEach(tp -> query.put(tp, fromMs));
         Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, TIMEOUT);
@@ -170,10 +170,11 @@ final class StatusReader implements AutoCloseable {
     }
 
     /**
-     * The topic's partitions, assigned: a read-committed consumer asked for the offsets of partitions it is not
-     * assigned logs a warning per partition ("Not updating last stable offset"), which the status would print.
+     * The topic's partitions, assigned to the consumer before their offsets are asked for: a read-committed consumer
+     * asked for the beginning or end offsets of partitions it is not assigned logs a warning per partition ("Not
+     * updating last stable offset"), which the status would print.
      */
-    private List<TopicPartition> partitions(TopicSpec topic) {
+    private List<TopicPartition> assigned(TopicSpec topic) {
         List<TopicPartition> parts = KafkaClients.partitions(consumer, topic.name());
         consumer.assign(parts);
         return parts;
