@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.Config;
 import io.distillery.spec.Roles;
+import io.distillery.testing.CapturedLog;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
 import java.io.PrintWriter;
@@ -17,14 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.Logger;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,26 +133,13 @@ class StatusCommandIT {
         StringWriter err = new StringWriter();
         List<String> args = new ArrayList<>(List.of("status", "--bootstrap-servers", bootstrap));
         args.addAll(List.of(more));
-        List<String> warnings = new CopyOnWriteArrayList<>();
         String thread = Thread.currentThread().getName();
-        AbstractAppender capture = new AbstractAppender("status-warnings", null, null, true, Property.EMPTY_ARRAY) {
-            @Override
-            public void append(LogEvent event) {
-                if (event.getLevel().isMoreSpecificThan(Level.WARN) && thread.equals(event.getThreadName())) {
-                    warnings.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
-                }
-            }
-        };
-        capture.start();
-        Logger root = ((LoggerContext) LogManager.getContext(false)).getRootLogger();
-        root.addAppender(capture);
-        int code;
-        try {
-            code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-        } finally {
-            root.removeAppender(capture);
-            capture.stop();
+        try (CapturedLog log = CapturedLog.all()) {
+            int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+            List<String> warnings = log.events().stream()
+                .filter(e -> e.getLevel().isMoreSpecificThan(Level.WARN) && thread.equals(e.getThreadName()))
+                .map(e -> e.getLoggerName() + ": " + e.getMessage().getFormattedMessage()).toList();
+            return new Run(code, out.toString(), err.toString(), warnings);
         }
-        return new Run(code, out.toString(), err.toString(), warnings);
     }
 }

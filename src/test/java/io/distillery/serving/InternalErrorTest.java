@@ -7,15 +7,10 @@ import static io.distillery.serving.ServingFixtures.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillery.metrics.RoleMetrics;
+import io.distillery.testing.CapturedLog;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.Logger;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,26 +19,18 @@ class InternalErrorTest {
     private final RoleMetrics metrics = new RoleMetrics();
     private final ServeService service = ServingFixtures.service(ServingFixtures.settings(null, 2, 3), metrics);
     private final TestClient client = new TestClient(service.url());
-    private final List<LogEvent> logged = new CopyOnWriteArrayList<>();
-    private final AbstractAppender capture = new AbstractAppender("capture", null, null, true, Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            logged.add(event.toImmutable());
-        }
-    };
-    private Logger serverLog;
+    private CapturedLog serverLog;
+    private List<LogEvent> logged;
 
     @BeforeEach
     void captureServerLog() {
-        capture.start();
-        serverLog = ((LoggerContext) LogManager.getContext(false)).getLogger(InferenceServer.class.getName());
-        serverLog.addAppender(capture);
+        serverLog = CapturedLog.of(InferenceServer.class.getName());
+        logged = serverLog.events();
     }
 
     @AfterEach
     void close() {
-        serverLog.removeAppender(capture);
-        capture.stop();
+        serverLog.close();
         service.close();
         metrics.close();
     }
