@@ -9,6 +9,7 @@ import io.distillery.records.HeartbeatCodec;
 import io.distillery.service.Health;
 import io.distillery.service.HealthCheck;
 import io.distillery.service.ServiceLoop;
+import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.topics.ClientFactory;
 import io.distillery.topics.KafkaClients;
 import io.distillery.topics.Topics;
@@ -107,7 +108,7 @@ final class Heartbeats extends ServiceLoop {
             }
         }
         return new Heartbeat(role, settings.instance(), clock.millis(), settings.intervalMs(), healthy, states,
-            versions, lag(), state());
+            versions, lag(), state(), SnapshotCodec.FORMAT_VERSION);
     }
 
     private long lag() {

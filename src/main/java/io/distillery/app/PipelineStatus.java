@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 
 /**
@@ -41,12 +42,16 @@ final class PipelineStatus {
     record Seen<T>(T value, long timeMs) {
     }
 
+    /** A model's snapshot or checkpoint as its message says: the version and the format it is written in. */
+    record Published(long version, int format) {
+    }
+
     /**
      * The pipeline as its topics show it.
      *
      * @param nowMs when it was read, epoch ms
-     * @param snapshots the newest snapshot's version by model ({@code teacher}, {@code student})
-     * @param checkpoints the newest checkpoint's version by model: what a restart resumes from with its optimizer state
+     * @param snapshots the newest snapshot by model ({@code teacher}, {@code student})
+     * @param checkpoints the newest checkpoint by model: what a restart resumes from with its optimizer state
      * @param heartbeats the heartbeats of each instance still on the topic (key role/instance), oldest first
      * @param groupLag the consumer lag of each group, records, summed over its partitions
      * @param window the newest feedback window, or {@code null}
@@ -54,7 +59,7 @@ final class PipelineStatus {
      * @param deadLetters dead letters written in the last hour, by reason
      * @param deadLettersComplete false when reading them stopped at its bound before the end
      */
-    record Observed(long nowMs, Map<String, Seen<Long>> snapshots, Map<String, Seen<Long>> checkpoints,
+    record Observed(long nowMs, Map<String, Seen<Published>> snapshots, Map<String, Seen<Published>> checkpoints,
                     Map<String, List<Heartbeat>> heartbeats,
                     Map<String, Long> groupLag, Seen<FeedbackMessage> window, Seen<FeedbackMessage> drift,
                     Map<String, Long> deadLetters, boolean deadLettersComplete) {
@@ -74,13 +79,13 @@ final class PipelineStatus {
     static Report assess(Observed o, Limits limits) {
         List<String> problems = new ArrayList<>();
         for (String model : List.of(Models.TEACHER, Models.STUDENT)) {
-            Seen<Long> s = o.snapshots().get(model);
+            Seen<Published> s = o.snapshots().get(model);
             if (s == null) {
                 problems.add(model + ": no snapshot yet");
             } else if (o.nowMs() - s.timeMs() > limits.snapshotMaxAgeMs()) {
                 problems.add(model + ": no snapshot for " + age(o.nowMs() - s.timeMs()));
             }
-            String resume = s == null ? null : resumeProblem(s.value(), o.checkpoints().get(model));
+            String resume = s == null ? null : resumeProblem(s.value().version(), o.checkpoints().get(model));
             if (resume != null) {
                 problems.add(model + ": " + resume);
             }
@@ -101,6 +106,9 @@ final class PipelineStatus {
             String growth = lagGrowth(o.heartbeats().get(name), o.nowMs(), limits);
             if (growth != null) {
                 problems.add(name + ": consumer lag growing: " + growth);
+            }
+            if (!i.silent()) {
+                formatProblems(i.last(), o.snapshots()).forEach(p -> problems.add(name + ": " + p));
             }
         }
         if (o.window() == null) {
@@ -147,16 +155,38 @@ final class PipelineStatus {
     }
 
     /**
+     * The models this instance holds whose newest snapshot is in a format newer than it reads: it refuses them (and
+     * goes on with the version it has) until it is upgraded or the writer writes an older format. Nothing for an
+     * instance whose heartbeat does not say which formats it reads.
+     */
+    static List<String> formatProblems(Heartbeat last, Map<String, Seen<Published>> snapshots) {
+        List<String> out = new ArrayList<>();
+        if (last.snapshotFormat() <= 0) {
+            return out;
+        }
+        new TreeMap<>(last.versions()).keySet().forEach(model -> {
+            Seen<Published> s = snapshots.get(model);
+            if (s != null && s.value().format() > last.snapshotFormat()) {
+                out.add("reads snapshot formats up to " + last.snapshotFormat() + ", the newest " + model
+                    + " snapshot (v" + s.value().version() + ") is format " + s.value().format()
+                    + ": upgrade it, or set snapshot.write.format=" + last.snapshotFormat() + " on the " + model
+                    + " role, which writes them");
+            }
+        });
+        return out;
+    }
+
+    /**
      * Why a restart would resume without the optimizer state, or null: the newest checkpoint is missing or older than
      * the newest snapshot, which a restart then resumes from (the snapshot carries no optimizer state).
      */
-    static String resumeProblem(long snapshotVersion, Seen<Long> checkpoint) {
+    static String resumeProblem(long snapshotVersion, Seen<Published> checkpoint) {
         if (checkpoint == null) {
             return "no checkpoint: a restart resumes from snapshot v" + snapshotVersion
                 + " with a fresh optimizer state";
         }
-        if (checkpoint.value() < snapshotVersion) {
-            return "newest checkpoint v" + checkpoint.value() + " is older than snapshot v" + snapshotVersion
+        if (checkpoint.value().version() < snapshotVersion) {
+            return "newest checkpoint v" + checkpoint.value().version() + " is older than snapshot v" + snapshotVersion
                 + ": a restart resumes from the snapshot with a fresh optimizer state";
         }
         return null;

@@ -74,7 +74,8 @@ final class StatusFormat {
         for (PipelineStatus.Instance i : r.instances()) {
             Heartbeat h = i.last();
             ObjectNode n = instances.addObject().put("role", h.role()).put("instance", h.instance())
-                .put("ageMs", i.ageMs()).put("silent", i.silent()).put("healthy", h.healthy()).put("lag", h.lag());
+                .put("ageMs", i.ageMs()).put("silent", i.silent()).put("healthy", h.healthy()).put("lag", h.lag())
+                .put("snapshotFormat", h.snapshotFormat());
             new TreeMap<>(h.versions()).forEach(n.putObject("versions")::put);
             new TreeMap<>(h.parts()).forEach(n.putObject("parts")::put);
             new TreeMap<>(h.state()).forEach(n.putObject("state")::put);
@@ -105,18 +106,19 @@ final class StatusFormat {
     }
 
     /** A line of the newest version of each model on one kind of topic: {@code label: model vN (age ago) ...}. */
-    private static void versions(String label, Map<String, PipelineStatus.Seen<Long>> newest, long nowMs,
-                                 PrintWriter out) {
+    private static void versions(String label, Map<String, PipelineStatus.Seen<PipelineStatus.Published>> newest,
+                                 long nowMs, PrintWriter out) {
         out.print(label + ":");
-        new TreeMap<>(newest).forEach((model, s) -> out.printf(" %s v%d (%s ago)", model, s.value(),
+        new TreeMap<>(newest).forEach((model, s) -> out.printf(" %s v%d (%s ago)", model, s.value().version(),
             PipelineStatus.age(nowMs - s.timeMs())));
         out.println(newest.isEmpty() ? " none yet" : "");
     }
 
-    /** The same as JSON: {@code {model: {version, ageMs}}}. */
-    private static void versions(ObjectNode into, Map<String, PipelineStatus.Seen<Long>> newest, long nowMs) {
-        new TreeMap<>(newest).forEach((model, s) -> into.putObject(model).put("version", s.value())
-            .put("ageMs", nowMs - s.timeMs()));
+    /** The same as JSON, with the format: {@code {model: {version, format, ageMs}}}. */
+    private static void versions(ObjectNode into, Map<String, PipelineStatus.Seen<PipelineStatus.Published>> newest,
+                                 long nowMs) {
+        new TreeMap<>(newest).forEach((model, s) -> into.putObject(model).put("version", s.value().version())
+            .put("format", s.value().format()).put("ageMs", nowMs - s.timeMs()));
     }
 
     /** The teacher instances' emission share and drift responses, as their heartbeats last said. */

@@ -72,11 +72,11 @@ final class StatusReader implements AutoCloseable {
 
     /** Reads the state as of {@code nowMs}, with heartbeats back to {@code historyMs} before it. */
     PipelineStatus.Observed read(long nowMs, long historyMs) throws InterruptedException {
-        Map<String, PipelineStatus.Seen<Long>> snapshots = new LinkedHashMap<>();
+        Map<String, PipelineStatus.Seen<PipelineStatus.Published>> snapshots = new LinkedHashMap<>();
         snapshot(Topics.TEACHER_SNAPSHOTS, Models.TEACHER, snapshots);
         snapshot(Topics.STUDENT_SNAPSHOTS, Models.STUDENT, snapshots);
         // after the snapshots: a writer publishes a version's checkpoint first, so none read here is older than it
-        Map<String, PipelineStatus.Seen<Long>> checkpoints = new LinkedHashMap<>();
+        Map<String, PipelineStatus.Seen<PipelineStatus.Published>> checkpoints = new LinkedHashMap<>();
         snapshot(Topics.TEACHER_CHECKPOINTS, Models.TEACHER, checkpoints);
         snapshot(Topics.STUDENT_CHECKPOINTS, Models.STUDENT, checkpoints);
         Map<String, List<Heartbeat>> heartbeats = new TreeMap<>();
@@ -93,11 +93,12 @@ final class StatusReader implements AutoCloseable {
             last(drift), dead, complete);
     }
 
-    private void snapshot(TopicSpec topic, String model, Map<String, PipelineStatus.Seen<Long>> into)
-            throws InterruptedException {
+    private void snapshot(TopicSpec topic, String model,
+                          Map<String, PipelineStatus.Seen<PipelineStatus.Published>> into) throws InterruptedException {
         readTail(topic, 2, r -> {
             try {
-                into.put(model, new PipelineStatus.Seen<>(SnapshotCodec.unverifiedManifest(r.value()).version(),
+                into.put(model, new PipelineStatus.Seen<>(new PipelineStatus.Published(
+                    SnapshotCodec.unverifiedManifest(r.value()).version(), SnapshotCodec.formatOf(r.value())),
                     r.timestamp()));
             } catch (SnapshotException e) {
                 // an unreadable message is not the newest snapshot; the one before it stays

@@ -18,9 +18,12 @@ import java.util.TreeMap;
  * @param versions the version of each model the instance holds: published (teacher, student) or served
  * @param lag the largest consumer lag of the instance's consumers, records; -1 when none reports one
  * @param state a few role-specific readings (the teacher's emission share and drift responses)
+ * @param snapshotFormat the newest snapshot format the instance reads; 0 when its heartbeat does not say (written
+ *     before heartbeats carried it; every such build reads formats up to 5)
  */
 public record Heartbeat(String role, String instance, long timeMs, long intervalMs, boolean healthy,
-                        Map<String, String> parts, Map<String, Long> versions, long lag, Map<String, Double> state) {
+                        Map<String, String> parts, Map<String, Long> versions, long lag, Map<String, Double> state,
+                        int snapshotFormat) {
     public Heartbeat {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(instance, "instance");

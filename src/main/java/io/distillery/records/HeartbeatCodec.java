@@ -36,6 +36,7 @@ public final class HeartbeatCodec {
         o.put("lag", h.lag());
         ObjectNode state = o.putObject("state");
         new TreeMap<>(h.state()).forEach(state::put);
+        o.put("snapshotFormat", h.snapshotFormat());
         try {
             return JSON.writeValueAsBytes(o);
         } catch (JsonProcessingException e) {
@@ -65,6 +66,6 @@ public final class HeartbeatCodec {
         o.path("state").fields().forEachRemaining(e -> state.put(e.getKey(), e.getValue().asDouble()));
         return new Heartbeat(o.get("role").asText(), o.get("instance").asText(), o.get("timeMs").asLong(),
             o.path("intervalMs").asLong(0), o.path("healthy").asBoolean(false), parts, versions,
-            o.path("lag").asLong(-1), state);
+            o.path("lag").asLong(-1), state, o.path("snapshotFormat").asInt(0));
     }
 }

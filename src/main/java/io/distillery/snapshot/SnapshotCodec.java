@@ -224,15 +224,26 @@ public final class SnapshotCodec {
      * @throws SnapshotException when the bytes are not a snapshot of a known format
      */
     public static SnapshotManifest unverifiedManifest(byte[] bytes) throws SnapshotException {
-        if (bytes == null || bytes.length < MIN_TOTAL || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        int format = formatOf(bytes);
+        if (format < 0) {
             throw corrupt("not a Distillery snapshot");
         }
-        byte version = bytes[MAGIC.length];
-        if (!known(version)) {
-            throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "format version " + version);
+        if (!known((byte) format)) {
+            throw new SnapshotException(Rejection.UNSUPPORTED_FORMAT, "format version " + format);
         }
-        Layout at = layout(bytes, version);
+        Layout at = layout(bytes, (byte) format);
         return parseManifest(bytes, at.manifestStart(), at.manifestLength());
+    }
+
+    /**
+     * The format version a message says it is written in, read without verifying anything (a newer format than this
+     * codec reads included); -1 when it is not a snapshot message.
+     */
+    public static int formatOf(byte[] bytes) {
+        if (bytes == null || bytes.length < MIN_TOTAL || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            return -1;
+        }
+        return bytes[MAGIC.length];
     }
 
     private static boolean known(byte version) {

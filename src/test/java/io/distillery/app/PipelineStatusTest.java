@@ -20,14 +20,18 @@ class PipelineStatusTest {
 
     private static Heartbeat beat(String role, long timeMs, boolean healthy, long lag) {
         return new Heartbeat(role, "host-1", timeMs, 5_000, healthy,
-            Map.of(role, healthy ? "up running" : "down failed: boom"), Map.of(role, 3L), lag, Map.of());
+            Map.of(role, healthy ? "up running" : "down failed: boom"), Map.of(role, 3L), lag, Map.of(), 5);
+    }
+
+    private static PipelineStatus.Seen<PipelineStatus.Published> published(long version, long timeMs) {
+        return new PipelineStatus.Seen<>(new PipelineStatus.Published(version, 5), timeMs);
     }
 
     private static PipelineStatus.Observed observed(Map<String, List<Heartbeat>> beats, long windowAt, long snapshotAt) {
         FeedbackMessage window = new FeedbackMessage(0, 1000, 10, 2, 0.1, 0.9, 0.8, 0.85,
             new double[] {0.5, Double.NaN, 0.9, 0.2, 0.7}, new long[] {2, 0, 3, 4, 1}, List.of());
-        Map<String, PipelineStatus.Seen<Long>> newest = Map.of("teacher", new PipelineStatus.Seen<>(4L, snapshotAt),
-            "student", new PipelineStatus.Seen<>(8L, NOW - 1_000));
+        Map<String, PipelineStatus.Seen<PipelineStatus.Published>> newest = Map.of("teacher",
+            published(4, snapshotAt), "student", published(8, NOW - 1_000));
         return new PipelineStatus.Observed(NOW, newest, newest, beats, Map.of("distill-student", 5L),
             new PipelineStatus.Seen<>(window, windowAt), null, Map.of(), true);
     }
@@ -88,7 +92,7 @@ class PipelineStatusTest {
     void shouldNameAModelWhoseRestartWouldResumeWithoutItsOptimizerState() {
         PipelineStatus.Observed o = observed(allRoles(), NOW - 1_000, NOW - 1_000);
         PipelineStatus.Observed behind = new PipelineStatus.Observed(NOW, o.snapshots(),
-            Map.of("student", new PipelineStatus.Seen<>(6L, NOW - 30_000)), o.heartbeats(), o.groupLag(), o.window(),
+            Map.of("student", published(6, NOW - 30_000)), o.heartbeats(), o.groupLag(), o.window(),
             null, Map.of(), true);
 
         PipelineStatus.Report r = PipelineStatus.assess(behind, LIMITS);
@@ -99,8 +103,39 @@ class PipelineStatusTest {
                 + "optimizer state");
         assertThat(StatusFormat.json(r).at("/checkpoints/student/version").asLong()).isEqualTo(6);
         assertThat(StatusFormat.json(r).at("/checkpoints/student/ageMs").asLong()).isEqualTo(30_000);
-        assertThat(PipelineStatus.resumeProblem(8, new PipelineStatus.Seen<>(9L, NOW))).as("a checkpoint ahead of the "
+        assertThat(PipelineStatus.resumeProblem(8, published(9, NOW))).as("a checkpoint ahead of the "
             + "snapshot: the writer publishes it first").isNull();
+    }
+
+    @Test
+    void shouldNameAnInstanceThatCannotReadTheNewestSnapshotsFormat() {
+        Map<String, List<Heartbeat>> beats = allRoles();
+        beats.put("serve/old-1", List.of(new Heartbeat("serve", "old-1", NOW - 1_000, 5_000, true, Map.of(),
+            Map.of("student", 7L), 0, Map.of(), 4)));
+        beats.put("serve/older-1", List.of(new Heartbeat("serve", "older-1", NOW - 1_000, 5_000, true, Map.of(),
+            Map.of("student", 7L), 0, Map.of(), 0)));
+        beats.put("student/new-1", List.of(new Heartbeat("student", "new-1", NOW - 1_000, 5_000, true, Map.of(),
+            Map.of("student", 8L, "teacher", 4L), 0, Map.of(), 6)));
+        PipelineStatus.Observed o = observed(beats, NOW - 1_000, NOW - 1_000);
+        Map<String, PipelineStatus.Seen<PipelineStatus.Published>> formatSix = Map.of("teacher", published(4, NOW),
+            "student", new PipelineStatus.Seen<>(new PipelineStatus.Published(8, 6), NOW - 1_000));
+        PipelineStatus.Observed newer = new PipelineStatus.Observed(NOW, formatSix, o.checkpoints(), beats,
+            o.groupLag(), o.window(), null, Map.of(), true);
+
+        PipelineStatus.Report r = PipelineStatus.assess(newer, LIMITS);
+
+        assertThat(r.problems()).as("those that read up to 4 and 5 are named; one that does not say is not")
+            .containsExactlyInAnyOrder("serve/old-1: reads snapshot formats up to 4, the newest student snapshot (v8) is"
+                + " format 6: upgrade it, or set snapshot.write.format=4 on the student role, which writes them",
+                "student/host-1: reads snapshot formats up to 5, the newest student snapshot (v8) is format 6: upgrade"
+                + " it, or set snapshot.write.format=5 on the student role, which writes them");
+        Map<String, PipelineStatus.Seen<PipelineStatus.Published>> formatFour = Map.of("teacher", published(4, NOW),
+            "student", new PipelineStatus.Seen<>(new PipelineStatus.Published(8, 4), NOW - 1_000));
+        assertThat(PipelineStatus.assess(new PipelineStatus.Observed(NOW, formatFour, o.checkpoints(), beats,
+            o.groupLag(), o.window(), null, Map.of(), true), LIMITS).problems()).as("format 4, read by all").isEmpty();
+        assertThat(StatusFormat.json(r).at("/snapshots/student/format").asInt()).isEqualTo(6);
+        assertThat(StatusFormat.json(r).at("/instances/2/snapshotFormat").asInt()).isEqualTo(4);
+        assertThat(StatusFormat.json(r).at("/instances/2/instance").asText()).isEqualTo("old-1");
     }
 
     @Test
@@ -125,8 +160,11 @@ class PipelineStatusTest {
     @Test
     void shouldRoundTripAHeartbeatThroughItsJson() {
         Heartbeat h = new Heartbeat("teacher", "pod-7", 123, 5_000, false, Map.of("teacher-trainer", "down stuck"),
-            Map.of("teacher", 12L), 44, Map.of("emissionShare", 0.25));
+            Map.of("teacher", 12L), 44, Map.of("emissionShare", 0.25), 5);
         assertThat(HeartbeatCodec.decode(HeartbeatCodec.encode(h))).isEqualTo(h);
+        byte[] older = "{\"v\":1,\"role\":\"serve\",\"instance\":\"p\",\"timeMs\":5}".getBytes(
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(HeartbeatCodec.decode(older).snapshotFormat()).as("written before heartbeats said it").isZero();
         assertThat(h.key()).isEqualTo("teacher/pod-7");
         assertThat(h.partsDown()).containsEntry("teacher-trainer", "down stuck");
     }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillery.config.Config;
+import io.distillery.records.Heartbeat;
+import io.distillery.records.HeartbeatCodec;
+import io.distillery.snapshot.SnapshotCodec;
 import io.distillery.spec.Roles;
 import io.distillery.testing.CapturedLog;
 import io.distillery.testing.KafkaFixture;
 import io.distillery.testing.Pipelines;
+import io.distillery.topics.KafkaClients;
+import io.distillery.topics.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -18,11 +23,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code status} against every role running in-process on a real broker, then with the student stopped. */
+/**
+ * {@code status} against every role running in-process on a real broker, beside an instance of a build that reads older
+ * snapshot formats, then with the student stopped.
+ */
 class StatusCommandIT {
     @TempDir
     Path tmp;
@@ -92,6 +104,19 @@ class StatusCommandIT {
                 assertThat(json.at("/feedback/window/count").asLong()).isPositive();
                 assertThat(json.get("consumerLag").size()).isPositive();
                 assertThat(json.at("/deadLetters/lastHourByReason").size()).isPositive();
+                assertThat(json.at("/snapshots/student/format").asInt()).isEqualTo(SnapshotCodec.FORMAT_VERSION);
+                json.get("instances").forEach(i -> assertThat(i.get("snapshotFormat").asInt()).as(i.toString())
+                    .isEqualTo(SnapshotCodec.FORMAT_VERSION));
+
+                // an instance of a build that reads older formats only, as its heartbeat says
+                Heartbeat old = new Heartbeat(Roles.SERVE, "old-build", System.currentTimeMillis(), 60_000, true,
+                    Map.of(), Map.of("student", 1L), 0, Map.of(), SnapshotCodec.FORMAT_VERSION - 1);
+                heartbeat(config, old.key(), HeartbeatCodec.encode(old));
+                Run withOld = awaitStatus(bootstrap, 1, Duration.ofSeconds(30));
+                assertThat(withOld.err()).contains("serve/old-build: reads snapshot formats up to "
+                    + (SnapshotCodec.FORMAT_VERSION - 1) + ", the newest student snapshot");
+                heartbeat(config, old.key(), null);
+                awaitStatus(bootstrap, 0, Duration.ofSeconds(30));
 
                 student.close();
                 Run withoutStudent = awaitStatus(bootstrap, 1, Duration.ofMinutes(1));
@@ -107,6 +132,15 @@ class StatusCommandIT {
                     runners.get(i).close();
                 }
             }
+        }
+    }
+
+    /** Writes a heartbeat (or, null, its removal) on the instances topic, as an instance would. */
+    private static void heartbeat(Config config, String key, byte[] value) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(KafkaClients.producer(config, Map.of()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.INSTANCES.name(), key, value));
+            p.flush();
         }
     }
 

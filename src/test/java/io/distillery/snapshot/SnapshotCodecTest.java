@@ -363,6 +363,21 @@ class SnapshotCodecTest {
     }
 
     @Test
+    void shouldTellTheFormatOfAMessageItCannotRead() throws Exception {
+        byte[] future = codec.encode(snapshot);
+        future[4] = 6;
+
+        assertThat(SnapshotCodec.formatOf(codec.encode(snapshot))).isEqualTo(5);
+        assertThat(SnapshotCodec.formatOf(FORMAT_4.encode(withOnnx))).isEqualTo(4);
+        assertThat(SnapshotCodec.formatOf(future)).as("told, though no reader here reads it").isEqualTo(6);
+        assertThatThrownBy(() -> SnapshotCodec.unverifiedManifest(future)).isInstanceOf(SnapshotException.class);
+        assertThat(SnapshotCodec.unverifiedManifest(codec.encode(snapshot)).version()).isEqualTo(
+            snapshot.manifest().version());
+        assertThat(SnapshotCodec.formatOf("not a snapshot".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+        assertThat(SnapshotCodec.formatOf(null)).isEqualTo(-1);
+    }
+
+    @Test
     void shouldRejectSnapshotWhenManifestByteTampered() {
         byte[] bytes = codec.encode(snapshot);
         bytes[9 + 10] ^= 1;
