@@ -9,7 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 mvn -q -B test-compile >&2
 mvn -q -B dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
-# One OpenMP/BLAS thread per training thread, as ./distillery runs it (docs/measurements.md).
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# The native libraries' environment, as ./distillery runs them (deploy/native-env.sh).
+. deploy/native-env.sh
 exec java @deploy/jvm.options -cp "target/classes:target/test-classes:$(cat target/classpath.txt)" \
   io.distillery.bench.FeedbackBenchmark "$@"

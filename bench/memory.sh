@@ -9,7 +9,8 @@ secs="${1:-120}"
 port=$((20000 + RANDOM % 10000)); dir=$(mktemp -d); logs=$(mktemp -d)
 openssl genpkey -algorithm ed25519 -out "$dir/signing.pem" 2>/dev/null
 openssl pkey -in "$dir/signing.pem" -pubout -out "$dir/verify.pem"
-export OMP_NUM_THREADS=1 DISTILL_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
+. deploy/native-env.sh
+export DISTILL_KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$port
 export DISTILL_SNAPSHOT_SIGNING_KEY="$dir/signing.pem" DISTILL_SNAPSHOT_VERIFY_KEYS="$dir/verify.pem"
 jvm=(java @deploy/jvm.options -jar target/distillery.jar)
 pids=()

@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2
-# one OpenMP thread per DL4J call, as ./distillery runs it (docs/measurements.md)
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# the native libraries' environment, as ./distillery runs them (deploy/native-env.sh)
+. deploy/native-env.sh
 echo "load average before start: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)" >&2
 java @deploy/jvm.options -cp "target/classes:target/test-classes:$(cat target/classpath.txt)" \
   io.distillery.bench.ServeBenchmark "$@" 2>target/serve-bench.log \
