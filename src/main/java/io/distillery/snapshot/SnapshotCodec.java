@@ -236,14 +236,14 @@ public final class SnapshotCodec {
     }
 
     /**
-     * The format version a message says it is written in, read without verifying anything (a newer format than this
-     * codec reads included); -1 when it is not a snapshot message.
+     * The format version a message says it is written in (its byte, unsigned), read without verifying anything (a newer
+     * format than this codec reads included); -1 when it is not a snapshot message.
      */
     public static int formatOf(byte[] bytes) {
         if (bytes == null || bytes.length < MIN_TOTAL || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             return -1;
         }
-        return bytes[MAGIC.length];
+        return bytes[MAGIC.length] & 0xFF;
     }
 
     private static boolean known(byte version) {

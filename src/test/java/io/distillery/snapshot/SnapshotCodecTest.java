@@ -375,6 +375,10 @@ class SnapshotCodecTest {
             snapshot.manifest().version());
         assertThat(SnapshotCodec.formatOf("not a snapshot".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
         assertThat(SnapshotCodec.formatOf(null)).isEqualTo(-1);
+        future[4] = (byte) 0xFF;
+        assertThat(SnapshotCodec.formatOf(future)).isEqualTo(255);
+        assertThatThrownBy(() -> SnapshotCodec.unverifiedManifest(future)).isInstanceOf(SnapshotException.class)
+            .extracting(e -> ((SnapshotException) e).reason()).isEqualTo(Rejection.UNSUPPORTED_FORMAT);
     }
 
     @Test
