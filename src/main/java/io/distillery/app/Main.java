@@ -1,6 +1,7 @@
 package io.distillery.app;
 
 import io.distillery.config.ConfigException;
+import io.distillery.os.BlasKernels;
 import io.distillery.os.TempLeftovers;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -28,6 +29,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         // what this command's killed predecessors left in java.io.tmpdir (not in run(): tests call that)
         TempLeftovers.sweepTmpdir();
+        BlasKernels.warnIfUnchosen();
         System.exit(run(args));
     }
 
