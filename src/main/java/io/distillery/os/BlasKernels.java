@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,24 +27,33 @@ public final class BlasKernels {
     private BlasKernels() {
     }
 
-    /** Logs the warning, if any, for this process's environment and CPU; never throws. */
+    /**
+     * Logs the warning, if any, for this process's environment and CPU; never throws. Reads {@code /proc/cpuinfo} only
+     * when the kernels are not chosen, up to its first {@code flags} line.
+     */
     public static void warnIfUnchosen() {
-        String cpuinfo;
-        try {
-            cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
-        } catch (IOException | RuntimeException e) {
+        Map<String, String> env = System.getenv();
+        if (chosen(env)) {
             return;
         }
-        warning(System.getenv(), cpuinfo).ifPresent(LOG::warn);
+        try (Stream<String> cpuinfo = Files.lines(Path.of("/proc/cpuinfo"))) {
+            warning(env, cpuinfo).ifPresent(LOG::warn);
+        } catch (IOException | RuntimeException e) {
+            // no cpuinfo to read (not Linux): nothing to say
+        }
     }
 
-    /** The warning for a process with this environment on a CPU described by this {@code /proc/cpuinfo}, if any. */
-    static Optional<String> warning(Map<String, String> env, String cpuinfo) {
-        String chosen = env.get(CORETYPE);
-        if (chosen != null && !chosen.isBlank()) {
+    private static boolean chosen(Map<String, String> env) {
+        String coretype = env.get(CORETYPE);
+        return coretype != null && !coretype.isBlank();
+    }
+
+    /** The warning for a process with this environment on a CPU described by these {@code /proc/cpuinfo} lines. */
+    static Optional<String> warning(Map<String, String> env, Stream<String> cpuinfo) {
+        if (chosen(env)) {
             return Optional.empty();
         }
-        Set<String> flags = cpuinfo.lines().filter(l -> l.startsWith("flags")).findFirst()
+        Set<String> flags = cpuinfo.filter(l -> l.startsWith("flags")).findFirst()
             .map(l -> Arrays.stream(l.substring(l.indexOf(':') + 1).trim().split("\\s+")).collect(Collectors.toSet()))
             .orElse(Set.of());
         if (!flags.containsAll(Set.of("avx2", "fma"))) {
