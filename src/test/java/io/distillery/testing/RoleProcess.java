@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * One role of the service run as a child JVM from the shaded jar ({@code target/distillery.jar}, built
@@ -26,6 +27,10 @@ import java.util.concurrent.TimeUnit;
 public final class RoleProcess implements AutoCloseable {
     /** Exit status of a JVM killed by SIGKILL (128 + 9). */
     public static final int SIGKILL_EXIT = 137;
+    /** Lines of a role's log quoted in a failure message, of each kind (see {@link #excerpt}). */
+    private static final int EXCERPT_LINES = 12;
+    private static final Pattern FAILURE_LINE =
+        Pattern.compile("^error: |Exception|^Caused by: |A fatal error has been detected|^# Problematic frame");
 
     private final String name;
     private final List<String> command;
@@ -170,10 +175,32 @@ public final class RoleProcess implements AutoCloseable {
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " did not print '" + fragment + "' within " + timeout
-                    + (p.isAlive() ? "" : " (it exited)") + "; see " + file);
+                    + (p.isAlive() ? "" : " (it exited with status " + p.exitValue() + ")") + "; see " + file
+                    + "\n" + excerpt(file, EXCERPT_LINES));
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * What a failure message quotes of a role's log, since a CI run shows the message and not the file: the lines that
+     * name a failure (an {@code error:} line, exceptions and their causes, a JVM's fatal error), the last {@code n},
+     * then the last {@code n} lines.
+     */
+    static String excerpt(Path file, int n) {
+        List<String> lines;
+        try {
+            // decoded leniently: a crashing JVM's last bytes need not be whole characters
+            lines = Files.exists(file)
+                ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList() : List.of();
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+        List<String> failures = lines.stream().filter(l -> FAILURE_LINE.matcher(l).find()).toList();
+        failures = failures.subList(Math.max(0, failures.size() - n), failures.size());
+        List<String> last = lines.subList(Math.max(0, lines.size() - n), lines.size());
+        return (failures.isEmpty() ? "" : "failure lines:\n" + String.join("\n", failures) + "\n")
+            + "last lines:\n" + String.join("\n", last);
     }
 
     /**
