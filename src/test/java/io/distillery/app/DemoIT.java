@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,12 +33,15 @@ class DemoIT {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void shouldServeTheStudentAndLeaveOnlyItsLogBehindWhenStopped() throws Exception {
         TempDirs.delete(LOGS); // the last run's log
-        int metricsPort = RoleEndpoints.freePort();
-        int servePort = RoleEndpoints.freePort();
+        // ports of the demo's own choosing (0), read from what it prints, as a user reads them
         try (RoleProcess demo = new RoleProcess("demo", List.of("-Xmx768m", "-Djava.io.tmpdir=" + tmp),
-            List.of("demo", "--rate", "500"), Map.of("metrics.port", Integer.toString(metricsPort),
-                "serve.port", Integer.toString(servePort)), LOGS).start()) {
-            demo.awaitOutput("demo running:", Duration.ofMinutes(1));
+            List.of("demo", "--rate", "500"), Map.of("metrics.port", "0", "serve.port", "0"), LOGS).start()) {
+            int metricsPort = Integer.parseInt(demo.awaitOutput(
+                Pattern.compile("demo running: .* metrics at http://localhost:(\\d+)/metrics"), Duration.ofMinutes(1))
+                .group(1));
+            int servePort = Integer.parseInt(demo.awaitOutput(
+                Pattern.compile("serving the student at http://127\\.0\\.0\\.1:(\\d+)/"), Duration.ofSeconds(1))
+                .group(1));
             long served = RoleEndpoints.awaitServedVersion(servePort, v -> v > 0, Duration.ofMinutes(2));
             assertThat(served).as("student version served; see %s", LOGS).isPositive();
             assertThat(RoleEndpoints.get(metricsPort, "/metrics")).contains("distill_records_produced_total");

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -30,7 +32,8 @@ public final class RoleProcess implements AutoCloseable {
     /** Lines of a role's log quoted in a failure message, of each kind (see {@link #excerpt}). */
     private static final int EXCERPT_LINES = 12;
     private static final Pattern FAILURE_LINE =
-        Pattern.compile("^error: |Exception|^Caused by: |A fatal error has been detected|^# Problematic frame");
+        Pattern.compile("^error: | ERROR |Exception|^Caused by: |A fatal error has been detected|^# Problematic frame");
+    private static final Pattern FULL_LOG = Pattern.compile("^full log: (.+)$", Pattern.MULTILINE);
 
     private final String name;
     private final List<String> command;
@@ -104,7 +107,7 @@ public final class RoleProcess implements AutoCloseable {
     private void onExit(Process done, Path log) {
         if (!killedPids.contains(done.pid())) {
             unexpectedExits.add(name + " (pid " + done.pid() + ") exited on its own with status " + done.exitValue()
-                + "; see " + log);
+                + "; see " + log + "\n" + excerpt(log, EXCERPT_LINES));
         }
     }
 
@@ -158,6 +161,20 @@ public final class RoleProcess implements AutoCloseable {
      * @throws IllegalStateException when it does not appear within the timeout, or the process exits
      */
     public void awaitOutput(String fragment, Duration timeout) throws InterruptedException {
+        await(Pattern.compile(Pattern.quote(fragment)), "'" + fragment + "'", timeout);
+    }
+
+    /**
+     * Waits until a line of the running incarnation's output matches {@code pattern}, and returns the first match, such
+     * as a port the role chose itself and printed.
+     *
+     * @throws IllegalStateException when none does within the timeout, or the process exits
+     */
+    public MatchResult awaitOutput(Pattern pattern, Duration timeout) throws InterruptedException {
+        return await(pattern, "a match of /" + pattern + "/", timeout);
+    }
+
+    private MatchResult await(Pattern pattern, String shown, Duration timeout) throws InterruptedException {
         Path file;
         Process p;
         synchronized (this) {
@@ -166,15 +183,12 @@ public final class RoleProcess implements AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            try {
-                if (Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(fragment)) {
-                    return;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            Matcher m = pattern.matcher(text(file));
+            if (m.find()) {
+                return m.toMatchResult();
             }
             if (!p.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " did not print '" + fragment + "' within " + timeout
+                throw new IllegalStateException(name + " did not print " + shown + " within " + timeout
                     + (p.isAlive() ? "" : " (it exited with status " + p.exitValue() + ")") + "; see " + file
                     + "\n" + excerpt(file, EXCERPT_LINES));
             }
@@ -182,20 +196,38 @@ public final class RoleProcess implements AutoCloseable {
         }
     }
 
+    /** A log's text so far, decoded leniently (a crashing JVM's last bytes need not be whole characters). */
+    private static String text(Path file) {
+        try {
+            return Files.exists(file) ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
-     * What a failure message quotes of a role's log, since a CI run shows the message and not the file: the lines that
-     * name a failure (an {@code error:} line, exceptions and their causes, a JVM's fatal error), the last {@code n},
-     * then the last {@code n} lines.
+     * What a failure message quotes of a role's log, since a CI run shows the message and not the file: the last
+     * {@code n} lines that name a failure (an {@code error:} line, a logged error, exceptions and their causes, a JVM's
+     * fatal error), then the last {@code n} lines; and the same of the full log the console names, if any (the demo
+     * prints only its progress and writes its full log to a file, {@code full log: <path>}).
      */
     static String excerpt(Path file, int n) {
-        List<String> lines;
+        String text = quotable(file);
+        Matcher full = FULL_LOG.matcher(text);
+        return lines(text, n) + (full.find()
+            ? "\nof its full log " + full.group(1) + ":\n" + lines(quotable(Path.of(full.group(1))), n) : "");
+    }
+
+    private static String quotable(Path file) {
         try {
-            // decoded leniently: a crashing JVM's last bytes need not be whole characters
-            lines = Files.exists(file)
-                ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList() : List.of();
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
+            return text(file);
+        } catch (UncheckedIOException e) {
+            return "(unreadable: " + e.getCause() + ")";
         }
+    }
+
+    private static String lines(String text, int n) {
+        List<String> lines = text.lines().toList();
         List<String> failures = lines.stream().filter(l -> FAILURE_LINE.matcher(l).find()).toList();
         failures = failures.subList(Math.max(0, failures.size() - n), failures.size());
         List<String> last = lines.subList(Math.max(0, lines.size() - n), lines.size());

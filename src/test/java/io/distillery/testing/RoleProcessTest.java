@@ -35,4 +35,20 @@ class RoleProcessTest {
         assertThat(RoleProcess.excerpt(log, 5)).isEqualTo("last lines:\nok\ncut \ufffd");
         assertThat(RoleProcess.excerpt(dir.resolve("missing.log"), 5)).isEqualTo("last lines:\n");
     }
+
+    @Test
+    void shouldQuoteTheFullLogTheConsoleNames() throws Exception {
+        Path full = dir.resolve("distill-demo-1.log");
+        // the full log names itself too (it has the console's lines): quoted once, not followed
+        Files.write(full, List.of("02:12:01.000 INFO  [main] Broker - started",
+            "02:12:02.000 ERROR [main] Controller - the quorum is lost", "02:12:03.000 INFO  [main] X - stopping",
+            "full log: " + full));
+        Path console = dir.resolve("demo.1.log");
+        Files.write(console, List.of("full log: " + full, "TOPIC ..."));
+
+        assertThat(RoleProcess.excerpt(console, 2)).isEqualTo("last lines:\nfull log: " + full + "\nTOPIC ...\n"
+            + "of its full log " + full + ":\n"
+            + "failure lines:\n02:12:02.000 ERROR [main] Controller - the quorum is lost\n"
+            + "last lines:\n02:12:03.000 INFO  [main] X - stopping\nfull log: " + full);
+    }
 }
