@@ -4,8 +4,17 @@ import io.distillery.broker.EmbeddedKafka;
 import io.distillery.config.CommonSettings;
 import io.distillery.config.Config;
 import io.distillery.config.DataSettings;
+import io.distillery.config.EnsembleSettings;
+import io.distillery.config.FeedbackSettings;
+import io.distillery.config.HeartbeatSettings;
+import io.distillery.config.HintSettings;
+import io.distillery.config.InferenceSettings;
 import io.distillery.config.MonitorSettings;
+import io.distillery.config.PromotionSettings;
+import io.distillery.config.ServeSettings;
+import io.distillery.config.SnapshotSettings;
 import io.distillery.config.StudentSettings;
+import io.distillery.config.TeacherGateSettings;
 import io.distillery.config.TeacherSettings;
 import io.distillery.ingest.Dataset;
 import io.distillery.ingest.DriftSchedule;
@@ -96,6 +105,29 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "seed of the stream")
     long seed;
 
+    /**
+     * Reads the settings of every role the demo runs, so that a value out of range fails at once, before a broker
+     * starts and topics are created, as it does for a role started alone.
+     *
+     * @throws io.distillery.config.ConfigException naming the first bad setting
+     */
+    static void checkSettings(Config c) {
+        CommonSettings.from(c);
+        DataSettings.from(c);
+        SnapshotSettings.from(c);
+        HeartbeatSettings.from(c);
+        TeacherSettings.from(c);
+        TeacherGateSettings.from(c);
+        EnsembleSettings.from(c);
+        FeedbackSettings.from(c);
+        HintSettings.from(c);
+        StudentSettings.from(c);
+        MonitorSettings.from(c);
+        ServeSettings.from(c);
+        InferenceSettings.from(c);
+        PromotionSettings.from(c);
+    }
+
     @Override
     public Integer call() throws Exception {
         Dataset train = null;
@@ -110,8 +142,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             test = new Dataset(Arrays.copyOf(test.x(), TEST_ROWS), Arrays.copyOf(test.y(), TEST_ROWS));
         }
-        Path log = DemoLog.start();
-        System.out.println("full log: " + log);
         Map<String, String> demoDefaults = new HashMap<>();
         if (data == Data.synthetic) {
             // A stream small enough for two cores; every value can be overridden with --set or DISTILL_*.
@@ -125,16 +155,20 @@ final class DemoCommand implements Callable<Integer> {
         }
         demoDefaults.put("monitor.window.ms", "5000");
         // not in the OS temp dir, which the OS may clear under Kafka Streams; removed when the demo stops
-        Path streams = Files.createDirectories(MonitorSettings.DEFAULT_STATE_DIR.resolveSibling("demo-streams"))
-            .resolve(Long.toString(ProcessHandle.current().pid()));
+        Path streamsParent = MonitorSettings.DEFAULT_STATE_DIR.resolveSibling("demo-streams");
+        Path streams = streamsParent.resolve(Long.toString(ProcessHandle.current().pid()));
         demoDefaults.put("monitor.state.dir", streams.toString());
         // a key pair of this run's own: the demo's roles sign and verify snapshots as deployed ones do
         String[] keys = SnapshotKeys.generatePem();
         demoDefaults.put("snapshot.signing.key", keys[0]);
         demoDefaults.put("snapshot.verify.keys", keys[1]);
+        Config user = common.load();
+        checkSettings(Config.of(demoDefaults).with(user.explicitValues()));
+        Path log = DemoLog.start();
+        System.out.println("full log: " + log);
+        Files.createDirectories(streamsParent);
         EmbeddedKafka kafka = null;
         Path temporaryKafkaDir = null;
-        Config user = common.load();
         if (user.kafkaProperties().get("bootstrap.servers") == null) {
             Path dir = dataDir;
             if (dir == null) {

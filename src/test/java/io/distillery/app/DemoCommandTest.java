@@ -32,4 +32,18 @@ class DemoCommandTest {
         assertThat(err.toString().lines()).singleElement().asString().startsWith("error: Fashion-MNIST not found in")
             .contains("apt-get install -y dataset-fashion-mnist");
     }
+
+    @Test
+    void shouldRefuseABadSettingOfAnyRoleBeforeStartingABroker(@TempDir Path tmp) {
+        for (String bad : new String[] {"monitor.window.ms=-5", "student.temperature=0", "serve.threads=0",
+            "teacher.ema.decay=2", "inference.engine=tensorrt"}) {
+            StringWriter err = new StringWriter();
+            int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "demo",
+                "--data-dir", tmp.resolve("kafka").toString(), "--set", bad);
+            assertThat(code).as(bad).isEqualTo(2);
+            assertThat(err.toString().lines()).as(bad).singleElement().asString()
+                .startsWith("error: " + bad.substring(0, bad.indexOf('=')));
+            assertThat(tmp.resolve("kafka")).as("no broker started for " + bad).doesNotExist();
+        }
+    }
 }
